@@ -1,0 +1,113 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// One settings array for every target: Swift 6 language mode with strict concurrency.
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "entraform",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "entraform", targets: ["entraform"]),
+        .library(name: "PolicyModel", targets: ["PolicyModel"]),
+        .library(name: "PolicyLoading", targets: ["PolicyLoading"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        // Vocabulary: value types only, Foundation only.
+        .target(name: "PolicyModel", swiftSettings: strictSettings),
+        // Core: YAML → declarations with file:line:column diagnostics.
+        .target(
+            name: "PolicyLoading",
+            dependencies: ["PolicyModel", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
+        // Wire: Graph JSON values, OData envelopes, DTO ↔ model mapping.
+        .target(name: "GraphWire", dependencies: ["PolicyModel"], swiftSettings: strictSettings),
+        // Core: named normalization rules, diff, plan, apply orchestration over reading/writing protocols.
+        .target(name: "Reconciliation", dependencies: ["PolicyModel"], swiftSettings: strictSettings),
+        // Core: Plan → text / Markdown / JSON. Renders, never computes diffs.
+        .target(name: "PlanRendering", dependencies: ["PolicyModel", "Reconciliation"], swiftSettings: strictSettings),
+        // I/O: HTTP transport, auth, paging, batching, retries, pacing.
+        .target(
+            name: "GraphClient",
+            dependencies: [
+                "GraphWire",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // I/O: the Graph emulator (Hummingbird 2).
+        .target(
+            name: "GraphEmulator",
+            dependencies: [
+                "GraphWire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Shell: argument-parser commands; wires files, client and streams; maps results to exit codes.
+        .target(
+            name: "EntraformCLI",
+            dependencies: [
+                "PolicyModel", "PolicyLoading", "GraphWire", "GraphClient", "GraphEmulator", "Reconciliation",
+                "PlanRendering",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(name: "entraform", dependencies: ["EntraformCLI"], swiftSettings: strictSettings),
+
+        .target(
+            name: "EntraformTestSupport",
+            dependencies: ["PolicyModel", "GraphEmulator", "GraphWire"],
+            path: "Tests/EntraformTestSupport",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PolicyLoadingTests",
+            dependencies: ["PolicyLoading", "PolicyModel", "EntraformTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GraphEmulatorTests",
+            dependencies: ["GraphEmulator", "GraphWire", "EntraformTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GraphClientTests",
+            dependencies: ["GraphClient", "GraphEmulator", "GraphWire", "EntraformTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ReconciliationTests",
+            dependencies: ["Reconciliation", "PlanRendering", "PolicyModel", "EntraformTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EntraformCLITests",
+            dependencies: ["EntraformCLI", "EntraformTestSupport"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

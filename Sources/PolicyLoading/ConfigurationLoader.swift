@@ -1,0 +1,313 @@
+import Foundation
+import PolicyModel
+import Yams
+
+/// One configuration file's bytes and the path to name it by in diagnostics.
+public struct PolicySource: Sendable {
+    public var path: String
+    public var data: Data
+
+    public init(path: String, data: Data) {
+        self.path = path
+        self.data = data
+    }
+
+    public init(path: String, text: String) {
+        self.init(path: path, data: Data(text.utf8))
+    }
+}
+
+/// What loading produced: the declarations that are valid, and every problem found, sorted by position.
+public struct LoadResult: Sendable {
+    public var configuration: Configuration
+    public var diagnostics: [Diagnostic]
+    /// The decoded text of each source, by path, for rendering snippets under diagnostics.
+    public var texts: [String: String]
+
+    public var hasErrors: Bool { diagnostics.containsErrors }
+}
+
+/// Limits that keep hostile input from exhausting memory, stack or time.
+public struct LoadLimits: Sendable {
+    /// Largest file accepted.
+    public var maximumFileSize = 5 * 1024 * 1024
+    /// Deepest nesting accepted (the language itself needs fewer than 10 levels).
+    public var maximumDepth = 64
+    /// Most nodes one document may expand to, counting every use of an alias.
+    public var maximumNodesPerDocument = 200_000
+
+    public init() {}
+}
+
+/// Loads policy language files: YAML → typed declarations, with `file:line:column` diagnostics.
+///
+/// Pure: it takes bytes and returns values. Every problem in every file is collected in one run.
+public enum ConfigurationLoader {
+    public static func load(_ sources: [PolicySource], limits: LoadLimits = LoadLimits()) -> LoadResult {
+        var configuration = Configuration()
+        var diagnostics: [Diagnostic] = []
+        var texts: [String: String] = [:]
+        var documents: [LoadedDocument] = []
+        for source in sources.sorted(by: { $0.path < $1.path }) {
+            let file = FileLoader(source: source, limits: limits)
+            let loaded = file.load()
+            diagnostics += loaded.diagnostics
+            if let text = loaded.text { texts[source.path] = text }
+            documents += loaded.documents
+        }
+        diagnostics += assemble(documents, into: &configuration)
+        return LoadResult(configuration: configuration, diagnostics: diagnostics.sortedByLocation(), texts: texts)
+    }
+
+    /// Decodes valid documents into the typed model and checks what spans documents: one `Settings`,
+    /// unique policy and location display names, unique rule names.
+    static func assemble(_ documents: [LoadedDocument], into configuration: inout Configuration) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        var firstSeen: [String: SourceLocation] = [:]
+
+        func checkUnique(_ name: String, key: String, scope: String, document: LoadedDocument) -> Bool {
+            let location = document.sourceMap.location(of: key) ?? document.location
+            let identity = "\(scope)\u{0}\(name.lowercased())"
+            if let first = firstSeen[identity] {
+                diagnostics.append(.error("duplicate \(key) '\(name)'; also declared at \(first)", at: location))
+                return false
+            }
+            firstSeen[identity] = location
+            return true
+        }
+
+        for document in documents {
+            switch document.kind {
+            case .settings:
+                if let existing = configuration.settings {
+                    diagnostics.append(.error("more than one Settings document; the first is at \(existing.location)", at: document.location))
+                } else if let value: Settings = document.decode(&diagnostics) {
+                    configuration.settings = document.declared(value)
+                }
+            case .conditionalAccessPolicy:
+                guard let value: ConditionalAccessPolicy = document.decode(&diagnostics),
+                      checkUnique(value.displayName, key: "displayName", scope: "policy", document: document) else { continue }
+                configuration.policies.append(document.declared(value))
+            case .namedLocation:
+                guard let value: NamedLocation = document.decode(&diagnostics),
+                      checkUnique(value.displayName, key: "displayName", scope: "location", document: document) else { continue }
+                configuration.namedLocations.append(document.declared(value))
+            case .riskResponseRule:
+                guard let value: RiskResponseRule = document.decode(&diagnostics),
+                      checkUnique(value.name, key: "name", scope: "rule", document: document) else { continue }
+                configuration.riskResponseRules.append(document.declared(value))
+            }
+        }
+        return diagnostics
+    }
+}
+
+/// A document that passed validation, in the language's JSON form.
+struct LoadedDocument {
+    var kind: DocumentKind
+    var location: SourceLocation
+    var sourceMap: SourceMap
+    var json: JSONValue
+
+    func decode<Value: Decodable>(_ diagnostics: inout [Diagnostic]) -> Value? {
+        do {
+            return try JSONDecoder().decode(Value.self, from: json.serialized())
+        } catch {
+            // Validation admits only what the model can hold; reaching this is a bug worth reporting clearly.
+            diagnostics.append(.error("internal error: a validated \(kind.rawValue) could not be decoded (\(error))", at: location))
+            return nil
+        }
+    }
+
+    func declared<Value>(_ value: Value) -> Declared<Value> {
+        Declared(value: value, location: location, sourceMap: sourceMap, document: json)
+    }
+}
+
+/// Loads one file: bytes → text → YAML documents → validated documents.
+struct FileLoader {
+    var source: PolicySource
+    var limits: LoadLimits
+
+    struct Output {
+        var text: String?
+        var documents: [LoadedDocument] = []
+        var diagnostics: [Diagnostic] = []
+    }
+
+    func load() -> Output {
+        var output = Output()
+        let start = SourceLocation(file: source.path, line: 1, column: 1)
+        guard source.data.count <= limits.maximumFileSize else {
+            let megabytes = String(format: "%.1f", Double(source.data.count) / 1_048_576)
+            output.diagnostics.append(.error("file is \(megabytes) MiB; configuration files are limited to \(limits.maximumFileSize / 1_048_576) MiB", at: start))
+            return output
+        }
+        let text: String
+        switch TextDecoding.decode(source.data) {
+        case .success(let decoded): text = decoded
+        case .failure(let problem):
+            output.diagnostics.append(.error(problem.message, at: SourceLocation(file: source.path, line: problem.line, column: problem.column)))
+            return output
+        }
+        output.text = text
+        if let problem = NestingScan.firstTooDeep(in: text, limit: limits.maximumDepth) {
+            output.diagnostics.append(.error("nesting deeper than \(limits.maximumDepth) levels", at: SourceLocation(file: source.path, line: problem.line, column: problem.column),
+                                             suggestion: "policy documents need only a few levels"))
+            return output
+        }
+        let parser: Parser
+        do {
+            parser = try Parser(yaml: text)
+        } catch {
+            output.diagnostics.append(YAMLErrors.diagnostic(for: error, file: source.path, text: text))
+            return output
+        }
+        var sawDocument = false
+        while true {
+            let node: Node?
+            do {
+                node = try parser.nextRoot()
+            } catch {
+                output.diagnostics.append(YAMLErrors.diagnostic(for: error, file: source.path, text: text))
+                break
+            }
+            guard let node else { break }
+            if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "~" || scalar.string == "null", scalar.style == .plain {
+                continue  // an empty document, e.g. after a trailing `---`
+            }
+            sawDocument = true
+            var walker = DocumentWalker(file: source.path, limits: limits)
+            if let document = walker.document(node) { output.documents.append(document) }
+            output.diagnostics += walker.diagnostics
+        }
+        if !sawDocument && output.diagnostics.isEmpty {
+            output.diagnostics.append(.error("file has no documents", at: start,
+                                             suggestion: "start it with 'kind: ConditionalAccessPolicy' (or NamedLocation, RiskResponseRule, Settings), or delete it"))
+        }
+        return output
+    }
+}
+
+/// Turns bytes into text, accepting UTF-8 (with or without a BOM) and UTF-16 with a BOM.
+enum TextDecoding {
+    struct Problem: Error {
+        var message: String
+        var line = 1
+        var column = 1
+    }
+
+    static func decode(_ data: Data) -> Result<String, Problem> {
+        let bytes = [UInt8](data)
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            let encoding: String.Encoding = bytes[0] == 0xFF ? .utf16LittleEndian : .utf16BigEndian
+            guard let text = String(data: data.dropFirst(2), encoding: encoding) else {
+                return .failure(Problem(message: "file starts with a UTF-16 byte-order mark but is not valid UTF-16"))
+            }
+            return .success(text)
+        }
+        let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
+        if let nul = body.firstIndex(of: 0) {
+            let (line, column) = position(ofByte: nul, in: body)
+            return .failure(Problem(message: "file is not text (it contains NUL bytes); expected UTF-8 YAML", line: line, column: column))
+        }
+        // Find the first invalid UTF-8 sequence, to point at it.
+        var iterator = body.makeIterator()
+        var decoder = UTF8()
+        var offset = 0
+        var scalars = String.UnicodeScalarView()
+        scalars.reserveCapacity(body.count)
+        loop: while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar):
+                scalars.append(scalar)
+                offset += UTF8.width(scalar)
+            case .emptyInput:
+                break loop
+            case .error:
+                let (line, column) = position(ofByte: offset, in: body)
+                let byte = offset < body.count ? String(format: "0x%02X", body[offset]) : "end of file"
+                return .failure(Problem(message: "file is not valid UTF-8 (byte \(byte)); save it as UTF-8", line: line, column: column))
+            }
+        }
+        return .success(String(scalars))
+    }
+
+    /// 1-based line and column (in scalars) of a byte offset in valid UTF-8 prefix.
+    private static func position(ofByte offset: Int, in bytes: [UInt8]) -> (Int, Int) {
+        var line = 1
+        var column = 1
+        for byte in bytes.prefix(offset) {
+            if byte == 0x0A {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return (line, column)
+    }
+}
+
+/// A cheap scan that rejects absurd nesting before the YAML composer recurses into it: flow brackets,
+/// runs of `- ` sequence entries, and indentation. A safety net, not a parser: it errs on allowing.
+enum NestingScan {
+    static func firstTooDeep(in text: String, limit: Int) -> (line: Int, column: Int)? {
+        var flowDepth = 0
+        var line = 1
+        var column = 0
+        var indent = 0
+        var dashRun = 0
+        var atLineStart = true
+        var quote: Unicode.Scalar?
+        var inComment = false
+        var previous: Unicode.Scalar = "\n"
+        for scalar in text.unicodeScalars {
+            defer { previous = scalar }
+            column += 1
+            if scalar == "\n" {
+                line += 1
+                column = 0
+                indent = 0
+                dashRun = 0
+                atLineStart = true
+                inComment = false
+                continue
+            }
+            if inComment { continue }
+            if let open = quote {
+                if scalar == open { quote = nil }
+                continue
+            }
+            if atLineStart {
+                if scalar == " " {
+                    indent += 1
+                    if indent > limit * 4 { return (line, column) }
+                    continue
+                }
+                if scalar == "-" {
+                    dashRun += 1
+                    if dashRun > limit { return (line, column) }
+                    continue
+                }
+                atLineStart = false
+            }
+            let atTokenStart = previous == " " || previous == "\n" || previous == "[" || previous == "{" || previous == ","
+                || previous == ":" || previous == "-"
+            switch scalar {
+            case "#" where previous == " " || previous == "\n":
+                inComment = true
+            case "\"" where atTokenStart, "'" where atTokenStart:
+                quote = scalar
+            case "[", "{":
+                flowDepth += 1
+                if flowDepth > limit { return (line, column) }
+            case "]", "}":
+                flowDepth = max(0, flowDepth - 1)
+            default:
+                break
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,329 @@
+import PolicyModel
+import Yams
+
+/// Walks one YAML document against the language's shapes, producing the document's JSON form, a
+/// source map, and a diagnostic for every problem (it keeps going after the first).
+struct DocumentWalker {
+    let file: String
+    let limits: LoadLimits
+    private(set) var diagnostics: [Diagnostic] = []
+    private var sourceMap = SourceMap()
+    private var visitedNodes = 0
+    private var budgetExceeded = false
+
+    init(file: String, limits: LoadLimits) {
+        self.file = file
+        self.limits = limits
+    }
+
+    mutating func document(_ node: Node) -> LoadedDocument? {
+        let documentLocation = location(node)
+        guard case .mapping(let mapping) = node else {
+            error("a document must be a mapping that starts with 'kind:'; found \(describe(node))", at: documentLocation,
+                  suggestion: "start it with 'kind: ConditionalAccessPolicy'")
+            return nil
+        }
+        let kindNames = DocumentKind.allRawValues
+        guard let kindNode = mapping["kind"] else {
+            error("missing required key 'kind'", at: documentLocation,
+                  suggestion: "add 'kind:' with one of \(kindNames.joined(separator: ", "))")
+            return nil
+        }
+        guard case .scalar(let kindScalar) = kindNode, let kind = DocumentKind(rawValue: kindScalar.string) else {
+            let text = kindNode.scalar?.string ?? describe(kindNode)
+            error("unknown kind '\(text)'", at: location(kindNode),
+                  suggestion: Suggestions.didYouMean(text, among: kindNames) ?? "valid kinds: \(kindNames.joined(separator: ", "))")
+            return nil
+        }
+        let errorsBefore = errorCount
+        let json = walkObject(mapping, LanguageSchema.shape(of: kind), path: "", depth: 1)
+        guard errorCount == errorsBefore, let json else { return nil }
+        return LoadedDocument(kind: kind, location: location(kindNode), sourceMap: sourceMap, json: json)
+    }
+
+    // MARK: Walking
+
+    private var errorCount: Int { diagnostics.lazy.filter { $0.severity == .error }.count }
+
+    private mutating func walk(_ node: Node, _ shape: Shape, path: String, depth: Int) -> JSONValue? {
+        visitedNodes += 1
+        if visitedNodes > limits.maximumNodesPerDocument {
+            if !budgetExceeded {
+                budgetExceeded = true
+                error("document expands to more than \(limits.maximumNodesPerDocument) values; aliases that repeat aliases (a 'billion laughs') are not accepted",
+                      at: location(node))
+            }
+            return nil
+        }
+        guard depth <= limits.maximumDepth else {
+            error("nesting deeper than \(limits.maximumDepth) levels", at: location(node))
+            return nil
+        }
+        sourceMap.record(path, location(node))
+        switch shape {
+        case .object(let object):
+            guard case .mapping(let mapping) = node else {
+                typeMismatch(node, expected: "a mapping", path: path)
+                return nil
+            }
+            return walkObject(mapping, object, path: path, depth: depth)
+        case .list(let element, let isSet):
+            guard case .sequence(let sequence) = node else {
+                var suggestion: String?
+                if case .scalar(let scalar) = node { suggestion = "write [\(scalar.string)]" }
+                typeMismatch(node, expected: "a list", path: path, suggestion: suggestion)
+                return nil
+            }
+            return walkList(sequence, element: element, isSet: isSet, path: path, depth: depth)
+        case .string(let kind):
+            guard case .scalar(let scalar) = node, !isNull(scalar) else {
+                typeMismatch(node, expected: "a string", path: path)
+                return nil
+            }
+            return checkString(scalar, kind, path: path)
+        case .integer(let range):
+            guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any, let value = Int(scalar.string) else {
+                typeMismatch(node, expected: "a whole number", path: path)
+                return nil
+            }
+            guard range.contains(value) else {
+                error("\(value) is out of range \(range.lowerBound)…\(range.upperBound) for '\(name(of: path))'", at: location(node))
+                return nil
+            }
+            return .number(Double(value))
+        case .boolean:
+            guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any else {
+                typeMismatch(node, expected: "true or false", path: path)
+                return nil
+            }
+            switch scalar.string.lowercased() {
+            case "true": return .bool(true)
+            case "false": return .bool(false)
+            default:
+                typeMismatch(node, expected: "true or false", path: path)
+                return nil
+            }
+        }
+    }
+
+    private mutating func walkObject(_ mapping: Node.Mapping, _ shape: ObjectShape, path: String, depth: Int) -> JSONValue? {
+        let mappingLocation = mapping.mark.map(sourceLocation) ?? SourceLocation(file: file, line: 1, column: 1)
+        sourceMap.record(path, mappingLocation)
+        let errorsBefore = errorCount
+        var members: [String: JSONValue] = [:]
+        for (keyNode, valueNode) in mapping {
+            guard case .scalar(let keyScalar) = keyNode else {
+                error("a key must be a plain name; found \(describe(keyNode))", at: location(keyNode))
+                continue
+            }
+            let key = keyScalar.string
+            let childPath = path.isEmpty ? key : "\(path).\(key)"
+            guard let field = shape.field(named: key) else {
+                unknownKey(key, at: location(keyNode), shape: shape, path: path)
+                continue
+            }
+            sourceMap.record(childPath, location(keyNode))
+            if case .scalar(let scalar) = valueNode, isNull(scalar) {
+                if field.isRequired {
+                    error("'\(key)' must have a value", at: location(keyNode))
+                }
+                continue  // an explicit null says the same as leaving the key out
+            }
+            if let value = walk(valueNode, field.shape, path: childPath, depth: depth + 1) {
+                members[key] = value
+            }
+        }
+        for field in shape.fields where field.isRequired && members[field.name] == nil && mapping[field.name] == nil {
+            let container = path.isEmpty ? "" : " in '\(path)'"
+            error("missing required key '\(field.name)'\(container)", at: mappingLocation)
+        }
+        // Rules see only valid members; skip them when something inside is already wrong.
+        if errorCount == errorsBefore {
+            for rule in shape.rules {
+                for violation in rule.check(members) {
+                    let at = violation.key.flatMap { sourceMap.location(of: path.isEmpty ? $0 : "\(path).\($0)") } ?? mappingLocation
+                    diagnostics.append(Diagnostic(violation.severity, violation.message, at: at, suggestion: violation.suggestion))
+                }
+            }
+        }
+        return .object(members)
+    }
+
+    private mutating func walkList(_ sequence: Node.Sequence, element: Shape, isSet: Bool, path: String, depth: Int) -> JSONValue? {
+        var items: [JSONValue] = []
+        var firstSeen: [JSONValue: SourceLocation] = [:]
+        for (index, itemNode) in sequence.enumerated() {
+            let itemPath = "\(path)[\(index)]"
+            guard let item = walk(itemNode, element, path: itemPath, depth: depth + 1) else { continue }
+            if isSet {
+                let identity = caseFolded(item)
+                if let first = firstSeen[identity] {
+                    let shown = item.stringValue.map { "'\($0)'" } ?? "item"
+                    error("duplicate \(shown) in '\(name(of: path))'; first at line \(first.line)", at: location(itemNode),
+                          suggestion: "lists are sets: remove the repeat")
+                    continue
+                }
+                firstSeen[identity] = location(itemNode)
+            }
+            items.append(item)
+        }
+        return .array(items)
+    }
+
+    private mutating func checkString(_ scalar: Node.Scalar, _ kind: StringKind, path: String) -> JSONValue? {
+        let text = scalar.string
+        let at = scalar.mark.map(sourceLocation) ?? SourceLocation(file: file, line: 1, column: 1)
+        func report(_ problem: ValueProblem?) -> JSONValue? {
+            guard let problem else { return .string(text) }
+            var column = at.column
+            if problem.offset > 0, !text.contains("\n") {
+                let quoteWidth = scalar.style == .singleQuoted || scalar.style == .doubleQuoted ? 1 : 0
+                column += quoteWidth + problem.offset
+            }
+            error(problem.message, at: SourceLocation(file: file, line: at.line, column: column), suggestion: problem.suggestion)
+            return nil
+        }
+        switch kind {
+        case .text:
+            return .string(text)
+        case .nonEmptyText:
+            return report(text.trimmingCharacters(in: .whitespaces).isEmpty
+                          ? ValueProblem(message: "'\(name(of: path))' must not be empty") : nil)
+        case .enumeration(let values, let aliases):
+            if values.contains(text) { return .string(text) }
+            if let canonical = aliases[text] { return .string(canonical) }
+            let suggestion = values.first { $0.caseInsensitiveCompare(text) == .orderedSame }.map { "did you mean '\($0)'?" }
+                ?? Suggestions.didYouMean(text, among: values + aliases.keys.sorted())
+                ?? "valid values: \(values.joined(separator: ", "))"
+            return report(ValueProblem(message: "'\(text)' is not a valid value for '\(name(of: path))'", suggestion: suggestion))
+        case .reference(let reference):
+            return checkReference(text, reference, path: path, at: at)
+        case .duration: return report(ValueChecks.duration(text))
+        case .cidr: return report(ValueChecks.cidr(text))
+        case .countryCode: return report(ValueChecks.countryCode(text))
+        case .filterRule: return report(FilterRuleSyntax.check(text))
+        case .objectID: return report(ValueChecks.objectID(text))
+        case .userAction: return report(ValueChecks.userAction(text))
+        }
+    }
+
+    private mutating func checkReference(_ text: String, _ kind: ReferenceKind, path: String, at: SourceLocation) -> JSONValue? {
+        let field = name(of: path)
+        if let word = ReservedWord.canonical(text) {
+            guard kind.reservedWords.contains(word) else {
+                let allowed = kind.reservedWords.isEmpty ? "no reserved words are allowed here"
+                    : "allowed here: \(kind.reservedWords.joined(separator: ", "))"
+                error("'\(text)' is a reserved word that '\(field)' does not accept; \(allowed)", at: at)
+                return nil
+            }
+            return .string(word)
+        }
+        if DirectoryReference.isObjectID(text) { return .string(text.lowercased()) }
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else {
+            error("empty reference in '\(field)'", at: at)
+            return nil
+        }
+        let nearReserved = Suggestions.nearest(text, among: kind.reservedWords)
+        if kind.requiresUPN && !text.contains("@") {
+            let suggestion = nearReserved.map { "did you mean '\($0)'?" }
+                ?? (kind.reservedWords.isEmpty ? "write the user's UPN, e.g. alice@contoso.com"
+                    : "write a UPN, an object id, or one of \(kind.reservedWords.joined(separator: ", "))")
+            error("'\(text)' is not a user principal name or object id", at: at, suggestion: suggestion)
+            return nil
+        }
+        if let nearReserved, !kind.requiresUPN {
+            diagnostics.append(.warning("'\(text)' will be looked up as a \(kind.noun) name", at: at,
+                                        suggestion: "did you mean the reserved word '\(nearReserved)'?"))
+        }
+        return .string(text)
+    }
+
+    // MARK: Diagnostics
+
+    private mutating func unknownKey(_ key: String, at: SourceLocation, shape: ObjectShape, path: String) {
+        let valid = shape.fields.map(\.name)
+        let container = path.isEmpty ? "" : " in '\(path)'"
+        var suggestion = Suggestions.didYouMean(key, among: valid)
+        if suggestion == nil, let home = KeyIndex.homes(of: key).first(where: { $0 != path }) {
+            suggestion = "'\(key)' belongs under '\(home)'"
+        }
+        if suggestion == nil {
+            suggestion = "valid keys here: \(valid.filter { $0 != "kind" }.joined(separator: ", "))"
+        }
+        error("unknown key '\(key)'\(container)", at: at, suggestion: suggestion)
+    }
+
+    private mutating func typeMismatch(_ node: Node, expected: String, path: String, suggestion: String? = nil) {
+        error("expected \(expected) for '\(name(of: path))', found \(describe(node))", at: location(node), suggestion: suggestion)
+    }
+
+    private mutating func error(_ message: String, at location: SourceLocation, suggestion: String? = nil) {
+        diagnostics.append(.error(message, at: location, suggestion: suggestion))
+    }
+
+    // MARK: Helpers
+
+    private func location(_ node: Node) -> SourceLocation {
+        node.mark.map(sourceLocation) ?? SourceLocation(file: file, line: 1, column: 1)
+    }
+
+    private func sourceLocation(_ mark: Mark) -> SourceLocation {
+        SourceLocation(file: file, line: max(1, mark.line), column: max(1, mark.column))
+    }
+
+    private func isNull(_ scalar: Node.Scalar) -> Bool {
+        scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+    }
+
+    /// The last key of a path, without list indexes: `conditions.users.includeUsers[2]` → `includeUsers`.
+    private func name(of path: String) -> String {
+        let last = path.split(separator: ".").last.map(String.init) ?? path
+        return last.split(separator: "[").first.map(String.init) ?? last
+    }
+
+    private func describe(_ node: Node) -> String {
+        switch node {
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        case .scalar(let scalar):
+            if isNull(scalar) { return "nothing (null)" }
+            if scalar.style == .plain {
+                if Int(scalar.string) != nil || Double(scalar.string) != nil { return "the number \(scalar.string)" }
+                if ["true", "false"].contains(scalar.string.lowercased()) { return "the boolean \(scalar.string)" }
+            }
+            let shown = scalar.string.count > 40 ? String(scalar.string.prefix(40)) + "…" : scalar.string
+            return "the string '\(shown)'"
+        }
+    }
+
+    private func caseFolded(_ value: JSONValue) -> JSONValue {
+        if case .string(let text) = value { return .string(text.lowercased()) }
+        return value
+    }
+}
+
+/// Where each key is valid in the language, for "'includeGroups' belongs under 'conditions.users'".
+enum KeyIndex {
+    static let homesByKey: [String: [String]] = {
+        var index: [String: [String]] = [:]
+        func visit(_ shape: ObjectShape, path: String) {
+            for field in shape.fields {
+                index[field.name, default: []].append(path)
+                let child = path.isEmpty ? field.name : "\(path).\(field.name)"
+                switch field.shape {
+                case .object(let object): visit(object, path: child)
+                case .list(.object(let object), _): visit(object, path: child + "[]")
+                default: break
+                }
+            }
+        }
+        for kind in DocumentKind.allCases { visit(LanguageSchema.shape(of: kind), path: "") }
+        return index
+    }()
+
+    static func homes(of key: String) -> [String] {
+        (homesByKey[key] ?? []).filter { !$0.isEmpty }
+    }
+}

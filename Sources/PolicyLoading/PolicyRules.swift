@@ -1,0 +1,170 @@
+import PolicyModel
+
+/// Checks that span several keys of one mapping: what Graph would reject with a `ConditionalActionPolicy
+/// validation failed` error, caught before anything talks to a tenant.
+enum PolicyRules {
+    static let policy: [ObjectRule] = [
+        ObjectRule { members in
+            let grant = members["grantControls"]
+            let session = members["sessionControls"]
+            if isAbsent(grant) && isAbsent(session) {
+                return [RuleViolation(at: nil, "a policy needs grantControls or sessionControls",
+                                      suggestion: "add grantControls: {builtInControls: [mfa]} or a session control")]
+            }
+            return []
+        },
+    ]
+
+    static let conditions: [ObjectRule] = [
+        ObjectRule { members in
+            if isAbsent(members["users"]) && isAbsent(members["clientApplications"]) {
+                return [RuleViolation(at: nil, "conditions need users or clientApplications",
+                                      suggestion: "add users: {includeUsers: [All]}")]
+            }
+            return []
+        },
+        ObjectRule { members in
+            guard let platforms = members["platforms"], let include = platforms["includePlatforms"]?.stringArray,
+                  let exclude = platforms["excludePlatforms"]?.stringArray else { return [] }
+            let both = Set(include).intersection(exclude).sorted()
+            guard !both.isEmpty else { return [] }
+            return [RuleViolation(at: "platforms", "platform \(both.map { "'\($0)'" }.joined(separator: ", ")) is both included and excluded")]
+        },
+        ObjectRule { members in
+            guard let users = members["users"] else { return [] }
+            var problems: [RuleViolation] = []
+            let includeUsers = users["includeUsers"]?.stringArray ?? []
+            if includeUsers.contains(where: { $0.caseInsensitiveCompare(ReservedWord.none) == .orderedSame }) && includeUsers.count > 1 {
+                problems.append(RuleViolation(at: "users", "includeUsers lists None together with other users",
+                                              suggestion: "None means no user; remove it or the others"))
+            }
+            let anyInclude = ["includeUsers", "includeGroups", "includeRoles", "includeGuestsOrExternalUsers"]
+                .contains { !isAbsent(users[$0]) }
+            if !anyInclude && isAbsent(members["clientApplications"]) {
+                problems.append(RuleViolation(at: "users", "users include nobody: set includeUsers, includeGroups, includeRoles or includeGuestsOrExternalUsers"))
+            }
+            return problems
+        },
+        ObjectRule { members in
+            guard let applications = members["applications"] else { return [] }
+            let targets = ["includeApplications", "includeUserActions", "includeAuthenticationContextClassReferences"]
+                .filter { !isAbsent(applications[$0]) }
+            if targets.isEmpty {
+                return [RuleViolation(at: "applications", "applications target nothing: set includeApplications, includeUserActions or includeAuthenticationContextClassReferences",
+                                      suggestion: "add includeApplications: [All]")]
+            }
+            if targets.count > 1 {
+                return [RuleViolation(at: "applications", "applications may target only one of includeApplications, includeUserActions and includeAuthenticationContextClassReferences; found \(targets.joined(separator: " and "))")]
+            }
+            return []
+        },
+    ]
+
+    static let externalTenants: [ObjectRule] = [
+        ObjectRule { members in
+            let kind = members["membershipKind"]?.stringValue
+            let hasMembers = !(members["members"]?.arrayValue?.isEmpty ?? true)
+            if kind == ExternalTenantsMembershipKind.enumerated.rawValue && !hasMembers {
+                return [RuleViolation(at: "membershipKind", "membershipKind enumerated needs members (tenant ids)")]
+            }
+            if kind == ExternalTenantsMembershipKind.all.rawValue && hasMembers {
+                return [RuleViolation(at: "members", "members are only allowed with membershipKind enumerated")]
+            }
+            return []
+        },
+    ]
+
+    static let grantControls: [ObjectRule] = [
+        ObjectRule { members in
+            let controls = members["builtInControls"]?.stringArray ?? []
+            var problems: [RuleViolation] = []
+            if controls.contains(GrantControl.block.rawValue) {
+                let others = controls.filter { $0 != GrantControl.block.rawValue }
+                let extras = others.map { "'\($0)'" } + (isAbsent(members["authenticationStrength"]) ? [] : ["authenticationStrength"])
+                    + (isAbsent(members["termsOfUse"]) ? [] : ["termsOfUse"])
+                if !extras.isEmpty {
+                    problems.append(RuleViolation(at: "builtInControls", "block cannot be combined with \(extras.joined(separator: ", "))"))
+                }
+            }
+            if controls.contains(GrantControl.mfa.rawValue) && !isAbsent(members["authenticationStrength"]) {
+                problems.append(RuleViolation(at: "authenticationStrength", "mfa and authenticationStrength cannot be required together",
+                                              suggestion: "use authenticationStrength: Multifactor authentication instead of mfa"))
+            }
+            if controls.contains(GrantControl.passwordChange.rawValue) && controls.count > 1 && controls.contains(GrantControl.mfa.rawValue)
+                && members["operator"]?.stringValue != GrantOperator.and.rawValue {
+                problems.append(RuleViolation(at: "builtInControls", "passwordChange must be combined with mfa using operator AND",
+                                              suggestion: "add operator: AND"))
+            }
+            let any = !controls.isEmpty || !isAbsent(members["authenticationStrength"]) || !isAbsent(members["termsOfUse"])
+                || !isAbsent(members["customAuthenticationFactors"])
+            if !any {
+                problems.append(RuleViolation(at: nil, "grantControls require nothing: add builtInControls, authenticationStrength or termsOfUse"))
+            }
+            return problems
+        },
+    ]
+
+    static let signInFrequency: [ObjectRule] = [
+        ObjectRule { members in
+            let interval = members["frequencyInterval"]?.stringValue ?? SignInFrequencyInterval.timeBased.rawValue
+            let value = members["value"]?.intValue
+            let type = members["type"]?.stringValue
+            if interval == SignInFrequencyInterval.everyTime.rawValue {
+                var problems: [RuleViolation] = []
+                if value != nil { problems.append(RuleViolation(at: "value", "value is not allowed with frequencyInterval everyTime")) }
+                if type != nil { problems.append(RuleViolation(at: "type", "type is not allowed with frequencyInterval everyTime")) }
+                return problems
+            }
+            guard let value, let type else {
+                return [RuleViolation(at: nil, "a time-based sign-in frequency needs value and type",
+                                      suggestion: "write {value: 4, type: hours} or {frequencyInterval: everyTime}")]
+            }
+            if type == SignInFrequencyType.hours.rawValue && value > 23 {
+                return [RuleViolation(at: "value", "\(value) hours is out of range 1…23",
+                                      suggestion: "write it in days")]
+            }
+            return []
+        },
+    ]
+
+    static let namedLocation: [ObjectRule] = [
+        ObjectRule { members in
+            let ip = !isAbsent(members["ipRanges"])
+            let country = !isAbsent(members["countriesAndRegions"])
+            if ip && country {
+                return [RuleViolation(at: "countriesAndRegions", "a named location has either ipRanges or countriesAndRegions, not both")]
+            }
+            if !ip && !country {
+                return [RuleViolation(at: nil, "a named location needs ipRanges (an IP location) or countriesAndRegions (a countries location)")]
+            }
+            var problems: [RuleViolation] = []
+            if ip {
+                for key in ["includeUnknownCountriesAndRegions", "countryLookupMethod"] where members[key] != nil {
+                    problems.append(RuleViolation(at: key, "\(key) applies to countries locations only"))
+                }
+            } else if members["isTrusted"] != nil {
+                problems.append(RuleViolation(at: "isTrusted", "isTrusted applies to IP locations only; countries locations cannot be trusted"))
+            }
+            return problems
+        },
+    ]
+
+    static let riskResponseRule: [ObjectRule] = [
+        ObjectRule { members in
+            if members["subject"]?.stringValue == RiskSubject.servicePrincipals.rawValue,
+               members["action"]?.stringValue == RiskAction.revokeSignInSessions.rawValue {
+                return [RuleViolation(at: "action", "revokeSignInSessions applies to users, not service principals")]
+            }
+            return []
+        },
+    ]
+
+    static func isAbsent(_ value: JSONValue?) -> Bool {
+        switch value {
+        case nil, .null?: true
+        case .array(let items)?: items.isEmpty
+        case .object(let members)?: members.values.allSatisfy { isAbsent($0) }
+        default: false
+        }
+    }
+}

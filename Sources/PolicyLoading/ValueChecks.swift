@@ -1,0 +1,207 @@
+import PolicyModel
+
+/// A problem inside a scalar value, with the offset (in Unicode scalars) where it starts.
+struct ValueProblem: Error {
+    var message: String
+    var suggestion: String?
+    var offset: Int = 0
+}
+
+/// Validators for the string kinds of the language. Each returns nil when the value is valid.
+enum ValueChecks {
+    // MARK: CIDR
+
+    /// An IPv4 or IPv6 CIDR range; host bits set are a problem with the network address suggested.
+    static func cidr(_ text: String) -> ValueProblem? {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2 else {
+            return ValueProblem(message: "'\(text)' is not a CIDR range", suggestion: "write an address and a prefix length, e.g. 203.0.113.0/24")
+        }
+        let address = String(parts[0])
+        guard let prefix = Int(parts[1]), String(prefix) == parts[1] else {
+            return ValueProblem(message: "'\(text)' has an invalid prefix length '\(parts[1])'", offset: address.unicodeScalars.count + 1)
+        }
+        if let bytes = ipv4Bytes(address) {
+            guard (0...32).contains(prefix) else {
+                return ValueProblem(message: "IPv4 prefix length \(prefix) is out of range 0…32", offset: address.unicodeScalars.count + 1)
+            }
+            return hostBitsProblem(bytes: bytes, prefix: prefix, text: text) { network in
+                network.map(String.init).joined(separator: ".")
+            }
+        }
+        if let bytes = ipv6Bytes(address) {
+            guard (0...128).contains(prefix) else {
+                return ValueProblem(message: "IPv6 prefix length \(prefix) is out of range 0…128", offset: address.unicodeScalars.count + 1)
+            }
+            return hostBitsProblem(bytes: bytes, prefix: prefix, text: text, format: formatIPv6)
+        }
+        return ValueProblem(message: "'\(address)' is not an IPv4 or IPv6 address")
+    }
+
+    private static func hostBitsProblem(bytes: [UInt8], prefix: Int, text: String, format: ([UInt8]) -> String) -> ValueProblem? {
+        var network = bytes
+        for index in network.indices {
+            let bitsKept = max(0, min(8, prefix - index * 8))
+            let mask: UInt8 = bitsKept == 0 ? 0 : UInt8(truncatingIfNeeded: 0xFF << (8 - bitsKept))
+            network[index] &= mask
+        }
+        guard network != bytes else { return nil }
+        let suggestion = "\(format(network))/\(prefix)"
+        return ValueProblem(message: "'\(text)' has host bits set", suggestion: "did you mean '\(suggestion)'?")
+    }
+
+    static func ipv4Bytes(_ text: String) -> [UInt8]? {
+        let octets = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4 else { return nil }
+        var bytes: [UInt8] = []
+        for octet in octets {
+            guard !octet.isEmpty, octet.count <= 3, octet.allSatisfy(\.isASCII), octet.allSatisfy(\.isNumber),
+                  let value = UInt8(octet), !(octet.count > 1 && octet.first == "0") else { return nil }
+            bytes.append(value)
+        }
+        return bytes
+    }
+
+    static func ipv6Bytes(_ text: String) -> [UInt8]? {
+        guard text.contains(":"), text.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { return nil }
+        let halves = text.components(separatedBy: "::")
+        guard halves.count <= 2 else { return nil }
+        func groups(_ part: String) -> [UInt16]? {
+            if part.isEmpty { return [] }
+            var result: [UInt16] = []
+            let pieces = part.split(separator: ":", omittingEmptySubsequences: false)
+            for (index, piece) in pieces.enumerated() {
+                if piece.contains("."), index == pieces.count - 1, let v4 = ipv4Bytes(String(piece)) {
+                    result.append(UInt16(v4[0]) << 8 | UInt16(v4[1]))
+                    result.append(UInt16(v4[2]) << 8 | UInt16(v4[3]))
+                } else {
+                    guard (1...4).contains(piece.count), let value = UInt16(piece, radix: 16) else { return nil }
+                    result.append(value)
+                }
+            }
+            return result
+        }
+        guard let head = groups(halves[0]) else { return nil }
+        var all: [UInt16]
+        if halves.count == 2 {
+            guard let tail = groups(halves[1]), head.count + tail.count < 8 else { return nil }
+            all = head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail
+        } else {
+            guard head.count == 8 else { return nil }
+            all = head
+        }
+        return all.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+    }
+
+    /// The compressed textual form of an IPv6 address (RFC 5952).
+    static func formatIPv6(_ bytes: [UInt8]) -> String {
+        let groups = stride(from: 0, to: 16, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
+        var bestStart = -1, bestLength = 0, index = 0
+        while index < 8 {
+            if groups[index] == 0 {
+                var end = index
+                while end < 8 && groups[end] == 0 { end += 1 }
+                if end - index > bestLength && end - index > 1 { bestStart = index; bestLength = end - index }
+                index = end
+            } else {
+                index += 1
+            }
+        }
+        let hex = groups.map { String($0, radix: 16) }
+        if bestStart < 0 { return hex.joined(separator: ":") }
+        let head = hex[..<bestStart].joined(separator: ":")
+        let tail = hex[(bestStart + bestLength)...].joined(separator: ":")
+        return "\(head)::\(tail)"
+    }
+
+    // MARK: Countries
+
+    /// ISO 3166-1 alpha-2 codes assigned as of 2026.
+    static let countryCodes: Set<String> = Set("""
+    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ \
+    CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR \
+    GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO \
+    JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR \
+    MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO \
+    RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV \
+    TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
+    """.split(separator: " ").map(String.init))
+
+    static func countryCode(_ text: String) -> ValueProblem? {
+        if countryCodes.contains(text) { return nil }
+        if countryCodes.contains(text.uppercased()) {
+            return ValueProblem(message: "country code '\(text)' must be upper case", suggestion: "write '\(text.uppercased())'")
+        }
+        let aliases = ["UK": "GB", "EL": "GR"]
+        let suggestion = aliases[text.uppercased()].map { "did you mean '\($0)'?" }
+        return ValueProblem(message: "'\(text)' is not an ISO 3166-1 alpha-2 country code", suggestion: suggestion)
+    }
+
+    // MARK: Other kinds
+
+    static let userActions = ["urn:user:registersecurityinfo", "urn:user:registerdevice"]
+
+    static func userAction(_ text: String) -> ValueProblem? {
+        if userActions.contains(text) { return nil }
+        return ValueProblem(message: "unknown user action '\(text)'",
+                            suggestion: Suggestions.didYouMean(text, among: userActions) ?? "valid values: \(userActions.joined(separator: ", "))")
+    }
+
+    static func duration(_ text: String) -> ValueProblem? {
+        Duration(parsing: text) == nil
+            ? ValueProblem(message: "'\(text)' is not a duration", suggestion: "write a whole number and a unit: 30m, 24h or 7d")
+            : nil
+    }
+
+    static func objectID(_ text: String) -> ValueProblem? {
+        DirectoryReference.isObjectID(text) ? nil
+            : ValueProblem(message: "'\(text)' is not an object id", suggestion: "ids look like 7d1f3c1e-5a2b-4c3d-9e8f-0a1b2c3d4e5f")
+    }
+}
+
+/// "Did you mean" suggestions by edit distance.
+enum Suggestions {
+    /// The candidate closest to `text` (case-insensitive Damerau–Levenshtein), if close enough to be a typo.
+    static func nearest(_ text: String, among candidates: [String]) -> String? {
+        let lowered = Array(text.lowercased())
+        var best: (candidate: String, distance: Int)?
+        for candidate in candidates {
+            let distance = editDistance(lowered, Array(candidate.lowercased()))
+            if distance < (best?.distance ?? Int.max) { best = (candidate, distance) }
+        }
+        guard let best else { return nil }
+        let allowed = max(2, min(text.count, best.candidate.count) / 3)
+        if best.distance <= allowed { return best.candidate }
+        // A candidate that contains the text (or the reverse) is also a likely intent: `Policy` → `ConditionalAccessPolicy`.
+        let lower = text.lowercased()
+        if lower.count >= 4, let containing = candidates.first(where: { $0.lowercased().contains(lower) || lower.contains($0.lowercased()) }) {
+            return containing
+        }
+        return nil
+    }
+
+    static func didYouMean(_ text: String, among candidates: [String]) -> String? {
+        nearest(text, among: candidates).map { "did you mean '\($0)'?" }
+    }
+
+    /// Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions.
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previousPrevious = [Int](repeating: 0, count: b.count + 1)
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    current[j] = min(current[j], previousPrevious[j - 2] + 1)
+                }
+            }
+            (previousPrevious, previous, current) = (previous, current, previousPrevious)
+        }
+        return previous[b.count]
+    }
+}

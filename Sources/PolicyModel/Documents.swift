@@ -1,0 +1,153 @@
+/// A named location: an IP ranges location or a countries location.
+public struct NamedLocation: Sendable, Hashable, Codable {
+    public var displayName: String
+    public var id: String?
+    public var previousNames: [String]?
+    /// IPv4 and IPv6 CIDR ranges (an IP location).
+    public var ipRanges: [String]?
+    public var isTrusted: Bool?
+    /// ISO 3166-1 alpha-2 codes (a countries location).
+    public var countriesAndRegions: [String]?
+    public var includeUnknownCountriesAndRegions: Bool?
+    public var countryLookupMethod: CountryLookupMethod?
+
+    public init(displayName: String) { self.displayName = displayName }
+
+    /// Which Graph subtype the declaration describes.
+    public var locationType: LocationType {
+        countriesAndRegions != nil ? .country : .ipRanges
+    }
+
+    public enum LocationType: String, Sendable, Hashable {
+        /// `#microsoft.graph.ipNamedLocation`
+        case ipRanges
+        /// `#microsoft.graph.countryNamedLocation`
+        case country
+    }
+}
+
+/// The configuration's settings (`kind: Settings`, at most one).
+public struct Settings: Sendable, Hashable, Codable {
+    /// Tenant id or verified domain.
+    public var tenant: String?
+    public var cloud: Cloud?
+    public var graphVersion: GraphVersion?
+    public var manage: Manage?
+    public var emergencyAccess: EmergencyAccess?
+    public var scenarios: [Scenario]?
+
+    public init() {}
+
+    /// What entraform may touch.
+    public struct Manage: Sendable, Hashable, Codable {
+        /// Delete live policies in scope that are not declared.
+        public var prune: Bool?
+        /// Only policies whose displayName starts with this are in scope.
+        public var namePrefix: String?
+
+        public init() {}
+    }
+
+    /// Break-glass accounts and groups, protected by the lockout guard and never acted on by risk rules.
+    public struct EmergencyAccess: Sendable, Hashable, Codable {
+        public var users: [DirectoryReference]?
+        public var groups: [DirectoryReference]?
+
+        public init() {}
+    }
+
+    /// A what-if persona for impact analysis.
+    public struct Scenario: Sendable, Hashable, Codable {
+        public var name: String
+        public var user: DirectoryReference
+        public var application: DirectoryReference?
+        public var platform: DevicePlatform?
+        public var clientAppType: ClientAppType?
+        public var signInRiskLevel: RiskLevel?
+        public var userRiskLevel: RiskLevel?
+        public var country: String?
+        public var ipAddress: String?
+
+        public init(name: String, user: DirectoryReference) {
+            self.name = name
+            self.user = user
+        }
+    }
+}
+
+/// A declarative Identity Protection response (`kind: RiskResponseRule`).
+public struct RiskResponseRule: Sendable, Hashable, Codable {
+    public var name: String
+    public var description: String?
+    /// `users` (default) or `servicePrincipals`.
+    public var subject: RiskSubject?
+    public var when: Condition?
+    public var action: RiskAction
+    public var approval: ApprovalMode?
+    public var maxActionsPerRun: Int?
+    /// Emergency access accounts are never acted on unless this is true.
+    public var allowEmergencyAccounts: Bool?
+
+    public init(name: String, action: RiskAction) {
+        self.name = name
+        self.action = action
+    }
+
+    /// What must hold for a user to match: the risky-user state and at least one detection.
+    public struct Condition: Sendable, Hashable, Codable {
+        public var riskEventTypes: [String]?
+        public var detectionRiskLevels: [RiskLevel]?
+        public var detectionTimingTypes: [RiskDetectionTimingType]?
+        /// Only detections newer than this.
+        public var detectedWithin: Duration?
+        public var userRiskLevels: [RiskLevel]?
+        public var riskStates: [RiskState]?
+        public var users: UserScope?
+
+        public init() {}
+    }
+
+    /// Which users a rule may act on.
+    public struct UserScope: Sendable, Hashable, Codable {
+        public var includeUsers: [DirectoryReference]?
+        public var excludeUsers: [DirectoryReference]?
+        public var includeGroups: [DirectoryReference]?
+        public var excludeGroups: [DirectoryReference]?
+
+        public init() {}
+    }
+}
+
+/// A span of time written `30m`, `24h` or `7d`.
+public struct Duration: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var seconds: Int
+    private var text: String
+
+    /// Parses `<positive integer><m|h|d>`; nil for anything else.
+    public init?(parsing text: String) {
+        guard let unit = text.last, let count = Int(text.dropLast()), count > 0, count < 1_000_000 else { return nil }
+        switch unit {
+        case "m": seconds = count * 60
+        case "h": seconds = count * 3_600
+        case "d": seconds = count * 86_400
+        default: return nil
+        }
+        self.text = text
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let duration = Duration(parsing: text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "invalid duration '\(text)'")
+        }
+        self = duration
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
+    }
+
+    public var description: String { text }
+}
