@@ -1,0 +1,52 @@
+import PolicyModel
+
+/// Kinds of difference `drift` reports.
+public enum DriftCategory: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Declared and live, but the live object differs (field changes show live → declared).
+    case changed
+    /// Declared, but not in the tenant.
+    case missing
+    /// In the tenant and in scope, but not declared.
+    case unmanagedInScope
+    /// A live policy refers to ids the directory cannot name (deleted objects).
+    case danglingReferences
+}
+
+/// One drifted object.
+public struct DriftEntry: Sendable, Hashable, Codable {
+    public var kind: ObjectKind
+    public var displayName: String
+    public var id: String?
+    public var category: DriftCategory
+    /// `changed`: live → declared per field; `danglingReferences`: the unresolvable ids, as removals.
+    public var fieldChanges: [FieldChange]
+    public var location: SourceLocation?
+
+    public init(kind: ObjectKind, displayName: String, id: String?, category: DriftCategory, fieldChanges: [FieldChange] = [], location: SourceLocation? = nil) {
+        self.kind = kind
+        self.displayName = displayName
+        self.id = id
+        self.category = category
+        self.fieldChanges = fieldChanges
+        self.location = location
+    }
+}
+
+/// The result of `drift`.
+public struct DriftReport: Sendable, Hashable, Codable {
+    public var entries: [DriftEntry]
+    public var diagnostics: [Diagnostic]
+
+    public init(entries: [DriftEntry] = [], diagnostics: [Diagnostic] = []) {
+        self.entries = entries
+        self.diagnostics = diagnostics
+    }
+
+    public var hasDrift: Bool { !entries.isEmpty }
+
+    /// 1 when there are errors, 2 when there is drift, 0 otherwise.
+    public var exitCode: Int32 {
+        if diagnostics.containsErrors { return 1 }
+        return hasDrift ? 2 : 0
+    }
+}

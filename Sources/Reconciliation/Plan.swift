@@ -1,0 +1,164 @@
+import PolicyModel
+
+/// What entraform will do to one object.
+public enum PlanAction: String, Sendable, Hashable, Codable, CaseIterable {
+    case create
+    case update
+    case delete
+    case noOp = "no-op"
+
+    /// `+`, `~`, `-`, or a space for no-op.
+    public var symbol: String {
+        switch self {
+        case .create: "+"
+        case .update: "~"
+        case .delete: "-"
+        case .noOp: " "
+        }
+    }
+}
+
+/// A value as the plan shows it: the JSON, and for an id, the name of the object it refers to.
+public struct PlanValue: Sendable, Hashable, Codable {
+    public var value: JSONValue
+    /// The directory name of the id (`CA-BreakGlass`), or the name of a named location this apply creates.
+    public var name: String?
+    /// An id in a reference field that the directory could not name: most likely a deleted object.
+    public var isUnresolvedReference: Bool
+    /// A reference to a named location that this apply creates first (its id is not known yet).
+    public var isPendingCreation: Bool
+
+    public init(_ value: JSONValue, name: String? = nil, isUnresolvedReference: Bool = false, isPendingCreation: Bool = false) {
+        self.value = value
+        self.name = name
+        self.isUnresolvedReference = isUnresolvedReference
+        self.isPendingCreation = isPendingCreation
+    }
+
+    /// The raw value as text: strings bare, anything else as compact JSON.
+    public var rawText: String { value.stringValue ?? value.serializedString() }
+}
+
+/// One field that differs, by dotted path (`conditions.users.excludeGroups`).
+public struct FieldChange: Sendable, Hashable, Codable {
+    public enum Change: Sendable, Hashable, Codable {
+        /// A set-valued field: the elements added and removed.
+        case set(added: [PlanValue], removed: [PlanValue])
+        /// A single value replaced; `nil` means absent.
+        case value(before: PlanValue?, after: PlanValue?)
+    }
+
+    public var path: String
+    public var change: Change
+
+    public init(path: String, change: Change) {
+        self.path = path
+        self.change = change
+    }
+}
+
+/// One object in the plan: the action, why, and for updates what changes.
+public struct PlannedChange: Sendable, Hashable, Codable {
+    public var kind: ObjectKind
+    /// The declared display name (for a delete, the live one).
+    public var displayName: String
+    /// The live object's id; `nil` for a create.
+    public var id: String?
+    public var action: PlanAction
+    /// Why, in a short phrase: `declared, not found in the tenant`.
+    public var reason: String
+    /// For an update, the fields that change; for a create, every field set.
+    public var fieldChanges: [FieldChange]
+    /// Live fields entraform does not model; an update carries them along unchanged.
+    public var leftUnchanged: [String]
+    /// The body to POST (create) or PATCH (update); `nil` for delete and no-op. May contain
+    /// ``PendingReference`` placeholders for named locations created earlier in the same apply.
+    public var requestBody: JSONValue?
+    /// Fingerprint of the live object the change was planned against (update, delete, no-op).
+    public var liveFingerprint: String?
+    /// Where the object was declared.
+    public var location: SourceLocation?
+
+    public init(
+        kind: ObjectKind, displayName: String, id: String?, action: PlanAction, reason: String,
+        fieldChanges: [FieldChange] = [], leftUnchanged: [String] = [], requestBody: JSONValue? = nil,
+        liveFingerprint: String? = nil, location: SourceLocation? = nil
+    ) {
+        self.kind = kind
+        self.displayName = displayName
+        self.id = id
+        self.action = action
+        self.reason = reason
+        self.fieldChanges = fieldChanges
+        self.leftUnchanged = leftUnchanged
+        self.requestBody = requestBody
+        self.liveFingerprint = liveFingerprint
+        self.location = location
+    }
+}
+
+/// Counts per action.
+public struct PlanSummary: Sendable, Hashable, Codable {
+    public var toCreate: Int
+    public var toUpdate: Int
+    public var toDelete: Int
+    public var unchanged: Int
+
+    public init(toCreate: Int = 0, toUpdate: Int = 0, toDelete: Int = 0, unchanged: Int = 0) {
+        self.toCreate = toCreate
+        self.toUpdate = toUpdate
+        self.toDelete = toDelete
+        self.unchanged = unchanged
+    }
+
+    /// `Plan: 2 to create, 1 to update, 0 to delete.`
+    public var line: String { "Plan: \(toCreate) to create, \(toUpdate) to update, \(toDelete) to delete." }
+}
+
+/// The result of comparing the configuration with the tenant: data only; renderers are views of it.
+///
+/// `changes` is in execution order: named locations created or updated, then policies created or
+/// updated, then policies deleted, then named locations deleted. No-op entries are kept (in their
+/// group) so a renderer can count or list them.
+public struct Plan: Sendable, Hashable, Codable {
+    public var changes: [PlannedChange]
+    /// Warnings and errors found while planning (plus any the caller passed in).
+    public var diagnostics: [Diagnostic]
+    /// SHA-256 over the fingerprints of every live object in scope or matched when the plan was made.
+    public var liveStateDigest: String
+
+    public init(changes: [PlannedChange] = [], diagnostics: [Diagnostic] = [], liveStateDigest: String = "") {
+        self.changes = changes
+        self.diagnostics = diagnostics
+        self.liveStateDigest = liveStateDigest
+    }
+
+    /// The entries that change something (no-ops left out).
+    public var actionableChanges: [PlannedChange] { changes.filter { $0.action != .noOp } }
+
+    public var summary: PlanSummary {
+        var summary = PlanSummary()
+        for change in changes {
+            switch change.action {
+            case .create: summary.toCreate += 1
+            case .update: summary.toUpdate += 1
+            case .delete: summary.toDelete += 1
+            case .noOp: summary.unchanged += 1
+            }
+        }
+        return summary
+    }
+
+    /// True when applying the plan would change the tenant.
+    public var hasChanges: Bool { changes.contains { $0.action != .noOp } }
+
+    /// True when the plan carries an error diagnostic and must not be applied.
+    public var hasErrors: Bool { diagnostics.containsErrors }
+
+    /// The process exit code for `plan`: 1 when the plan carries errors; otherwise 2 when there are
+    /// changes and `detailed` (`--detailed-exitcode`) is set; otherwise 0.
+    public func exitCode(detailed: Bool) -> Int32 {
+        if hasErrors { return 1 }
+        return detailed && hasChanges ? 2 : 0
+    }
+}

@@ -1,0 +1,213 @@
+import PolicyModel
+
+/// Fingerprints of live objects: SHA-256 of the object without OData annotations, keys sorted.
+/// Any server-side change (including `modifiedDateTime`) changes the fingerprint.
+public enum LiveFingerprint {
+    public static func of(_ liveObject: JSONValue, kind: ObjectKind) -> String {
+        SHA256Digest.hex(of: Array(NormalizationRule.dropODataAnnotations.apply(liveObject, kind: kind).serialized()))
+    }
+}
+
+/// Computes plans and drift reports. Pure: the same inputs always give the same plan.
+public struct Planner: Sendable {
+    public var normalizer: Normalizer
+
+    public init(normalizer: Normalizer = .standard) { self.normalizer = normalizer }
+
+    /// The plan that makes the tenant match `desired` within `scope`.
+    /// - Parameter diagnostics: problems found earlier (loading, resolving), carried into the plan.
+    public func plan(desired: [DesiredObject], snapshot: TenantSnapshot, scope: ManagementScope, diagnostics: [Diagnostic] = []) -> Plan {
+        let analysis = Analysis(desired: desired, snapshot: snapshot, scope: scope, normalizer: normalizer)
+        var buckets: [[PlannedChange]] = [[], [], [], []]  // locations ±, policies ±, policies −, locations −
+        for kind in [ObjectKind.namedLocation, .conditionalAccessPolicy] {
+            let upserts = analysis.objects[kind, default: []].sorted { $0.displayName < $1.displayName }
+            buckets[kind == .namedLocation ? 0 : 1].append(contentsOf: upserts)
+        }
+        var extra: [Diagnostic] = []
+        for kind in [ObjectKind.conditionalAccessPolicy, .namedLocation] where scope.prune {
+            for live in analysis.unmanaged[kind, default: []].sorted(by: { displayName(of: $0) < displayName(of: $1) }) {
+                let name = displayName(of: live)
+                if kind == .conditionalAccessPolicy, MicrosoftManagedPolicies.contains(live) {
+                    extra.append(.warning("'\(name)' (\(id(of: live))) is a Microsoft-managed policy; entraform never deletes it"))
+                    continue
+                }
+                buckets[kind == .conditionalAccessPolicy ? 2 : 3].append(PlannedChange(
+                    kind: kind, displayName: name, id: id(of: live), action: .delete,
+                    reason: "not declared, in scope, and manage.prune is true",
+                    liveFingerprint: LiveFingerprint.of(live, kind: kind)))
+            }
+        }
+        let changes = buckets.flatMap { $0 }
+        extra += locationDeletionConflicts(changes: changes, analysis: analysis, snapshot: snapshot)
+        return Plan(
+            changes: changes,
+            diagnostics: (diagnostics + analysis.diagnostics + extra).sortedByLocation(),
+            liveStateDigest: analysis.liveStateDigest)
+    }
+
+    /// What differs between the tenant and the configuration, classified for `drift`.
+    public func drift(desired: [DesiredObject], snapshot: TenantSnapshot, scope: ManagementScope, diagnostics: [Diagnostic] = []) -> DriftReport {
+        let analysis = Analysis(desired: desired, snapshot: snapshot, scope: scope, normalizer: normalizer)
+        var entries: [DriftEntry] = []
+        let names = snapshot.allNames
+        for kind in [ObjectKind.namedLocation, .conditionalAccessPolicy] {
+            for change in analysis.objects[kind, default: []].sorted(by: { $0.displayName < $1.displayName }) {
+                switch change.action {
+                case .create:
+                    entries.append(DriftEntry(kind: kind, displayName: change.displayName, id: nil, category: .missing, location: change.location))
+                case .update:
+                    entries.append(DriftEntry(
+                        kind: kind, displayName: change.displayName, id: change.id, category: .changed,
+                        fieldChanges: change.fieldChanges, location: change.location))
+                case .delete, .noOp: break
+                }
+            }
+            for live in analysis.unmanaged[kind, default: []].sorted(by: { displayName(of: $0) < displayName(of: $1) }) {
+                entries.append(DriftEntry(kind: kind, displayName: displayName(of: live), id: id(of: live), category: .unmanagedInScope))
+            }
+        }
+        // Live references to objects the directory cannot name (deleted groups, users, locations …).
+        for live in analysis.managedOrInScopeLivePolicies.sorted(by: { displayName(of: $0) < displayName(of: $1) }) {
+            let normalized = normalizer.normalize(live, kind: .conditionalAccessPolicy)
+            let labeler = ReferenceLabeler(names: names, kind: .conditionalAccessPolicy)
+            var dangling: [FieldChange] = []
+            for path in GraphVocabulary.policyReferenceFields.sorted() {
+                let fieldPath = path.split(separator: ".").map(String.init)
+                let values: [JSONValue] = normalized.value(at: fieldPath).map { $0.arrayValue ?? [$0] } ?? []
+                let unresolved = values.map { labeler.label($0, at: path) }.filter(\.isUnresolvedReference)
+                if !unresolved.isEmpty { dangling.append(FieldChange(path: path, change: .set(added: [], removed: unresolved))) }
+            }
+            if !dangling.isEmpty {
+                entries.append(DriftEntry(
+                    kind: .conditionalAccessPolicy, displayName: displayName(of: live), id: id(of: live),
+                    category: .danglingReferences, fieldChanges: dangling))
+            }
+        }
+        return DriftReport(entries: entries, diagnostics: (diagnostics + analysis.diagnostics).sortedByLocation())
+    }
+
+    /// A named location may only be deleted when no policy that stays will still use it.
+    private func locationDeletionConflicts(changes: [PlannedChange], analysis: Analysis, snapshot: TenantSnapshot) -> [Diagnostic] {
+        let deletedLocations = changes.filter { $0.kind == .namedLocation && $0.action == .delete }
+        guard !deletedLocations.isEmpty else { return [] }
+        let deletedPolicyIds = Set(changes.filter { $0.kind == .conditionalAccessPolicy && $0.action == .delete }.compactMap(\.id))
+        let managedPolicyIds = Set(analysis.managedLiveIds[.conditionalAccessPolicy, default: []])
+        var users: [String: [String]] = [:]  // location id → policy names still using it
+        func record(_ body: JSONValue, policyName: String) {
+            for key in ["includeLocations", "excludeLocations"] {
+                for value in body.value(at: ["conditions", "locations", key])?.stringArray ?? [] {
+                    users[value, default: []].append(policyName)
+                }
+            }
+        }
+        for change in changes where change.kind == .conditionalAccessPolicy && change.action != .delete {
+            if let body = change.requestBody { record(body, policyName: change.displayName) }
+        }
+        for live in snapshot.policies {
+            let liveId = id(of: live)
+            guard !deletedPolicyIds.contains(liveId), !managedPolicyIds.contains(liveId) else { continue }
+            record(live, policyName: displayName(of: live))
+        }
+        for change in changes where change.kind == .conditionalAccessPolicy && change.action == .noOp {
+            if let live = snapshot.policies.first(where: { id(of: $0) == change.id }) { record(live, policyName: change.displayName) }
+        }
+        return deletedLocations.compactMap { location in
+            guard let id = location.id, let policies = users[id], !policies.isEmpty else { return nil }
+            let list = Set(policies).sorted().map { "'\($0)'" }.joined(separator: ", ")
+            return .error("named location '\(location.displayName)' (\(id)) cannot be deleted: still used by \(list)")
+        }
+    }
+}
+
+private func displayName(of live: JSONValue) -> String { live["displayName"]?.stringValue ?? "" }
+private func id(of live: JSONValue) -> String { live["id"]?.stringValue ?? "" }
+
+/// Matching and comparison shared by `plan` and `drift`.
+private struct Analysis {
+    /// Planned entries for declared objects (create, update, no-op), per kind.
+    var objects: [ObjectKind: [PlannedChange]] = [:]
+    /// Live objects in scope that nothing declares, per kind.
+    var unmanaged: [ObjectKind: [JSONValue]] = [:]
+    /// Ids of live objects matched by a declaration, per kind.
+    var managedLiveIds: [ObjectKind: [String]] = [:]
+    var managedOrInScopeLivePolicies: [JSONValue] = []
+    var diagnostics: [Diagnostic] = []
+    var liveStateDigest = ""
+
+    init(desired: [DesiredObject], snapshot: TenantSnapshot, scope: ManagementScope, normalizer: Normalizer) {
+        let names = snapshot.allNames
+        var locationIdsByDeclaredName: [String: String] = [:]
+        var fingerprintLines: [String] = []
+
+        for kind in [ObjectKind.namedLocation, .conditionalAccessPolicy] {
+            let declared = desired.filter { $0.kind == kind }
+            let live = snapshot.objects(of: kind)
+            let matching = IdentityMatching(kind: kind, desired: declared, live: live, scope: scope)
+            diagnostics += matching.diagnostics
+            unmanaged[kind] = matching.unmanagedInScope
+            let labeler = ReferenceLabeler(names: names, kind: kind)
+
+            for match in matching.matches {
+                var body = match.desired.body
+                if kind == .conditionalAccessPolicy { body = PendingReference.substitute(in: body, ids: locationIdsByDeclaredName) }
+                let wire = RequestBodies.wireForm(body, kind: kind, displayName: match.desired.displayName)
+                let desiredNormalized = normalizer.normalize(wire, kind: kind)
+                guard let liveObject = match.live else {
+                    objects[kind, default: []].append(PlannedChange(
+                        kind: kind, displayName: match.desired.displayName, id: nil, action: .create,
+                        reason: "declared, not found in the tenant",
+                        fieldChanges: FieldDiff.changes(from: nil, to: desiredNormalized, labeler: labeler),
+                        requestBody: wire, location: match.desired.location))
+                    continue
+                }
+                let liveId = id(of: liveObject)
+                managedLiveIds[kind, default: []].append(liveId)
+                if kind == .namedLocation { locationIdsByDeclaredName[match.desired.displayName] = liveId }
+                if kind == .conditionalAccessPolicy {
+                    managedOrInScopeLivePolicies.append(liveObject)
+                    diagnostics += Self.unknownFutureValueWarnings(liveObject, location: match.desired.location)
+                }
+                let comparison = ObjectComparison(
+                    desired: desiredNormalized, live: normalizer.normalize(liveObject, kind: kind), kind: kind, labeler: labeler)
+                let reason: String
+                switch match.reason {
+                case .previousName(let old)?: reason = "renamed from '\(old)'"
+                case .pinnedId?: reason = comparison.isMatch ? "matches the tenant (pinned id)" : "differs from the tenant (pinned id)"
+                default: reason = comparison.isMatch ? "matches the tenant" : "differs from the tenant"
+                }
+                objects[kind, default: []].append(PlannedChange(
+                    kind: kind, displayName: match.desired.displayName, id: liveId,
+                    action: comparison.isMatch ? .noOp : .update,
+                    reason: comparison.isMatch || match.reason != .displayName ? reason
+                        : "\(reason) in \(comparison.fieldChanges.count) field\(comparison.fieldChanges.count == 1 ? "" : "s")",
+                    fieldChanges: comparison.fieldChanges, leftUnchanged: comparison.leftUnchanged,
+                    requestBody: comparison.isMatch ? nil
+                        : RequestBodies.patchBody(wire: wire, live: liveObject, desiredNormalized: desiredNormalized, kind: kind),
+                    liveFingerprint: LiveFingerprint.of(liveObject, kind: kind), location: match.desired.location))
+            }
+            if kind == .conditionalAccessPolicy { managedOrInScopeLivePolicies += matching.unmanagedInScope }
+            let relevantIds = Set(managedLiveIds[kind, default: []] + matching.unmanagedInScope.map(id(of:)))
+            for object in live where relevantIds.contains(id(of: object)) {
+                fingerprintLines.append("\(kind.rawValue) \(id(of: object)) \(LiveFingerprint.of(object, kind: kind))")
+            }
+        }
+        liveStateDigest = SHA256Digest.hex(of: fingerprintLines.sorted().joined(separator: "\n"))
+    }
+
+    /// Live values of `unknownFutureValue` mean the read lacked `Prefer: include-unknown-enum-members`:
+    /// newer members (`riskRemediation`, `linux`, `strictLocation`) would then look like drift.
+    static func unknownFutureValueWarnings(_ live: JSONValue, location: SourceLocation?) -> [Diagnostic] {
+        var paths: [String] = []
+        _ = live.rewrittenBottomUp { path, value in
+            if value.stringValue == "unknownFutureValue" || (value.stringValue?.split(separator: ",").contains("unknownFutureValue") ?? false) {
+                paths.append(path.dotted)
+            }
+            return value
+        }
+        guard !paths.isEmpty else { return [] }
+        let name = displayName(of: live)
+        return [.warning(
+            "live policy '\(name)' has 'unknownFutureValue' in \(Set(paths).sorted().joined(separator: ", ")); it was read without 'Prefer: include-unknown-enum-members', so the comparison may be wrong",
+            at: location)]
+    }
+}

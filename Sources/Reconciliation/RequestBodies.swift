@@ -1,0 +1,116 @@
+import PolicyModel
+
+/// Builds the JSON entraform sends: POST bodies for creates and PATCH bodies for updates.
+package enum RequestBodies {
+    /// The declared body in the form Graph accepts on write: OData annotations other than `@odata.type`
+    /// and server-owned fields removed, flags lists joined into one string, reserved words in Graph's
+    /// spelling, authentication strength as `{"id": …}`, and `isEnabled: true` on present session
+    /// controls that do not say otherwise.
+    package static func wireForm(_ body: JSONValue, kind: ObjectKind, displayName: String) -> JSONValue {
+        var body = body.rewrittenBottomUp { path, value in
+            var value = value
+            if case .object(let members) = value {
+                value = .object(members.filter { key, _ in key == "@odata.type" || (!key.contains("@odata.") && !key.hasPrefix("#")) })
+            }
+            if let key = path.last, GraphVocabulary.flagsFields.contains(key), let tokens = NormalizationRule.flagTokens(value) {
+                return tokens.isEmpty ? .null : .string(tokens.joined(separator: ","))
+            }
+            if kind == .conditionalAccessPolicy, GraphVocabulary.reservedWordFields.contains(path.dotted), case .array(let items) = value {
+                return .array(items.map { $0.stringValue.map { .string(NormalizationRule.canonicalReservedWord($0)) } ?? $0 })
+            }
+            return value
+        }
+        guard case .object(var members) = body else { return body }
+        for key in GraphVocabulary.serverOwnedRootFields { members[key] = nil }
+        if kind == .conditionalAccessPolicy {
+            for key in GraphVocabulary.serverOwnedPolicyRootFields { members[key] = nil }
+        }
+        members["displayName"] = .string(displayName)
+        body = .object(members)
+        guard kind == .conditionalAccessPolicy else { return body }
+        body = body.updating(at: ["grantControls", "authenticationStrength"]) { strength in
+            switch strength {
+            case .object(let fields)?: fields["id"].map { ["id": $0] } ?? .null
+            case .string(let id)?: ["id": .string(id)]
+            default: strength
+            }
+        }
+        return body.updating(at: ["sessionControls"]) { controls in
+            guard case .object(var controlMembers)? = controls else { return controls }
+            for key in GraphVocabulary.sessionControlObjects where key != "continuousAccessEvaluation" {
+                guard case .object(var control)? = controlMembers[key], control.values.contains(where: { !$0.isNull }),
+                    control["isEnabled"]?.isNull ?? true
+                else { continue }
+                control["isEnabled"] = true
+                controlMembers[key] = .object(control)
+            }
+            return .object(controlMembers)
+        }
+    }
+
+    /// The PATCH body for an update: whole `conditions` / `grantControls` / `sessionControls` objects
+    /// (Graph merges nested objects, so partial ones would keep stale values), with
+    /// - modelled fields the live object has but the configuration leaves out set to their default or
+    ///   cleared explicitly (`[]` for collections, `null` otherwise), and
+    /// - unmodelled live fields copied from the live object so the PATCH never wipes them.
+    package static func patchBody(wire: JSONValue, live: JSONValue, desiredNormalized: JSONValue, kind: ObjectKind) -> JSONValue {
+        let cleanLive = NormalizationRule.dropODataAnnotations.apply(live, kind: kind)
+        guard case .object(var members) = wire, case .object(let liveMembers) = cleanLive else { return wire }
+        // Root: send the modelled top-level fields only; unmodelled root fields are left alone by PATCH.
+        for (key, liveValue) in liveMembers where members[key] == nil && !liveValue.isNullOrEmpty {
+            let path = [key]
+            guard GraphVocabulary.isModelled(path, kind: kind), !GraphVocabulary.serverOwnedRootFields.contains(key) else { continue }
+            members[key] = merged(desired: nil, live: liveValue, path: path, desiredNormalized: desiredNormalized, kind: kind)
+        }
+        for (key, value) in members {
+            guard case .object = value, let liveValue = liveMembers[key] else { continue }
+            members[key] = merged(desired: value, live: liveValue, path: [key], desiredNormalized: desiredNormalized, kind: kind)
+        }
+        return .object(members)
+    }
+
+    /// The value to send at `path`, given the declared value (`nil` when absent) and the live one.
+    private static func merged(desired: JSONValue?, live: JSONValue, path: FieldPath, desiredNormalized: JSONValue, kind: ObjectKind) -> JSONValue {
+        let isContainer = isMemberwiseContainer(path, kind: kind)
+        if let desired {
+            guard isContainer, case .object(var members) = desired, case .object(let liveMembers) = live else { return desired }
+            for (key, liveValue) in liveMembers where !liveValue.isNullOrEmpty {
+                members[key] = merged(desired: members[key], live: liveValue, path: path + [key], desiredNormalized: desiredNormalized, kind: kind)
+            }
+            return .object(members)
+        }
+        // Absent in the configuration.
+        guard GraphVocabulary.isModelled(path, kind: kind) else { return live }
+        if let defaulted = desiredNormalized.value(at: path), !isContainer {
+            if let key = path.last, GraphVocabulary.flagsFields.contains(key), let tokens = NormalizationRule.flagTokens(defaulted) {
+                return .string(tokens.joined(separator: ","))
+            }
+            return defaulted
+        }
+        if isContainer, case .object(let liveMembers) = live, containsUnmodelledContent(live, path: path, kind: kind) {
+            var members: [String: JSONValue] = [:]
+            for (key, liveValue) in liveMembers where !liveValue.isNullOrEmpty {
+                members[key] = merged(desired: nil, live: liveValue, path: path + [key], desiredNormalized: desiredNormalized, kind: kind)
+            }
+            return .object(members)
+        }
+        if case .array = live { return [] }
+        return .null
+    }
+
+    private static func isMemberwiseContainer(_ path: FieldPath, kind: ObjectKind) -> Bool {
+        guard kind == .conditionalAccessPolicy else { return false }
+        // A container is modelled but a made-up child of it is not.
+        return GraphVocabulary.isModelled(path, kind: kind) && !GraphVocabulary.isModelled(path + ["\u{0}"], kind: kind)
+    }
+
+    private static func containsUnmodelledContent(_ value: JSONValue, path: FieldPath, kind: ObjectKind) -> Bool {
+        guard case .object(let members) = value else { return false }
+        return members.contains { key, member in
+            guard !member.isNullOrEmpty else { return false }
+            let childPath = path + [key]
+            if !GraphVocabulary.isModelled(childPath, kind: kind) { return true }
+            return isMemberwiseContainer(childPath, kind: kind) && containsUnmodelledContent(member, path: childPath, kind: kind)
+        }
+    }
+}
