@@ -1,17 +1,20 @@
 import PolicyModel
 
-/// A dotted field path inside a Graph object: `conditions.users.excludeGroups`. Array elements share
-/// their array's path (the collections entraform compares are sets, so positions carry no meaning).
+/// A field path inside a Graph object: `["conditions", "users", "excludeGroups"]`. Elements of an array
+/// are addressed by the array's path plus ``arrayElement`` (collections are sets: positions carry no meaning).
 package typealias FieldPath = [String]
 
+/// The path segment for "an element of this array".
+package let arrayElement = "[]"
+
 extension Array where Element == String {
-    /// `conditions.users.excludeGroups`.
-    package var dotted: String { joined(separator: ".") }
+    /// `conditions.users.excludeGroups` (array-element segments left out).
+    package var dotted: String { filter { $0 != arrayElement }.joined(separator: ".") }
 }
 
 extension JSONValue {
     /// Rewrites the tree bottom-up: `transform` sees each value after its children were rewritten,
-    /// with the path of object keys leading to it.
+    /// with the path leading to it (object keys, and ``arrayElement`` for array elements).
     package func rewrittenBottomUp(at path: FieldPath = [], _ transform: (FieldPath, JSONValue) -> JSONValue) -> JSONValue {
         switch self {
         case .object(let members):
@@ -20,7 +23,7 @@ extension JSONValue {
             for (key, value) in members { rewritten[key] = value.rewrittenBottomUp(at: path + [key], transform) }
             return transform(path, .object(rewritten))
         case .array(let items):
-            return transform(path, .array(items.map { $0.rewrittenBottomUp(at: path, transform) }))
+            return transform(path, .array(items.map { $0.rewrittenBottomUp(at: path + [arrayElement], transform) }))
         default:
             return transform(path, self)
         }

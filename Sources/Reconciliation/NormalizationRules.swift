@@ -55,7 +55,7 @@ extension NormalizationRule {
     ) { object, kind in
         object.rewrittenBottomUp { path, value in
             guard case .object(let members) = value else { return value }
-            let keepsType = (kind == .namedLocation && (path.isEmpty || path == ["ipRanges"]))
+            let keepsType = (kind == .namedLocation && (path.isEmpty || path == ["ipRanges", arrayElement]))
             return .object(members.filter { key, _ in
                 if key == "@odata.type" { return keepsType }
                 return !key.contains("@odata.") && !key.hasPrefix("#")
