@@ -1,0 +1,310 @@
+import Foundation
+import GraphWire
+import Logging
+import PolicyModel
+import Synchronization
+
+/// Settings of a ``GraphClient``.
+public struct GraphClientConfiguration: Sendable {
+    /// Hosts to call.
+    public var endpoints: GraphEndpoints
+    /// The version for conditional access objects (policies, named locations, strengths, contexts).
+    /// Beta by default: v1.0 hides policies that use beta-only features.
+    public var conditionalAccessVersion: GraphVersion
+    /// The version for directory, Identity Protection and other calls.
+    public var directoryVersion: GraphVersion
+    /// Client-side pacing per service class.
+    public var pacing: PacingConfiguration
+    /// Retry behaviour.
+    public var retry: RetryPolicy
+    /// Per-attempt timeout.
+    public var requestTimeout: Swift.Duration
+    /// How many `$batch` requests may be in flight at once.
+    public var batchConcurrency: Int
+    /// The `User-Agent` sent with every request.
+    public var userAgent: String
+
+    public init(
+        endpoints: GraphEndpoints = GraphEndpoints(), conditionalAccessVersion: GraphVersion = .beta,
+        directoryVersion: GraphVersion = .v1, pacing: PacingConfiguration = .graphDefaults, retry: RetryPolicy = .default,
+        requestTimeout: Swift.Duration = .seconds(100), batchConcurrency: Int = 4, userAgent: String = "entraform"
+    ) {
+        self.endpoints = endpoints
+        self.conditionalAccessVersion = conditionalAccessVersion
+        self.directoryVersion = directoryVersion
+        self.pacing = pacing
+        self.retry = retry
+        self.requestTimeout = requestTimeout
+        self.batchConcurrency = max(1, batchConcurrency)
+        self.userAgent = userAgent
+    }
+}
+
+/// Counters of what the client sent and received (benchmarks, tests and `--debug` summaries).
+public struct GraphRequestStatistics: Sendable, Hashable {
+    /// HTTP attempts sent to Graph (token requests excluded).
+    public var attempts = 0
+    /// Attempts that were retries.
+    public var retries = 0
+    /// Responses by status.
+    public var statuses: [Int: Int] = [:]
+    /// Attempts that got no response.
+    public var transportFailures = 0
+    /// Total time slept in backoff.
+    public var backoff: Swift.Duration = .zero
+
+    /// How many 429 responses arrived (including inside `$batch`).
+    public var throttled: Int { statuses[429, default: 0] }
+}
+
+/// The Microsoft Graph client: authentication, pacing, retries, paging and batching over an
+/// ``HTTPTransport``, plus a typed API for conditional access, the directory and Identity
+/// Protection (see the `GraphClient+…` files).
+///
+/// Never logs or prints tokens, secrets, assertions or `Authorization` headers; `--debug` logging
+/// (swift-log, level `.debug`) shows method, path, status, duration and request ids.
+public final class GraphClient: Sendable {
+    public let configuration: GraphClientConfiguration
+    let transport: any HTTPTransport
+    let tokens: any TokenProviding
+    let pacer: Pacer
+    let clock: any GraphClock
+    let jitter: JitterSource
+    let logger: Logger
+    let now: @Sendable () -> Date
+    private let stats = Mutex(GraphRequestStatistics())
+    /// Ids this client created, with when: a 404 on them soon after is replication lag.
+    private let recentlyCreated = Mutex<[String: Swift.Duration]>([:])
+
+    /// - Parameters:
+    ///   - tokens: where tokens come from (usually a ``TokenCache`` over a ``TokenAcquirer``).
+    ///   - clock: pacing and backoff time; inject a ``VirtualClock`` in tests.
+    ///   - jitter: backoff jitter source.
+    public init(
+        configuration: GraphClientConfiguration, transport: any HTTPTransport, tokens: any TokenProviding,
+        clock: any GraphClock = SystemClock(), jitter: JitterSource = .system,
+        logger: Logger = Logger(label: "entraform.graph"), now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.configuration = configuration
+        self.transport = transport
+        self.tokens = tokens
+        self.clock = clock
+        self.jitter = jitter
+        self.logger = logger
+        self.now = now
+        self.pacer = Pacer(configuration: configuration.pacing, clock: clock)
+    }
+
+    /// A client that authenticates with `credential` (tokens cached and refreshed before expiry).
+    public convenience init(
+        credential: Credential, configuration: GraphClientConfiguration, transport: any HTTPTransport,
+        clock: any GraphClock = SystemClock(), jitter: JitterSource = .system, logger: Logger = Logger(label: "entraform.graph"),
+        deviceCodePrompt: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        let acquirer = TokenAcquirer(
+            credential: credential, endpoints: configuration.endpoints, transport: transport, clock: clock, logger: logger,
+            prompt: deviceCodePrompt)
+        self.init(configuration: configuration, transport: transport, tokens: TokenCache(acquirer: acquirer), clock: clock, jitter: jitter, logger: logger)
+    }
+
+    /// What was sent and received so far.
+    public var statistics: GraphRequestStatistics { stats.withLock { $0 } }
+
+    // MARK: - Sending
+
+    /// Sends one request with pacing, authentication and retries, and returns the successful answer.
+    ///
+    /// - Throws: ``GraphError``: `.service` for non-retried error statuses, `.retriesExhausted` when
+    ///   the bounded wait ran out, `.ambiguousCreate` when a create may or may not have happened,
+    ///   `.transport`, `.authentication`, `.invalidResponse`.
+    public func send(_ request: GraphRequest) async throws(GraphError) -> GraphResponse {
+        let url = request.absoluteURL ?? configuration.endpoints.url(version: request.version, path: request.path)
+        let displayPath = Self.displayPath(of: url)
+        guard configuration.endpoints.isGraphURL(url) else {
+            throw GraphError(
+                kind: .invalidResponse, message: "refusing to send a token to \(displayPath): not under \(configuration.endpoints.graphURL)",
+                method: request.method, path: displayPath)
+        }
+        let serviceClass = GraphServiceClass(path: Self.versionRelativePath(url, graphURL: configuration.endpoints.graphURL))
+        let clientRequestId = UUID().uuidString.lowercased()
+        let body = request.body.map { $0.serialized() }
+        let retry = configuration.retry
+
+        var attempt = 0
+        var waited: Swift.Duration = .zero
+        var refreshedToken = false
+        var firstNotFound: Swift.Duration?
+        var hadAmbiguousFailure = false
+        var lastProblem: GraphError?
+
+        while true {
+            attempt += 1
+            do { try await pacer.acquire(serviceClass) } catch {
+                throw GraphError(kind: .transport, message: "cancelled", method: request.method, path: displayPath, attempts: attempt)
+            }
+            let token = try await tokens.token(forceRefresh: false)
+            var headers: [(String, String)] = [
+                ("Authorization", "Bearer \(token.value)"),
+                ("Accept", "application/json"),
+                ("Prefer", "include-unknown-enum-members"),
+                ("client-request-id", clientRequestId),
+                ("return-client-request-id", "true"),
+                ("User-Agent", configuration.userAgent),
+            ]
+            if body != nil { headers.append(("Content-Type", "application/json")) }
+            headers += request.headers
+            let outgoing = HTTPRequest(method: request.method, url: url, headers: headers, body: body)
+            let started = clock.now()
+            stats.withLock {
+                $0.attempts += 1
+                if attempt > 1 { $0.retries += 1 }
+            }
+
+            // Decide: return, throw, or retry after `delay`.
+            var delay: Swift.Duration
+            let outcome: Result<HTTPResponse, TransportError>
+            do throws(TransportError) {
+                outcome = .success(try await transport.send(outgoing, timeout: configuration.requestTimeout))
+            } catch {
+                outcome = .failure(error)
+            }
+            switch outcome {
+            case .success(let response):
+                let elapsed = clock.now() - started
+                stats.withLock { $0.statuses[response.status, default: 0] += 1 }
+                let requestId = response.header("request-id")
+                logger.debug(
+                    "\(request.method) \(displayPath) → \(response.status) in \(TokenAcquirer.milliseconds(elapsed)) ms",
+                    metadata: [
+                        "request-id": "\(requestId ?? "-")", "client-request-id": "\(clientRequestId)", "attempt": "\(attempt)",
+                        "class": "\(serviceClass.rawValue)",
+                    ])
+                let status = response.status
+                if (200..<300).contains(status) {
+                    let json: JSONValue?
+                    if response.body.isEmpty || response.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D }) {
+                        json = nil
+                    } else if let decoded = try? JSONDecoder().decode(JSONValue.self, from: response.body) {
+                        json = decoded
+                    } else {
+                        throw GraphError(
+                            kind: .invalidResponse, status: status, message: "the response body is not JSON", requestId: requestId,
+                            clientRequestId: clientRequestId, method: request.method, path: displayPath, attempts: attempt)
+                    }
+                    return GraphResponse(
+                        status: status, body: json, requestId: requestId, clientRequestId: clientRequestId, attempts: attempt,
+                        headers: response.headers)
+                }
+                let problem = GraphError.fromResponse(
+                    response, method: request.method, path: displayPath, clientRequestId: clientRequestId, attempts: attempt)
+                lastProblem = problem
+                switch status {
+                case 401 where !refreshedToken:
+                    refreshedToken = true
+                    _ = try await tokens.token(forceRefresh: true)
+                    delay = .zero
+                case 429:
+                    delay = retry.retryAfter(response.header("Retry-After"), now: now())
+                        ?? retry.backoff(afterAttempt: attempt, random: jitter.next())
+                case 503, 504:
+                    if request.semantics == .create { throw Self.ambiguous(problem) }
+                    delay = retry.retryAfter(response.header("Retry-After"), now: now())
+                        ?? retry.backoff(afterAttempt: attempt, random: jitter.next())
+                case 500, 502:
+                    if request.semantics == .create { throw Self.ambiguous(problem) }
+                    guard attempt < retry.maxAttemptsOnServerError else { throw problem }
+                    delay = retry.backoff(afterAttempt: attempt, random: jitter.next())
+                case 404 where request.method == "DELETE" && hadAmbiguousFailure:
+                    // An earlier attempt probably deleted it; the object is gone either way.
+                    return GraphResponse(
+                        status: 204, body: nil, requestId: requestId, clientRequestId: clientRequestId, attempts: attempt,
+                        headers: response.headers)
+                case 404 where request.retryNotFound:
+                    let nowTime = clock.now()
+                    let since = firstNotFound ?? nowTime
+                    firstNotFound = since
+                    guard nowTime - since < retry.replicationLagWindow else { throw problem }
+                    delay = retry.replicationLagDelay
+                default:
+                    throw problem
+                }
+            case .failure(let error):
+                stats.withLock { $0.transportFailures += 1 }
+                logger.debug(
+                    "\(request.method) \(displayPath) failed: \(error.message)",
+                    metadata: ["client-request-id": "\(clientRequestId)", "attempt": "\(attempt)", "class": "\(serviceClass.rawValue)"])
+                let problem = GraphError(
+                    kind: .transport, message: error.message, clientRequestId: clientRequestId, method: request.method,
+                    path: displayPath, attempts: attempt)
+                lastProblem = problem
+                switch error.kind {
+                case .invalidRequest: throw problem
+                case .ambiguous where request.semantics == .create: throw Self.ambiguous(problem)
+                case .ambiguous: hadAmbiguousFailure = true
+                case .connectionFailed: break
+                }
+                delay = retry.backoff(afterAttempt: attempt, random: jitter.next())
+            }
+
+            // Retry within bounds.
+            if attempt >= retry.maxAttempts || waited + delay > retry.maxTotalWait {
+                var exhausted = lastProblem ?? GraphError(kind: .retriesExhausted, message: "no response")
+                exhausted.kind = .retriesExhausted
+                exhausted.attempts = attempt
+                exhausted.clientRequestId = clientRequestId
+                if exhausted.hint == nil {
+                    exhausted.hint =
+                        "waited \(Int(Pacer.seconds(waited)))s in total; Graph is throttling or unavailable — try again later, or lower the request rate"
+                }
+                throw exhausted
+            }
+            if delay > .zero {
+                do { try await clock.sleep(for: delay) } catch {
+                    throw GraphError(kind: .transport, message: "cancelled", method: request.method, path: displayPath, attempts: attempt)
+                }
+                waited += delay
+                stats.withLock { $0.backoff += delay }
+            }
+        }
+    }
+
+    private static func ambiguous(_ problem: GraphError) -> GraphError {
+        var error = problem
+        error.kind = .ambiguousCreate
+        return error
+    }
+
+    /// `/beta/identity/...?$top=5` from an absolute URL.
+    static func displayPath(of url: String) -> String {
+        guard let components = URLComponents(string: url) else { return url }
+        var path = components.percentEncodedPath
+        if let query = components.percentEncodedQuery { path += "?" + query }
+        return path
+    }
+
+    /// `/identity/...` from `https://graph…/beta/identity/...`.
+    static func versionRelativePath(_ url: String, graphURL: String) -> String {
+        var rest = Substring(url.dropFirst(graphURL.count))
+        for version in GraphVersion.allCases where rest.hasPrefix("/\(version.rawValue)/") {
+            rest = rest.dropFirst(version.rawValue.count + 1)
+        }
+        return String(rest)
+    }
+
+    // MARK: - Replication lag bookkeeping
+
+    func noteCreated(_ id: String) {
+        let at = clock.now()
+        recentlyCreated.withLock { $0[id] = at }
+    }
+
+    /// True when `id` was created by this client within the replication-lag window.
+    func wasRecentlyCreated(_ id: String) -> Bool {
+        let nowTime = clock.now()
+        let window = configuration.retry.replicationLagWindow
+        return recentlyCreated.withLock { created in
+            guard let at = created[id] else { return false }
+            return nowTime - at < window
+        }
+    }
+}
