@@ -308,3 +308,9 @@ public final class GraphClient: Sendable {
         }
     }
 }
+
+extension GraphClient {
+    func recordSubStatus(_ status: Int) {
+        stats.withLock { $0.statuses[status, default: 0] += 1 }
+    }
+}
