@@ -1,0 +1,251 @@
+import PolicyModel
+import Reconciliation
+import Testing
+
+private func plan(_ desired: [DesiredObject], policies: [JSONValue] = [], locations: [JSONValue] = [], scope: ManagementScope = ManagementScope()) -> Plan {
+    Planner().plan(desired: desired, snapshot: TenantSnapshot(policies: policies, namedLocations: locations, directoryNames: Fixture.names), scope: scope)
+}
+
+private func change(_ plan: Plan, _ name: String) -> PlannedChange? { plan.changes.first { $0.displayName == name } }
+
+struct IdentityMatchingTests {
+    @Test func matchesByDisplayNameWithoutChanges() {
+        let result = plan([Fixture.desiredPolicy("CA001 MFA")], policies: [Fixture.livePolicy(id: "p1", name: "CA001 MFA")])
+        #expect(result.changes.map(\.action) == [.noOp])
+        #expect(result.changes.first?.id == "p1")
+        #expect(result.exitCode(detailed: true) == 0)
+    }
+
+    @Test func pinnedIdWinsOverName() {
+        let result = plan(
+            [Fixture.desiredPolicy("CA001 MFA", pinnedId: "p2")],
+            policies: [Fixture.livePolicy(id: "p1", name: "CA001 MFA"), Fixture.livePolicy(id: "p2", name: "Old name")])
+        let planned = change(result, "CA001 MFA")
+        #expect(planned?.id == "p2")
+        #expect(planned?.action == .update)
+        #expect(planned?.fieldChanges == [FieldChange(path: "displayName", change: .value(before: PlanValue("Old name"), after: PlanValue("CA001 MFA")))])
+        #expect(!result.hasErrors)
+    }
+
+    @Test func pinnedIdThatDoesNotExistIsAnError() {
+        let result = plan([Fixture.desiredPolicy("CA001 MFA", pinnedId: "missing")], policies: [])
+        #expect(result.hasErrors)
+        #expect(result.diagnostics.first?.message.contains("pinned id 'missing'") == true)
+        #expect(result.exitCode(detailed: false) == 1)
+    }
+
+    @Test func renameThroughPreviousNames() {
+        let result = plan(
+            [Fixture.desiredPolicy("CA010 Require MFA", previousNames: ["Require MFA"])],
+            policies: [Fixture.livePolicy(id: "p1", name: "Require MFA")], scope: ManagementScope(namePrefix: "CA"))
+        let planned = change(result, "CA010 Require MFA")
+        #expect(planned?.action == .update)
+        #expect(planned?.id == "p1")
+        #expect(planned?.reason == "renamed from 'Require MFA'")
+        #expect(!result.hasErrors)
+    }
+
+    @Test func twoLivePoliciesWithOneNameIsAnErrorNamingBothIds() throws {
+        let result = plan(
+            [Fixture.desiredPolicy("CA001 MFA")],
+            policies: [Fixture.livePolicy(id: "p1", name: "CA001 MFA"), Fixture.livePolicy(id: "p2", name: "CA001 MFA")])
+        let error = try #require(result.diagnostics.first { $0.severity == .error })
+        #expect(error.message.contains("'p1'") && error.message.contains("'p2'"))
+        #expect(error.location?.file == "policies/CA001 MFA.yaml")
+        #expect(error.suggestion == "pin one with 'id: p1'")
+    }
+
+    @Test func duplicateDeclaredNamesAreAnError() {
+        let result = plan([Fixture.desiredPolicy("CA001 MFA", line: 1), Fixture.desiredPolicy("CA001 MFA", line: 9)])
+        #expect(result.diagnostics.contains { $0.severity == .error && $0.message.contains("declared more than once (also declared at policies/CA001 MFA.yaml:1:1)") })
+    }
+
+    @Test func outOfScopeLiveObjectsAreNeverTouched() {
+        let result = plan(
+            [Fixture.desiredPolicy("CA001 MFA")],
+            policies: [Fixture.livePolicy(id: "p1", name: "CA001 MFA"), Fixture.livePolicy(id: "x", name: "Hand-made policy")],
+            scope: ManagementScope(namePrefix: "CA", prune: true))
+        #expect(result.changes.map(\.displayName) == ["CA001 MFA"])
+        #expect(!result.hasChanges)
+    }
+
+    @Test func pruneDeletesOnlyUndeclaredObjectsInScope() {
+        let live = [Fixture.livePolicy(id: "p1", name: "CA001 MFA"), Fixture.livePolicy(id: "p9", name: "CA999 Old"), Fixture.livePolicy(id: "x", name: "Other")]
+        let pruned = plan([Fixture.desiredPolicy("CA001 MFA")], policies: live, scope: ManagementScope(namePrefix: "CA", prune: true))
+        #expect(pruned.actionableChanges.map(\.id) == ["p9"])
+        #expect(pruned.actionableChanges.first?.action == .delete)
+        let notPruned = plan([Fixture.desiredPolicy("CA001 MFA")], policies: live, scope: ManagementScope(namePrefix: "CA", prune: false))
+        #expect(!notPruned.hasChanges)
+    }
+
+    @Test func microsoftManagedPoliciesAreNeverDeleted() {
+        let managed = Fixture.livePolicy(id: "m1", name: "Microsoft-managed: MFA for admins", templateId: "4200930c-0da2-4e33-ca01-300000000011")
+        let managedByTemplateOnly = Fixture.livePolicy(id: "m2", name: "Baseline", templateId: "4200930c-0da2-4e33-ca01-300000000012")
+        let result = plan([], policies: [managed, managedByTemplateOnly], scope: ManagementScope(prune: true))
+        #expect(!result.hasChanges)
+        #expect(result.diagnostics.filter { $0.severity == .warning && $0.message.contains("never deletes") }.count == 2)
+    }
+
+    @Test func declaredObjectOutsideTheScopeIsAnError() {
+        let result = plan([Fixture.desiredPolicy("MFA for all")], scope: ManagementScope(namePrefix: "CA"))
+        #expect(result.diagnostics.contains { $0.severity == .error && $0.message.contains("outside the managed scope") })
+    }
+}
+
+struct DiffTests {
+    @Test func setChangesCarryDirectoryNames() throws {
+        let result = plan(
+            [Fixture.desiredPolicy("CA001", excludeGroups: [.string(Fixture.breakGlassGroup)])],
+            policies: [Fixture.livePolicy(id: "p1", name: "CA001", excludeGroups: [.string(Fixture.financeGroup), "dead0000-1111-4222-8333-944455556666"])])
+        let planned = try #require(change(result, "CA001"))
+        #expect(planned.action == .update)
+        #expect(planned.fieldChanges == [FieldChange(path: "conditions.users.excludeGroups", change: .set(
+            added: [PlanValue(.string(Fixture.breakGlassGroup), name: "CA-BreakGlass")],
+            removed: [PlanValue(.string(Fixture.financeGroup), name: "Finance"),
+                      PlanValue("dead0000-1111-4222-8333-944455556666", isUnresolvedReference: true)]))])
+        #expect(result.exitCode(detailed: true) == 2)
+        #expect(result.exitCode(detailed: false) == 0)
+    }
+
+    @Test(arguments: [
+        ("state", Fixture.desiredPolicy("CA001", state: "disabled"), ["state"]),
+        ("grant", Fixture.desiredPolicy("CA001", builtInControls: ["block"]), ["grantControls.builtInControls"]),
+        ("no grant", Fixture.desiredPolicy("CA001", builtInControls: []), ["grantControls.builtInControls", "grantControls.operator"]),
+        ("users", Fixture.desiredPolicy("CA001", includeUsers: [.string(Fixture.alice)]), ["conditions.users.includeUsers"]),
+        ("reserved word case only", Fixture.desiredPolicy("CA001", includeUsers: ["all"]), []),
+    ] as [(String, DesiredObject, [String])])
+    func changedPaths(_ label: String, desired: DesiredObject, paths: [String]) {
+        let result = plan([desired], policies: [Fixture.livePolicy(id: "p1", name: "CA001")])
+        #expect(result.changes.first?.fieldChanges.map(\.path) == paths, "\(label)")
+        #expect(result.changes.first?.action == (paths.isEmpty ? .noOp : .update))
+    }
+
+    @Test func createListsEveryDeclaredField() throws {
+        let result = plan([Fixture.desiredPolicy("CA002 Block")])
+        let planned = try #require(result.changes.first)
+        #expect(planned.action == .create)
+        #expect(planned.fieldChanges.map(\.path) == [
+            "displayName", "state", "conditions.applications.includeApplications", "conditions.clientAppTypes",
+            "conditions.users.includeUsers", "grantControls.builtInControls", "grantControls.operator",
+        ])
+        #expect(planned.requestBody?["displayName"] == "CA002 Block")
+        #expect(result.summary.line == "Plan: 1 to create, 0 to update, 0 to delete.")
+    }
+
+    @Test func unknownLiveFieldsAreLeftUnchangedAndCarriedInPatch() throws {
+        let agentContext: JSONValue = ["includeAgentContexts": ["agentUserSessionsInitiatedFromEndpoints"], "excludeAgentContexts": []]
+        let live = Fixture.livePolicy(
+            id: "p1", name: "CA001", extraConditions: ["agentContext": agentContext, "times": nil],
+            sessionControls: ["blockSensitiveActions": ["isEnabled": true], "persistentBrowser": ["isEnabled": true, "mode": "always"],
+                              "signInFrequency": nil, "cloudAppSecurity": nil])
+        let same = plan([Fixture.desiredPolicy("CA001")], policies: [live])
+        // persistentBrowser is modelled and not declared → an update; the unknown fields are reported.
+        let planned = try #require(same.changes.first)
+        #expect(planned.leftUnchanged == ["conditions.agentContext", "sessionControls.blockSensitiveActions"])
+        #expect(planned.fieldChanges.map(\.path) == ["sessionControls.persistentBrowser.isEnabled", "sessionControls.persistentBrowser.mode"])
+        let body = try #require(planned.requestBody)
+        #expect(body["conditions"]?["agentContext"] == agentContext)
+        #expect(body["sessionControls"] == ["blockSensitiveActions": ["isEnabled": true], "persistentBrowser": nil])
+    }
+
+    @Test func patchClearsModelledFieldsTheConfigurationLeftOut() throws {
+        let live = Fixture.livePolicy(
+            id: "p1", name: "CA001", excludeGroups: [.string(Fixture.financeGroup)],
+            locations: ["includeLocations": ["All"], "excludeLocations": ["AllTrusted"]])
+        let result = plan([Fixture.desiredPolicy("CA001")], policies: [live])
+        let body = try #require(result.changes.first?.requestBody)
+        #expect(body["conditions"]?["locations"] == .null)
+        #expect(body["conditions"]?["users"]?["excludeGroups"] == [])
+        #expect(body["conditions"]?["clientAppTypes"] == ["all"])
+        #expect(body["id"] == nil && body["createdDateTime"] == nil)
+    }
+
+    @Test func flagsListsAreSentAsOneString() throws {
+        var desired = Fixture.desiredPolicy("CA001")
+        desired.body["conditions"]?["insiderRiskLevels"] = ["moderate", "elevated"]
+        let result = plan([desired])
+        #expect(result.changes.first?.requestBody?["conditions"]?["insiderRiskLevels"] == "moderate,elevated")
+        let live = Fixture.livePolicy(id: "p1", name: "CA001", extraConditions: ["insiderRiskLevels": "elevated,moderate"])
+        #expect(plan([desired], policies: [live]).changes.first?.action == .noOp)
+    }
+
+    @Test func unknownFutureValueInLiveIsWarnedAbout() {
+        let live = Fixture.livePolicy(id: "p1", name: "CA001", builtInControls: ["unknownFutureValue"])
+        let result = plan([Fixture.desiredPolicy("CA001", builtInControls: ["riskRemediation"])], policies: [live])
+        #expect(result.diagnostics.contains { $0.severity == .warning && $0.message.contains("Prefer: include-unknown-enum-members") })
+    }
+}
+
+struct OrderingAndLocationTests {
+    @Test func executionOrderIsLocationsThenPoliciesThenDeletesInReverse() {
+        let result = plan(
+            [Fixture.desiredIPLocation("Corporate HQ"), Fixture.desiredPolicy("CA002 New"),
+             Fixture.desiredPolicy("CA001", state: "disabled")],
+            policies: [Fixture.livePolicy(id: "p1", name: "CA001"), Fixture.livePolicy(id: "p9", name: "CA009 Gone")],
+            locations: [Fixture.liveIPLocation(id: "l9", name: "CA Old office")],
+            scope: ManagementScope(namePrefix: "C", prune: true))
+        #expect(result.changes.map { "\($0.action.symbol) \($0.displayName)" } == [
+            "+ Corporate HQ", "~ CA001", "+ CA002 New", "- CA009 Gone", "- CA Old office",
+        ])
+        #expect(result.summary == PlanSummary(toCreate: 2, toUpdate: 1, toDelete: 2, unchanged: 0))
+    }
+
+    @Test func policiesMayReferToLocationsCreatedInTheSameApply() throws {
+        let policy = Fixture.desiredPolicy("CA001", locations: ["includeLocations": ["All"], "excludeLocations": [.string(PendingReference.namedLocation("Corporate HQ"))]])
+        let result = plan([Fixture.desiredIPLocation("Corporate HQ"), policy])
+        let created = try #require(change(result, "CA001"))
+        let excluded = created.fieldChanges.first { $0.path == "conditions.locations.excludeLocations" }
+        #expect(excluded?.change == .set(added: [PlanValue(.string(PendingReference.namedLocation("Corporate HQ")), name: "Corporate HQ", isPendingCreation: true)], removed: []))
+        // Once the location exists, the placeholder resolves to its id and the policy matches.
+        let live = Fixture.livePolicy(id: "p1", name: "CA001", locations: ["includeLocations": ["All"], "excludeLocations": [.string(Fixture.hqLocation)]])
+        let later = plan([Fixture.desiredIPLocation("Corporate HQ"), policy], policies: [live], locations: [Fixture.liveIPLocation(id: Fixture.hqLocation, name: "Corporate HQ")])
+        #expect(!later.hasChanges)
+    }
+
+    @Test func locationStillUsedByAPolicyCannotBeDeleted() {
+        let live = Fixture.livePolicy(id: "x1", name: "Hand-made", locations: ["includeLocations": ["All"], "excludeLocations": [.string(Fixture.hqLocation)]])
+        let result = plan([], policies: [live], locations: [Fixture.liveIPLocation(id: Fixture.hqLocation, name: "CA HQ")], scope: ManagementScope(namePrefix: "CA", prune: true))
+        #expect(result.diagnostics.contains { $0.severity == .error && $0.message.contains("still used by 'Hand-made'") })
+    }
+
+    @Test func namedLocationDefaultsAndTypes() {
+        let live = Fixture.liveIPLocation(id: "l1", name: "HQ", trusted: false)
+        var desired = Fixture.desiredIPLocation("HQ")
+        desired.body["isTrusted"] = nil
+        #expect(plan([desired], locations: [live]).changes.first?.action == .noOp)
+        let moved = plan([Fixture.desiredIPLocation("HQ", cidr: "198.51.100.0/24", trusted: false)], locations: [live])
+        #expect(moved.changes.first?.fieldChanges.map(\.path) == ["ipRanges"])
+    }
+}
+
+struct ExitCodeTests {
+    @Test(arguments: [
+        (false, false, false, Int32(0)), (false, false, true, 0), (true, false, false, 0), (true, false, true, 2),
+        (false, true, false, 1), (true, true, true, 1),
+    ])
+    func exitCode(hasChanges: Bool, hasErrors: Bool, detailed: Bool, expected: Int32) {
+        let change = PlannedChange(kind: .conditionalAccessPolicy, displayName: "P", id: nil, action: hasChanges ? .create : .noOp, reason: "r")
+        let plan = Plan(changes: [change], diagnostics: hasErrors ? [.error("boom")] : [.warning("careful")])
+        #expect(plan.exitCode(detailed: detailed) == expected)
+    }
+}
+
+struct DriftTests {
+    @Test func classifiesChangedMissingUnmanagedAndDangling() {
+        let snapshot = TenantSnapshot(
+            policies: [
+                Fixture.livePolicy(id: "p1", name: "CA001", state: "disabled"),
+                Fixture.livePolicy(id: "p3", name: "CA003 Stray", excludeGroups: ["dead0000-1111-4222-8333-944455556666"]),
+            ],
+            directoryNames: Fixture.names)
+        let report = Planner().drift(
+            desired: [Fixture.desiredPolicy("CA001"), Fixture.desiredPolicy("CA002")], snapshot: snapshot,
+            scope: ManagementScope(namePrefix: "CA"))
+        #expect(report.entries.map { "\($0.category.rawValue) \($0.displayName)" } == [
+            "changed CA001", "missing CA002", "unmanagedInScope CA003 Stray", "danglingReferences CA003 Stray",
+        ])
+        #expect(report.entries.last?.fieldChanges.first?.path == "conditions.users.excludeGroups")
+        #expect(report.exitCode == 2)
+        #expect(Planner().drift(desired: [], snapshot: TenantSnapshot(), scope: ManagementScope()).exitCode == 0)
+    }
+}
