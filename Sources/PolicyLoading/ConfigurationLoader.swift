@@ -151,9 +151,9 @@ struct FileLoader {
             return output
         }
         output.text = text
-        if let problem = NestingScan.firstTooDeep(in: text, limit: limits.maximumDepth) {
-            output.diagnostics.append(.error("nesting deeper than \(limits.maximumDepth) levels", at: SourceLocation(file: source.path, line: problem.line, column: problem.column),
-                                             suggestion: "policy documents need only a few levels"))
+        if let problem = NestingScan.firstProblem(in: text, depthLimit: limits.maximumDepth) {
+            output.diagnostics.append(.error(problem.message, at: SourceLocation(file: source.path, line: problem.line, column: problem.column),
+                                             suggestion: problem.suggestion))
             return output
         }
         let parser: Parser
@@ -249,9 +249,66 @@ enum TextDecoding {
     }
 }
 
-/// A cheap scan that rejects absurd nesting before the YAML composer recurses into it: flow brackets,
-/// runs of `- ` sequence entries, and indentation. A safety net, not a parser: it errs on allowing.
+/// A cheap scan that rejects what would make the YAML composer recurse or hash without bound, before
+/// it runs: absurd nesting (flow brackets, runs of `- ` entries, indentation) and aliases or complex
+/// values as mapping keys (Yams hashes keys, and an alias key can stand for a billion nodes).
+/// A safety net, not a parser: it errs on allowing.
 enum NestingScan {
+    struct Problem {
+        var message: String
+        var suggestion: String?
+        var line: Int
+        var column: Int
+    }
+
+    static func firstProblem(in text: String, depthLimit: Int) -> Problem? {
+        if let deep = firstTooDeep(in: text, limit: depthLimit) {
+            return Problem(message: "nesting deeper than \(depthLimit) levels", suggestion: "policy documents need only a few levels",
+                           line: deep.line, column: deep.column)
+        }
+        return firstUnsupportedKey(in: text)
+    }
+
+    /// `? key` complex keys and `*alias :` alias keys.
+    static func firstUnsupportedKey(in text: String) -> Problem? {
+        var lineNumber = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let scalars = Array(line.unicodeScalars)
+            var index = 0
+            var quote: Unicode.Scalar?
+            var previous: Unicode.Scalar = " "
+            while index < scalars.count {
+                let scalar = scalars[index]
+                defer { previous = scalar; index += 1 }
+                if let open = quote {
+                    if scalar == open { quote = nil }
+                    continue
+                }
+                let atTokenStart = previous == " " || previous == "[" || previous == "{" || previous == "," || previous == "-"
+                    || index == 0
+                if scalar == "#" && (previous == " " || index == 0) { break }
+                if (scalar == "\"" || scalar == "'") && atTokenStart { quote = scalar; continue }
+                if scalar == "?" && atTokenStart && (index + 1 == scalars.count || scalars[index + 1] == " ")
+                    && scalars[..<index].allSatisfy({ $0 == " " || $0 == "-" || $0 == "{" || $0 == "[" || $0 == "," }) {
+                    return Problem(message: "complex mapping keys ('?') are not supported", suggestion: "use plain keys",
+                                   line: lineNumber, column: index + 1)
+                }
+                if scalar == "*" && atTokenStart {
+                    var end = index + 1
+                    while end < scalars.count, !" ,[]{}".unicodeScalars.contains(scalars[end]) { end += 1 }
+                    var after = end
+                    while after < scalars.count, scalars[after] == " " { after += 1 }
+                    if after < scalars.count, scalars[after] == ":" {
+                        return Problem(message: "an alias cannot be a mapping key", suggestion: "use plain keys",
+                                       line: lineNumber, column: index + 1)
+                    }
+                }
+            }
+        }
+        return nil
+    }
+
     static func firstTooDeep(in text: String, limit: Int) -> (line: Int, column: Int)? {
         var flowDepth = 0
         var line = 1

@@ -111,6 +111,7 @@ struct DocumentWalker {
         sourceMap.record(path, mappingLocation)
         let errorsBefore = errorCount
         var members: [String: JSONValue] = [:]
+        var keyLocations: [String: SourceLocation] = [:]
         for (keyNode, valueNode) in mapping {
             guard case .scalar(let keyScalar) = keyNode else {
                 error("a key must be a plain name; found \(describe(keyNode))", at: location(keyNode))
@@ -118,11 +119,11 @@ struct DocumentWalker {
             }
             let key = keyScalar.string
             let childPath = path.isEmpty ? key : "\(path).\(key)"
+            keyLocations[key] = location(keyNode)
             guard let field = shape.field(named: key) else {
                 unknownKey(key, at: location(keyNode), shape: shape, path: path)
                 continue
             }
-            sourceMap.record(childPath, location(keyNode))
             if case .scalar(let scalar) = valueNode, isNull(scalar) {
                 if field.isRequired {
                     error("'\(key)' must have a value", at: location(keyNode))
@@ -141,7 +142,7 @@ struct DocumentWalker {
         if errorCount == errorsBefore {
             for rule in shape.rules {
                 for violation in rule.check(members) {
-                    let at = violation.key.flatMap { sourceMap.location(of: path.isEmpty ? $0 : "\(path).\($0)") } ?? mappingLocation
+                    let at = violation.key.flatMap { keyLocations[$0] } ?? mappingLocation
                     diagnostics.append(Diagnostic(violation.severity, violation.message, at: at, suggestion: violation.suggestion))
                 }
             }

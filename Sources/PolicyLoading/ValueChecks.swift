@@ -148,7 +148,7 @@ enum ValueChecks {
     }
 
     static func duration(_ text: String) -> ValueProblem? {
-        Duration(parsing: text) == nil
+        TimeWindow(parsing: text) == nil
             ? ValueProblem(message: "'\(text)' is not a duration", suggestion: "write a whole number and a unit: 30m, 24h or 7d")
             : nil
     }

@@ -99,7 +99,7 @@ public struct RiskResponseRule: Sendable, Hashable, Codable {
         public var detectionRiskLevels: [RiskLevel]?
         public var detectionTimingTypes: [RiskDetectionTimingType]?
         /// Only detections newer than this.
-        public var detectedWithin: Duration?
+        public var detectedWithin: TimeWindow?
         public var userRiskLevels: [RiskLevel]?
         public var riskStates: [RiskState]?
         public var users: UserScope?
@@ -119,7 +119,7 @@ public struct RiskResponseRule: Sendable, Hashable, Codable {
 }
 
 /// A span of time written `30m`, `24h` or `7d`.
-public struct Duration: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct TimeWindow: Sendable, Hashable, Codable, CustomStringConvertible {
     public var seconds: Int
     private var text: String
 
@@ -138,7 +138,7 @@ public struct Duration: Sendable, Hashable, Codable, CustomStringConvertible {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
-        guard let duration = Duration(parsing: text) else {
+        guard let duration = TimeWindow(parsing: text) else {
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "invalid duration '\(text)'")
         }
         self = duration
