@@ -1,1 +1,3 @@
 import EntraformCLI
+
+await Entraform.runFromCommandLine()

@@ -1,0 +1,34 @@
+import ArgumentParser
+
+/// The `entraform` command: Conditional Access as code for Microsoft Entra ID.
+public struct Entraform: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "entraform",
+        abstract: "Conditional Access as code for Microsoft Entra ID.",
+        discussion: """
+            Keep Conditional Access policies, named locations and risk-response rules as YAML in git; \
+            validate them offline, plan and apply them through Microsoft Graph, and detect drift.
+
+            Exit codes: 0 success / no changes, 1 error, 2 changes or drift (with --detailed-exitcode).
+            """,
+        version: EntraformVersion.current,
+        subcommands: [
+            ValidateCommand.self,
+            SchemaCommand.self,
+        ]
+    )
+
+    public init() {}
+}
+
+/// The tool's version.
+public enum EntraformVersion {
+    public static let current = "0.1.0"
+}
+
+extension Entraform {
+    /// Parses the process arguments and runs the chosen command (the executable's whole body).
+    public static func runFromCommandLine() async {
+        await main()
+    }
+}
