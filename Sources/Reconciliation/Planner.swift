@@ -138,6 +138,7 @@ private struct Analysis {
         let names = snapshot.allNames
         var locationIdsByDeclaredName: [String: String] = [:]
         var fingerprintLines: [String] = []
+        let declaredLocationNames = Set(desired.filter { $0.kind == .namedLocation }.map(\.displayName))
 
         for kind in [ObjectKind.namedLocation, .conditionalAccessPolicy] {
             let declared = desired.filter { $0.kind == kind }
@@ -149,7 +150,14 @@ private struct Analysis {
 
             for match in matching.matches {
                 var body = match.desired.body
-                if kind == .conditionalAccessPolicy { body = PendingReference.substitute(in: body, ids: locationIdsByDeclaredName) }
+                if kind == .conditionalAccessPolicy {
+                    body = PendingReference.substitute(in: body, ids: locationIdsByDeclaredName)
+                    for name in Self.pendingLocationNames(in: body) where !declaredLocationNames.contains(name) {
+                        diagnostics.append(.error(
+                            "policy '\(match.desired.displayName)' refers to named location '\(name)', which is neither declared nor in the tenant",
+                            at: match.desired.location))
+                    }
+                }
                 let wire = RequestBodies.wireForm(body, kind: kind, displayName: match.desired.displayName)
                 let desiredNormalized = normalizer.normalize(wire, kind: kind)
                 guard let liveObject = match.live else {
@@ -192,6 +200,15 @@ private struct Analysis {
             }
         }
         liveStateDigest = SHA256Digest.hex(of: fingerprintLines.sorted().joined(separator: "\n"))
+    }
+
+    static func pendingLocationNames(in body: JSONValue) -> [String] {
+        var names: [String] = []
+        _ = body.rewrittenBottomUp { _, value in
+            if let text = value.stringValue, let name = PendingReference.namedLocationName(in: text) { names.append(name) }
+            return value
+        }
+        return names
     }
 
     /// Live values of `unknownFutureValue` mean the read lacked `Prefer: include-unknown-enum-members`:

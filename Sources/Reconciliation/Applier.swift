@@ -1,0 +1,289 @@
+import PolicyModel
+
+/// Reads live objects. The CLI makes the Graph client conform; tests use an in-memory fake.
+public protocol TenantReading: Sendable {
+    /// Every live object of `kind` (one list request, paged if needed).
+    func list(_ kind: ObjectKind) async throws -> [JSONValue]
+}
+
+/// What the service said about a write.
+public struct WriteReceipt: Sendable, Hashable, Codable {
+    /// The object's id (required for a create).
+    public var id: String?
+    /// The service's request id (`request-id` header), for support cases.
+    public var requestId: String?
+
+    public init(id: String? = nil, requestId: String? = nil) {
+        self.id = id
+        self.requestId = requestId
+    }
+}
+
+/// Writes objects. Errors thrown should describe the service's answer (`CustomStringConvertible`).
+public protocol TenantWriting: Sendable {
+    func create(_ kind: ObjectKind, body: JSONValue) async throws -> WriteReceipt
+    func update(_ kind: ObjectKind, id: String, body: JSONValue) async throws -> WriteReceipt
+    func delete(_ kind: ObjectKind, id: String) async throws -> WriteReceipt
+}
+
+/// Keeps a copy of each object's live JSON before it is updated or deleted (the CLI writes files).
+public protocol BackupSink: Sendable {
+    func store(kind: ObjectKind, id: String, displayName: String, liveObject: JSONValue) async throws
+}
+
+/// Waits between verification reads while the service replicates.
+public protocol ReplicationWaiter: Sendable {
+    /// Called before verification attempt `attempt` (2, 3, …).
+    func wait(beforeAttempt attempt: Int) async
+}
+
+/// Waits `initialDelay × 2^(attempt − 2)` seconds, capped at `maximumDelay`.
+public struct ExponentialBackoffWaiter: ReplicationWaiter {
+    public var initialDelay: Double
+    public var maximumDelay: Double
+
+    public init(initialDelay: Double = 1, maximumDelay: Double = 8) {
+        self.initialDelay = initialDelay
+        self.maximumDelay = maximumDelay
+    }
+
+    public func wait(beforeAttempt attempt: Int) async {
+        let seconds = min(maximumDelay, initialDelay * Double(1 << max(0, min(attempt - 2, 16))))
+        try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+    }
+}
+
+/// What happened when a plan was applied.
+public struct ApplyReport: Sendable, Hashable, Codable {
+    public enum Status: Sendable, Hashable, Codable {
+        case done
+        case failed(String)
+        case notAttempted
+    }
+
+    public enum Verification: Sendable, Hashable, Codable {
+        /// Re-read and found equal to the configuration (or gone, for a delete).
+        case verified
+        /// Still different after the bounded wait; the message names the fields.
+        case mismatch(String)
+        case notChecked
+    }
+
+    /// One planned change and its outcome.
+    public struct Step: Sendable, Hashable, Codable {
+        public var kind: ObjectKind
+        public var displayName: String
+        public var action: PlanAction
+        /// The live id (for a create, the id the service assigned).
+        public var id: String?
+        public var status: Status
+        public var requestId: String?
+        public var verification: Verification
+    }
+
+    /// Why nothing was attempted (stale or erroneous plan); empty when the apply ran.
+    public var refusals: [String]
+    public var steps: [Step]
+
+    /// 0 when everything was done and verified; 1 otherwise.
+    public var exitCode: Int32 {
+        let failed = steps.contains { step in
+            if case .failed = step.status { return true }
+            if case .mismatch = step.verification { return true }
+            return false
+        }
+        return refusals.isEmpty && !failed ? 0 : 1
+    }
+
+    public var done: [Step] { steps.filter { $0.status == .done } }
+    public var failed: [Step] { steps.filter { if case .failed = $0.status { true } else { false } } }
+    public var notAttempted: [Step] { steps.filter { $0.status == .notAttempted } }
+}
+
+/// Executes a plan in order through ``TenantWriting``, after checking it is still valid, backing up
+/// each object before it is changed, and verifying the result. Stops at the first failure.
+public struct Applier: Sendable {
+    public var reader: any TenantReading
+    public var writer: any TenantWriting
+    public var backups: any BackupSink
+    public var waiter: any ReplicationWaiter
+    /// Verification reads (each one list per kind touched); 0 turns verification off.
+    public var verificationAttempts: Int
+    public var normalizer: Normalizer
+    /// Called as each step starts (status `.notAttempted`) and ends.
+    public var progress: @Sendable (ApplyReport.Step) -> Void
+
+    public init(
+        reader: any TenantReading, writer: any TenantWriting, backups: any BackupSink,
+        waiter: any ReplicationWaiter = ExponentialBackoffWaiter(), verificationAttempts: Int = 5,
+        normalizer: Normalizer = .standard, progress: @escaping @Sendable (ApplyReport.Step) -> Void = { _ in }
+    ) {
+        self.reader = reader
+        self.writer = writer
+        self.backups = backups
+        self.waiter = waiter
+        self.verificationAttempts = verificationAttempts
+        self.normalizer = normalizer
+        self.progress = progress
+    }
+
+    /// Applies `plan`. Nothing is written when the plan has errors or the tenant changed since the plan
+    /// was made (objects to update or delete changed or vanished, or an object to create appeared).
+    public func apply(_ plan: Plan) async -> ApplyReport {
+        let changes = plan.actionableChanges
+        var steps = changes.map {
+            ApplyReport.Step(kind: $0.kind, displayName: $0.displayName, action: $0.action, id: $0.id, status: .notAttempted, requestId: nil, verification: .notChecked)
+        }
+        if plan.hasErrors { return ApplyReport(refusals: ["the plan has errors"], steps: steps) }
+        guard !changes.isEmpty else { return ApplyReport(refusals: [], steps: []) }
+
+        // 1. Re-read and refuse a stale plan.
+        let kinds = ObjectKind.allCases.filter { kind in changes.contains { $0.kind == kind } }
+        var live: [ObjectKind: [JSONValue]] = [:]
+        for kind in kinds {
+            do { live[kind] = try await reader.list(kind) } catch {
+                return ApplyReport(refusals: ["could not read the live \(kind)s: \(error)"], steps: steps)
+            }
+        }
+        let refusals = staleness(of: changes, live: live)
+        guard refusals.isEmpty else { return ApplyReport(refusals: refusals, steps: steps) }
+
+        // 2. Write, in plan order, stopping at the first failure.
+        var createdLocationIds: [String: String] = [:]
+        var sentBodies: [Int: JSONValue] = [:]
+        for (index, change) in changes.enumerated() {
+            progress(steps[index])
+            do {
+                let receipt: WriteReceipt
+                switch change.action {
+                case .create:
+                    let body = try resolvedBody(change, ids: createdLocationIds)
+                    receipt = try await writer.create(change.kind, body: body)
+                    guard let id = receipt.id else { throw ApplyFailure("the service returned no id for the new \(change.kind)") }
+                    if change.kind == .namedLocation { createdLocationIds[change.displayName] = id }
+                    steps[index].id = id
+                    sentBodies[index] = body
+                case .update:
+                    let id = change.id ?? ""
+                    try await backUp(change, live: live)
+                    let body = try resolvedBody(change, ids: createdLocationIds)
+                    receipt = try await writer.update(change.kind, id: id, body: body)
+                    sentBodies[index] = body
+                case .delete:
+                    try await backUp(change, live: live)
+                    receipt = try await writer.delete(change.kind, id: change.id ?? "")
+                case .noOp:
+                    continue
+                }
+                steps[index].status = .done
+                steps[index].requestId = receipt.requestId
+                progress(steps[index])
+            } catch {
+                steps[index].status = .failed(String(describing: error))
+                progress(steps[index])
+                break
+            }
+        }
+
+        // 3. Verify what was done, within a bound.
+        await verify(&steps, sentBodies: sentBodies)
+        return ApplyReport(refusals: [], steps: steps)
+    }
+
+    private func staleness(of changes: [PlannedChange], live: [ObjectKind: [JSONValue]]) -> [String] {
+        var refusals: [String] = []
+        for change in changes {
+            let objects = live[change.kind, default: []]
+            switch change.action {
+            case .update, .delete:
+                guard let current = objects.first(where: { $0["id"]?.stringValue == change.id }) else {
+                    refusals.append("\(change.kind) '\(change.displayName)' (\(change.id ?? "?")) no longer exists")
+                    continue
+                }
+                if let fingerprint = change.liveFingerprint, LiveFingerprint.of(current, kind: change.kind) != fingerprint {
+                    refusals.append("\(change.kind) '\(change.displayName)' (\(change.id ?? "?")) changed since the plan was made")
+                }
+            case .create:
+                if let existing = objects.first(where: { $0["displayName"]?.stringValue == change.displayName }) {
+                    refusals.append("a \(change.kind) named '\(change.displayName)' now exists (\(existing["id"]?.stringValue ?? "?"))")
+                }
+            case .noOp:
+                break
+            }
+        }
+        if !refusals.isEmpty { refusals.append("the tenant changed since the plan was made; run plan again") }
+        return refusals
+    }
+
+    private func resolvedBody(_ change: PlannedChange, ids: [String: String]) throws -> JSONValue {
+        let body = PendingReference.substitute(in: change.requestBody ?? [:], ids: ids)
+        if let missing = Self.firstPendingName(in: body) {
+            throw ApplyFailure("named location '\(missing)' was not created, so '\(change.displayName)' cannot refer to it")
+        }
+        return body
+    }
+
+    private static func firstPendingName(in body: JSONValue) -> String? {
+        var found: String?
+        _ = body.rewrittenBottomUp { _, value in
+            if found == nil, let text = value.stringValue { found = PendingReference.namedLocationName(in: text) }
+            return value
+        }
+        return found
+    }
+
+    private func backUp(_ change: PlannedChange, live: [ObjectKind: [JSONValue]]) async throws {
+        guard let id = change.id, let current = live[change.kind]?.first(where: { $0["id"]?.stringValue == id }) else { return }
+        do {
+            try await backups.store(kind: change.kind, id: id, displayName: change.displayName, liveObject: current)
+        } catch {
+            throw ApplyFailure("could not back up '\(change.displayName)' before changing it: \(error)")
+        }
+    }
+
+    private func verify(_ steps: inout [ApplyReport.Step], sentBodies: [Int: JSONValue]) async {
+        let doneIndices = steps.indices.filter { steps[$0].status == .done }
+        guard verificationAttempts > 0, !doneIndices.isEmpty else { return }
+        let kinds = ObjectKind.allCases.filter { kind in doneIndices.contains { steps[$0].kind == kind } }
+        var problems: [Int: String] = [:]
+        for attempt in 1...verificationAttempts {
+            if attempt > 1 { await waiter.wait(beforeAttempt: attempt) }
+            problems = [:]
+            var live: [ObjectKind: [JSONValue]] = [:]
+            var readError: String?
+            for kind in kinds {
+                do { live[kind] = try await reader.list(kind) } catch { readError = "could not re-read: \(error)" }
+            }
+            for index in doneIndices {
+                if let readError { problems[index] = readError; continue }
+                let step = steps[index]
+                let current = live[step.kind, default: []].first { $0["id"]?.stringValue == step.id }
+                switch step.action {
+                case .delete:
+                    if current != nil { problems[index] = "still present" }
+                case .create, .update:
+                    guard let current else { problems[index] = "not found"; continue }
+                    let comparison = ObjectComparison(
+                        desired: normalizer.normalize(sentBodies[index] ?? [:], kind: step.kind),
+                        live: normalizer.normalize(current, kind: step.kind), kind: step.kind,
+                        labeler: ReferenceLabeler(names: DirectoryNames(), kind: step.kind))
+                    if !comparison.isMatch {
+                        problems[index] = "differs in " + comparison.fieldChanges.map(\.path).joined(separator: ", ")
+                    }
+                case .noOp:
+                    break
+                }
+            }
+            if problems.isEmpty { break }
+        }
+        for index in doneIndices {
+            steps[index].verification = problems[index].map { .mismatch($0) } ?? .verified
+        }
+    }
+}
+
+/// A failure the applier itself detects.
+struct ApplyFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
