@@ -1,4 +1,5 @@
 import Foundation
+import PolicyModel
 
 /// A Microsoft cloud: each has its own login host, Graph host and workload-identity audience
 /// (reference §4). Tokens are cloud-specific.
@@ -63,11 +64,20 @@ public enum GraphCloud: String, Sendable, CaseIterable, Hashable, CustomStringCo
     }
 }
 
-/// A Graph API version. Conditional access objects are read and written with beta by default:
-/// v1.0 hides policies that use beta-only features.
-public enum GraphVersion: String, Sendable, Hashable, CaseIterable {
-    case v1 = "v1.0"
-    case beta
+// The Graph API version is `PolicyModel.GraphVersion` (`v1.0` / `beta`), shared with Settings.
+// Conditional access objects are read and written with beta by default: v1.0 hides policies that
+// use beta-only features.
+
+extension GraphCloud {
+    /// The cloud named in Settings.
+    public init(_ cloud: Cloud) {
+        switch cloud {
+        case .global: self = .global
+        case .usgov: self = .usgov
+        case .usgovdod: self = .usgovdod
+        case .china: self = .china
+        }
+    }
 }
 
 /// Where the client gets tokens and calls Graph: a cloud's hosts, or explicit URLs (the emulator).

@@ -1,4 +1,5 @@
 import Foundation
+import PolicyModel
 
 /// What `entraform doctor` checks: the credential, a token, the token's permissions against what the
 /// configuration needs, and a probe of each API. A pure report value; the CLI renders it.
