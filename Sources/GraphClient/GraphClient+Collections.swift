@@ -3,7 +3,7 @@ import GraphWire
 import PolicyModel
 
 /// What a write did, for the audit log: the request, its status and Graph's ids.
-public struct WriteReceipt: Sendable, Hashable, CustomStringConvertible {
+public struct GraphWriteReceipt: Sendable, Hashable, CustomStringConvertible {
     public var method: String
     /// Path relative to the version root, e.g. `/identity/conditionalAccess/policies/{id}`.
     public var path: String
@@ -42,7 +42,7 @@ public struct WriteReceipt: Sendable, Hashable, CustomStringConvertible {
 /// The object a create returned (or found), and the receipt.
 public struct CreateResult: Sendable {
     public var object: JSONValue
-    public var receipt: WriteReceipt
+    public var receipt: GraphWriteReceipt
 
     public var id: String? { object["id"]?.stringValue }
 }
@@ -105,23 +105,23 @@ extension GraphClient {
 
     /// `PATCH path` with `body` (204). A 404 is retried for a while when `id` was just created.
     @discardableResult
-    public func patch(_ path: String, body: JSONValue, version: GraphVersion, id: String? = nil) async throws(GraphError) -> WriteReceipt {
+    public func patch(_ path: String, body: JSONValue, version: GraphVersion, id: String? = nil) async throws(GraphError) -> GraphWriteReceipt {
         let request = GraphRequest(
             method: "PATCH", path: path, version: version, body: body, semantics: .write,
             retryNotFound: id.map(wasRecentlyCreated) ?? false)
         let response = try await send(request)
-        return WriteReceipt(
+        return GraphWriteReceipt(
             method: "PATCH", path: path, status: response.status, objectId: id, requestId: response.requestId,
             clientRequestId: response.clientRequestId, attempts: response.attempts)
     }
 
     /// `DELETE path` (204). A 404 is retried for a while when `id` was just created.
     @discardableResult
-    public func delete(_ path: String, version: GraphVersion, id: String? = nil) async throws(GraphError) -> WriteReceipt {
+    public func delete(_ path: String, version: GraphVersion, id: String? = nil) async throws(GraphError) -> GraphWriteReceipt {
         let request = GraphRequest(
             method: "DELETE", path: path, version: version, semantics: .write, retryNotFound: id.map(wasRecentlyCreated) ?? false)
         let response = try await send(request)
-        return WriteReceipt(
+        return GraphWriteReceipt(
             method: "DELETE", path: path, status: response.status, objectId: id, requestId: response.requestId,
             clientRequestId: response.clientRequestId, attempts: response.attempts)
     }
@@ -139,7 +139,7 @@ extension GraphClient {
     ///
     /// The POST is never repeated blindly: after an ambiguous failure (dropped connection, timeout,
     /// 5xx) the collection is listed and, when an object named `displayName` exists, it is returned
-    /// instead (``WriteReceipt/recoveredExisting``); otherwise the POST is tried again after a
+    /// instead (``GraphWriteReceipt/recoveredExisting``); otherwise the POST is tried again after a
     /// backoff. 429 (not processed) is retried directly.
     public func createIfAbsent(path: String, body: JSONValue, displayName: String, version: GraphVersion)
         async throws(GraphError) -> CreateResult
@@ -161,7 +161,7 @@ extension GraphClient {
                 if let id { noteCreated(id) }
                 return CreateResult(
                     object: object,
-                    receipt: WriteReceipt(
+                    receipt: GraphWriteReceipt(
                         method: "POST", path: path, status: response.status, objectId: id, requestId: response.requestId,
                         clientRequestId: response.clientRequestId, attempts: attempt))
             } catch where error.kind == .ambiguousCreate {
@@ -186,7 +186,7 @@ extension GraphClient {
                     if let id { noteCreated(id) }
                     return CreateResult(
                         object: found,
-                        receipt: WriteReceipt(
+                        receipt: GraphWriteReceipt(
                             method: "POST", path: path, status: 201, objectId: id, requestId: error.requestId,
                             clientRequestId: error.clientRequestId ?? "", attempts: attempt, recoveredExisting: true))
                 }

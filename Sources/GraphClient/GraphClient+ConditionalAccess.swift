@@ -38,13 +38,13 @@ extension GraphClient {
 
     /// PATCHes a policy (send whole `conditions`/`grantControls`/`sessionControls` objects).
     @discardableResult
-    public func updatePolicy(id: String, patch: JSONValue) async throws(GraphError) -> WriteReceipt {
+    public func updatePolicy(id: String, patch: JSONValue) async throws(GraphError) -> GraphWriteReceipt {
         try await self.patch("\(ConditionalAccessPaths.policies)/\(Self.segment(id))", body: patch, version: caVersion, id: id)
     }
 
     /// Deletes a policy (Graph soft-deletes it into `deletedItems` for 30 days).
     @discardableResult
-    public func deletePolicy(id: String) async throws(GraphError) -> WriteReceipt {
+    public func deletePolicy(id: String) async throws(GraphError) -> GraphWriteReceipt {
         try await delete("\(ConditionalAccessPaths.policies)/\(Self.segment(id))", version: caVersion, id: id)
     }
 
@@ -65,13 +65,13 @@ extension GraphClient {
 
     /// PATCHes a named location (`patch` must include the derived `@odata.type`).
     @discardableResult
-    public func updateNamedLocation(id: String, patch: JSONValue) async throws(GraphError) -> WriteReceipt {
+    public func updateNamedLocation(id: String, patch: JSONValue) async throws(GraphError) -> GraphWriteReceipt {
         try await self.patch("\(ConditionalAccessPaths.namedLocations)/\(Self.segment(id))", body: patch, version: caVersion, id: id)
     }
 
     /// Deletes a named location.
     @discardableResult
-    public func deleteNamedLocation(id: String) async throws(GraphError) -> WriteReceipt {
+    public func deleteNamedLocation(id: String) async throws(GraphError) -> GraphWriteReceipt {
         try await delete("\(ConditionalAccessPaths.namedLocations)/\(Self.segment(id))", version: caVersion, id: id)
     }
 
@@ -94,7 +94,7 @@ extension GraphClient {
     /// Creates or updates an authentication context (`PATCH …/{id}` upserts).
     @discardableResult
     public func upsertAuthenticationContext(id: String, displayName: String, description: String?, isAvailable: Bool)
-        async throws(GraphError) -> WriteReceipt
+        async throws(GraphError) -> GraphWriteReceipt
     {
         var body: JSONValue = ["displayName": .string(displayName), "isAvailable": .bool(isAvailable)]
         if let description { body["description"] = .string(description) }

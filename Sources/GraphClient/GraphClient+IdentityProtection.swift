@@ -25,38 +25,38 @@ extension GraphClient {
     }
 
     /// Confirms users compromised (risk → high), 60 ids per call. One receipt per call.
-    public func confirmCompromised(userIds: [String]) async throws(GraphError) -> [WriteReceipt] {
+    public func confirmCompromised(userIds: [String]) async throws(GraphError) -> [GraphWriteReceipt] {
         try await riskyUserAction("confirmCompromised", userIds: userIds)
     }
 
     /// Dismisses users' risk (risk → none), 60 ids per call.
-    public func dismiss(userIds: [String]) async throws(GraphError) -> [WriteReceipt] {
+    public func dismiss(userIds: [String]) async throws(GraphError) -> [GraphWriteReceipt] {
         try await riskyUserAction("dismiss", userIds: userIds)
     }
 
     /// Confirms users safe, 60 ids per call.
-    public func confirmSafe(userIds: [String]) async throws(GraphError) -> [WriteReceipt] {
+    public func confirmSafe(userIds: [String]) async throws(GraphError) -> [GraphWriteReceipt] {
         try await riskyUserAction("confirmSafe", userIds: userIds)
     }
 
     /// Revokes a user's refresh tokens and session cookies.
     @discardableResult
-    public func revokeSignInSessions(userId: String) async throws(GraphError) -> WriteReceipt {
+    public func revokeSignInSessions(userId: String) async throws(GraphError) -> GraphWriteReceipt {
         let path = "/users/\(Self.segment(userId))/revokeSignInSessions"
         let response = try await postAction(path, body: nil, version: directoryVersion)
-        return WriteReceipt(
+        return GraphWriteReceipt(
             method: "POST", path: path, status: response.status, objectId: userId, requestId: response.requestId,
             clientRequestId: response.clientRequestId, attempts: response.attempts)
     }
 
-    private func riskyUserAction(_ action: String, userIds: [String]) async throws(GraphError) -> [WriteReceipt] {
+    private func riskyUserAction(_ action: String, userIds: [String]) async throws(GraphError) -> [GraphWriteReceipt] {
         let path = "\(IdentityProtectionPaths.riskyUsers)/\(action)"
-        var receipts: [WriteReceipt] = []
+        var receipts: [GraphWriteReceipt] = []
         for start in stride(from: 0, to: userIds.count, by: 60) {
             let chunk = Array(userIds[start..<min(start + 60, userIds.count)])
             let response = try await postAction(path, body: ["userIds": .array(chunk.map { .string($0) })], version: directoryVersion)
             receipts.append(
-                WriteReceipt(
+                GraphWriteReceipt(
                     method: "POST", path: path, status: response.status, objectId: chunk.joined(separator: ","),
                     requestId: response.requestId, clientRequestId: response.clientRequestId, attempts: response.attempts))
         }
