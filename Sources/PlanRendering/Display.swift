@@ -1,0 +1,53 @@
+import PolicyModel
+import Reconciliation
+
+/// Shared wording for all renderers, so text, Markdown and JSON never disagree.
+enum Display {
+    /// `CA-BreakGlass (2e1f3c4a…)`, `Corporate HQ (new)`, `dead… (not found in the directory)`, or the raw value.
+    static func value(_ value: PlanValue) -> String {
+        if value.isPendingCreation, let name = value.name { return "\(name) (new)" }
+        if let name = value.name { return "\(name) (\(shortId(value.rawText)))" }
+        if value.isUnresolvedReference { return "\(value.rawText) (not found in the directory)" }
+        return value.rawText
+    }
+
+    /// The first 8 characters of an id, then an ellipsis.
+    static func shortId(_ id: String) -> String { id.count > 9 ? "\(id.prefix(8))…" : id }
+
+    /// Value column lines for one field change: `+ x` / `- y` for sets, `before → after` for values.
+    static func valueLines(_ change: FieldChange) -> [String] {
+        switch change.change {
+        case .set(let added, let removed):
+            return added.map { "+ \(value($0))" } + removed.map { "- \(value($0))" }
+        case .value(let before, let after):
+            switch (before, after) {
+            case (nil, let after?): return [value(after)]
+            case (let before?, nil): return ["\(value(before)) → (none)"]
+            case (let before?, let after?): return ["\(value(before)) → \(value(after))"]
+            case (nil, nil): return ["(none)"]
+            }
+        }
+    }
+
+    /// `conditional access policy "CA001" (p1)`.
+    static func title(_ change: PlannedChange) -> String {
+        "\(change.kind) \"\(change.displayName)\"" + (change.id.map { " (\($0))" } ?? "")
+    }
+
+    static func actionWord(_ action: PlanAction) -> String {
+        switch action {
+        case .create: "create"
+        case .update: "update"
+        case .delete: "delete"
+        case .noOp: "no change"
+        }
+    }
+
+    static let noChanges = "No changes. The tenant matches the configuration."
+    static let leftUnchangedLabel = "left unchanged (not managed by entraform)"
+
+    static func failureLine(_ plan: Plan) -> String {
+        let count = plan.diagnostics.filter { $0.severity == .error }.count
+        return "Plan failed: \(count) error\(count == 1 ? "" : "s"); nothing can be applied."
+    }
+}

@@ -1,0 +1,101 @@
+import PolicyModel
+import Reconciliation
+
+/// Renders a plan as JSON for other tools. The shape is a contract, versioned by `formatVersion`:
+///
+/// ```
+/// {
+///   "formatVersion": 1,
+///   "summary": {"create": 2, "update": 1, "delete": 0, "unchanged": 5},
+///   "hasChanges": true,
+///   "hasErrors": false,
+///   "changes": [                                  // execution order; no-ops included
+///     {
+///       "action": "create" | "update" | "delete" | "no-op",
+///       "kind": "conditionalAccessPolicy" | "namedLocation",
+///       "displayName": "CA001 Require MFA",
+///       "id": "7d1f…" | null,                     // live id; null for a create
+///       "reason": "differs from the tenant in 1 field",
+///       "location": {"file": "policies/ca001.yaml", "line": 1, "column": 1} | null,
+///       "fieldChanges": [
+///         {"path": "conditions.users.excludeGroups", "added": [VALUE…], "removed": [VALUE…]},   // set-valued
+///         {"path": "state", "before": VALUE | null, "after": VALUE | null}                    // single value
+///       ],
+///       "leftUnchanged": ["conditions.agents"],  // live fields entraform does not model
+///       "requestBody": {…} | null                // the POST/PATCH body
+///     }
+///   ],
+///   "diagnostics": [{"severity": "error" | "warning" | "note", "message": "…", "suggestion": "…" | null,
+///                    "location": {"file": …, "line": …, "column": …} | null}],
+///   "liveStateDigest": "<sha-256 hex>",
+///   "planDigest": "<sha-256 hex>"
+/// }
+/// VALUE = {"value": <JSON>, "name": "CA-BreakGlass" | null, "unresolvedReference": false, "pendingCreation": false}
+/// ```
+/// Keys are sorted; new keys may be added within a format version, never removed or changed.
+public struct JSONPlanRenderer: Sendable {
+    public static let formatVersion = 1
+
+    public init() {}
+
+    /// The document as a value.
+    public func document(_ plan: Plan) -> JSONValue {
+        let summary = plan.summary
+        return [
+            "formatVersion": .number(Double(Self.formatVersion)),
+            "summary": ["create": .number(Double(summary.toCreate)), "update": .number(Double(summary.toUpdate)),
+                        "delete": .number(Double(summary.toDelete)), "unchanged": .number(Double(summary.unchanged))],
+            "hasChanges": .bool(plan.hasChanges),
+            "hasErrors": .bool(plan.hasErrors),
+            "changes": .array(plan.changes.map(change)),
+            "diagnostics": .array(plan.diagnostics.map(Self.diagnostic)),
+            "liveStateDigest": .string(plan.liveStateDigest),
+            "planDigest": .string(plan.contentDigest),
+        ]
+    }
+
+    /// Pretty-printed JSON with sorted keys, ending with a newline.
+    public func render(_ plan: Plan) -> String { document(plan).serializedString(pretty: true) + "\n" }
+
+    private func change(_ change: PlannedChange) -> JSONValue {
+        [
+            "action": .string(change.action.rawValue),
+            "kind": .string(change.kind.rawValue),
+            "displayName": .string(change.displayName),
+            "id": change.id.map(JSONValue.string) ?? .null,
+            "reason": .string(change.reason),
+            "location": change.location.map(Self.location) ?? .null,
+            "fieldChanges": .array(change.fieldChanges.map(Self.fieldChange)),
+            "leftUnchanged": .array(change.leftUnchanged.map(JSONValue.string)),
+            "requestBody": change.requestBody ?? .null,
+        ]
+    }
+
+    static func fieldChange(_ field: FieldChange) -> JSONValue {
+        switch field.change {
+        case .set(let added, let removed):
+            ["path": .string(field.path), "added": .array(added.map(value)), "removed": .array(removed.map(value))]
+        case .value(let before, let after):
+            ["path": .string(field.path), "before": before.map(value) ?? .null, "after": after.map(value) ?? .null]
+        }
+    }
+
+    static func value(_ value: PlanValue) -> JSONValue {
+        [
+            "value": value.value, "name": value.name.map(JSONValue.string) ?? .null,
+            "unresolvedReference": .bool(value.isUnresolvedReference), "pendingCreation": .bool(value.isPendingCreation),
+        ]
+    }
+
+    static func location(_ location: SourceLocation) -> JSONValue {
+        ["file": .string(location.file), "line": .number(Double(location.line)), "column": .number(Double(location.column))]
+    }
+
+    static func diagnostic(_ diagnostic: Diagnostic) -> JSONValue {
+        [
+            "severity": .string(diagnostic.severity.rawValue), "message": .string(diagnostic.message),
+            "suggestion": diagnostic.suggestion.map(JSONValue.string) ?? .null,
+            "location": diagnostic.location.map(location) ?? .null,
+        ]
+    }
+}

@@ -1,0 +1,134 @@
+import PolicyModel
+import Reconciliation
+
+/// Renders a plan as a GitHub pull-request comment: a hidden marker CI uses to find and update its own
+/// comment, the summary, a table of changes, one collapsible `<details>` per changed object with a
+/// ```` ```diff ```` block, and the warnings. The result stays under `characterLimit`
+/// (GitHub's limit is 65,536): object details are dropped from the end, with a note saying so.
+public struct MarkdownPlanRenderer: Sendable {
+    /// The first line of every comment: `<!-- entraform-plan -->`.
+    public static let marker = "<!-- entraform-plan -->"
+    public var characterLimit: Int
+
+    public init(characterLimit: Int = 65_536) { self.characterLimit = characterLimit }
+
+    public func render(_ plan: Plan) -> String {
+        var head = [Self.marker]
+        let changes = plan.actionableChanges
+        if plan.hasErrors {
+            head.append("### ❌ entraform plan failed")
+            head.append("")
+            head += plan.diagnostics.map { "- \(icon($0.severity)) \(inline($0.description))" }
+            head.append("")
+            head.append(Display.failureLine(plan))
+            return fit(head: head, details: [], tail: [])
+        }
+        head.append("### entraform plan: " + (changes.isEmpty ? "no changes" : plan.summary.line.replacingOccurrences(of: "Plan: ", with: "")))
+        head.append("")
+        if changes.isEmpty {
+            head.append(Display.noChanges)
+        } else {
+            head.append("| | Action | Kind | Name | Reason |")
+            head.append("|---|---|---|---|---|")
+            for change in changes {
+                head.append("| `\(change.action.symbol)` | \(Display.actionWord(change.action)) | \(change.kind) | \(cell(change.displayName)) | \(cell(change.reason)) |")
+            }
+        }
+        let details = changes.map(detailsBlock)
+        var tail: [String] = []
+        let notes = plan.diagnostics
+        if !notes.isEmpty {
+            tail.append("#### Warnings")
+            tail.append("")
+            tail += notes.map { "- \(icon($0.severity)) \(inline($0.description))" }
+            tail.append("")
+        }
+        if !changes.isEmpty { tail.append("**\(plan.summary.line)**") }
+        return fit(head: head, details: details, tail: tail)
+    }
+
+    private func detailsBlock(_ change: PlannedChange) -> String {
+        var lines: [String] = []
+        for field in change.fieldChanges {
+            switch field.change {
+            case .set(let added, let removed):
+                lines += added.map { "+ \(field.path): \(Display.value($0))" }
+                lines += removed.map { "- \(field.path): \(Display.value($0))" }
+            case .value(let before, let after):
+                if let before { lines.append("- \(field.path): \(Display.value(before))") }
+                if let after { lines.append("+ \(field.path): \(Display.value(after))") }
+            }
+        }
+        if change.action == .delete { lines.append("- \(change.kind) \(change.displayName)") }
+        if !change.leftUnchanged.isEmpty {
+            lines.append("# \(Display.leftUnchangedLabel): \(change.leftUnchanged.joined(separator: ", "))")
+        }
+        let body = lines.joined(separator: "\n")
+        let fence = String(repeating: "`", count: max(3, longestBacktickRun(body) + 1))
+        return """
+            <details><summary><code>\(change.action.symbol)</code> \(Display.actionWord(change.action)) \(change.kind) <b>\(html(change.displayName))</b>\(change.id.map { " <code>\(html($0))</code>" } ?? "")</summary>
+
+            _\(inline(change.reason))_
+
+            \(fence)diff
+            \(body)
+            \(fence)
+
+            </details>
+            """
+    }
+
+    /// Joins the parts, dropping details from the end (then table rows) until the text fits.
+    private func fit(head: [String], details: [String], tail: [String]) -> String {
+        func assemble(_ head: [String], _ details: [String], note: String?) -> String {
+            var parts = [head.joined(separator: "\n")]
+            if !details.isEmpty { parts.append(details.joined(separator: "\n\n")) }
+            if let note { parts.append(note) }
+            if !tail.isEmpty { parts.append(tail.joined(separator: "\n")) }
+            return parts.joined(separator: "\n\n") + "\n"
+        }
+        let full = assemble(head, details, note: nil)
+        if length(full) <= characterLimit { return full }
+        var kept = details
+        var head = head
+        while true {
+            let omitted = details.count - kept.count
+            let note = "> [!NOTE]\n> Output truncated to stay under GitHub's comment limit: the details of \(omitted) object\(omitted == 1 ? "" : "s") are not shown. Run `entraform plan` for the full plan."
+            let text = assemble(head, kept, note: note)
+            if length(text) <= characterLimit { return text }
+            if !kept.isEmpty { kept.removeLast(); continue }
+            if head.count > 4 { head.removeLast(); continue }
+            return String(text.unicodeScalars.prefix(max(0, characterLimit - 1)).map(Character.init)) + "\n"
+        }
+    }
+
+    private func length(_ text: String) -> Int { text.unicodeScalars.count }
+
+    private func longestBacktickRun(_ text: String) -> Int {
+        var longest = 0
+        var current = 0
+        for character in text {
+            current = character == "`" ? current + 1 : 0
+            longest = max(longest, current)
+        }
+        return longest
+    }
+
+    private func icon(_ severity: Diagnostic.Severity) -> String {
+        switch severity {
+        case .error: "❌"
+        case .warning: "⚠️"
+        case .note: "ℹ️"
+        }
+    }
+
+    private func html(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+
+    private func inline(_ text: String) -> String {
+        html(text).replacingOccurrences(of: "`", with: "\\`").replacingOccurrences(of: "*", with: "\\*").replacingOccurrences(of: "_", with: "\\_")
+    }
+
+    private func cell(_ text: String) -> String { inline(text).replacingOccurrences(of: "|", with: "\\|") }
+}

@@ -1,0 +1,94 @@
+import PolicyModel
+import Reconciliation
+
+/// Renders a plan for a terminal: `+ ~ -` symbols, field paths aligned per object, ids beside names.
+///
+/// Colour is decided by the caller (`--color`, `NO_COLOR`, TTY detection) and passed in as `useColor`.
+public struct TextPlanRenderer: Sendable {
+    public var useColor: Bool
+
+    public init(useColor: Bool = false) { self.useColor = useColor }
+
+    /// The whole plan as text, ending with a newline.
+    public func render(_ plan: Plan) -> String {
+        var out: [String] = []
+        if plan.hasErrors {
+            out += diagnosticLines(plan.diagnostics)
+            out.append("")
+            out.append(paint(Display.failureLine(plan), .red))
+            return out.joined(separator: "\n") + "\n"
+        }
+        let changes = plan.actionableChanges
+        if changes.isEmpty {
+            out.append(paint(Display.noChanges, .bold))
+        } else {
+            out.append("entraform will perform the following actions:")
+            for change in changes {
+                out.append("")
+                out += objectLines(change)
+            }
+        }
+        if !plan.diagnostics.isEmpty {
+            out.append("")
+            out += diagnosticLines(plan.diagnostics)
+        }
+        if !changes.isEmpty {
+            out.append("")
+            out.append(paint(plan.summary.line, .bold))
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// Writes ``render(_:)`` to `stream`.
+    public func render(_ plan: Plan, to stream: inout some TextOutputStream) {
+        stream.write(render(plan))
+    }
+
+    func objectLines(_ change: PlannedChange) -> [String] {
+        let colour = Self.colour(for: change.action)
+        var lines = [paint("\(change.action.symbol) \(Display.title(change))", colour)]
+        lines.append(paint("    # \(change.reason)", .dim))
+        let width = change.fieldChanges.map(\.path.count).max() ?? 0
+        for field in change.fieldChanges {
+            let values = Display.valueLines(field)
+            for (index, value) in values.enumerated() {
+                let label = index == 0 ? field.path.padding(toLength: width, withPad: " ", startingAt: 0) : String(repeating: " ", count: width)
+                lines.append("    \(label)  \(paintValue(value))")
+            }
+        }
+        if !change.leftUnchanged.isEmpty {
+            lines.append(paint("    # \(Display.leftUnchangedLabel): \(change.leftUnchanged.joined(separator: ", "))", .dim))
+        }
+        return lines
+    }
+
+    func diagnosticLines(_ diagnostics: [Diagnostic]) -> [String] {
+        diagnostics.map { diagnostic in
+            let colour: ANSI = diagnostic.severity == .error ? .red : diagnostic.severity == .warning ? .yellow : .dim
+            return paint(diagnostic.description, colour)
+        }
+    }
+
+    private func paintValue(_ value: String) -> String {
+        if value.hasPrefix("+ ") { return paint(value, .green) }
+        if value.hasPrefix("- ") { return paint(value, .red) }
+        return value
+    }
+
+    private static func colour(for action: PlanAction) -> ANSI {
+        switch action {
+        case .create: .green
+        case .update: .yellow
+        case .delete: .red
+        case .noOp: .dim
+        }
+    }
+
+    enum ANSI: String {
+        case red = "31", green = "32", yellow = "33", bold = "1", dim = "2"
+    }
+
+    func paint(_ text: String, _ style: ANSI) -> String {
+        useColor ? "\u{1B}[\(style.rawValue)m\(text)\u{1B}[0m" : text
+    }
+}
