@@ -1,0 +1,91 @@
+import Foundation
+
+/// How an emulated tenant behaves: where its data comes from and which of Graph's less pleasant
+/// behaviours (throttling, faults, latency, replication lag) it reproduces.
+///
+/// Every switch defaults to "off", so a plain configuration gives a fast, well-behaved tenant.
+public struct EmulatorConfiguration: Sendable {
+    /// The tenant's initial content. `nil` gives an empty tenant with the built-in role templates,
+    /// authentication strengths and the default application.
+    public var seed: TenantSeed?
+    /// A file the tenant is persisted to (atomically) after every change. When the file exists at
+    /// start it is loaded instead of `seed`, so a restart resumes where the last run stopped.
+    public var stateFile: URL?
+    /// Delay added before every answer.
+    public var latency: Duration
+    /// Requests per second allowed on the conditional access and Identity Protection paths, per
+    /// tenant (Graph: 1). `nil` disables the limiter. Over the limit: 429 without `Retry-After`.
+    public var rateLimit: Double?
+    /// Requests per second allowed on directory paths (users, groups, …). `nil` disables it.
+    /// Over the limit: 429 with `Retry-After`, as Graph's identity and access service answers.
+    public var directoryRateLimit: Double?
+    /// Burst size of the token buckets (requests that may arrive at once). At least 1.
+    public var rateLimitBurst: Int?
+    /// Probability (0…1) that a Graph request fails with a 503 (with `Retry-After`), a 500 or a
+    /// dropped connection.
+    public var faultRate: Double
+    /// Seed of the fault generator, so a failing run can be replayed.
+    public var faultSeed: UInt64
+    /// How long a newly created object answers 404 on get, patch and delete by id.
+    public var replicationLag: Duration
+    /// Lifetime of issued access tokens. A negative value issues already-expired tokens (tests).
+    public var accessTokenLifetime: Duration
+    /// Largest accepted request body; larger bodies get 413.
+    public var maximumRequestBodySize: Int
+
+    public init(
+        seed: TenantSeed? = nil,
+        stateFile: URL? = nil,
+        latency: Duration = .zero,
+        rateLimit: Double? = nil,
+        directoryRateLimit: Double? = nil,
+        rateLimitBurst: Int? = nil,
+        faultRate: Double = 0,
+        faultSeed: UInt64 = 1,
+        replicationLag: Duration = .zero,
+        accessTokenLifetime: Duration = .seconds(3599),
+        maximumRequestBodySize: Int = 4 * 1024 * 1024
+    ) {
+        self.seed = seed
+        self.stateFile = stateFile
+        self.latency = latency
+        self.rateLimit = rateLimit
+        self.directoryRateLimit = directoryRateLimit
+        self.rateLimitBurst = rateLimitBurst
+        self.faultRate = faultRate
+        self.faultSeed = faultSeed
+        self.replicationLag = replicationLag
+        self.accessTokenLifetime = accessTokenLifetime
+        self.maximumRequestBodySize = maximumRequestBodySize
+    }
+}
+
+/// The credentials of an application registered in the emulated tenant.
+public struct EmulatorCredentials: Sendable, Equatable {
+    /// The tenant id to put in the token URL (`/{tenantId}/oauth2/v2.0/token`).
+    public var tenantId: String
+    /// The application's client id (`appId`).
+    public var clientId: String
+    /// The client secret, when the application has one.
+    public var clientSecret: String?
+    /// The Graph permissions (app roles) its tokens carry.
+    public var permissions: [String]
+}
+
+/// Fixed values of the default application that a seed without applications gets.
+public enum EmulatorDefaults {
+    /// Tenant id used when the seed names none.
+    public static let tenantId = "8f3e2a61-5c0d-4b7e-9a14-2d6c0e7b91f5"
+    /// Client id of the default application.
+    public static let clientId = "0d5f6e1a-7b2c-4e9d-8a3f-e0c1b2a3d4f5"
+    /// Client secret of the default application (the emulator is for local use only).
+    public static let clientSecret = "entraform-emulator-secret"
+    /// Display name of the default application.
+    public static let applicationName = "entraform (emulator default)"
+    /// The bearer token GitHub-style OIDC token requests must present (`ACTIONS_ID_TOKEN_REQUEST_TOKEN`).
+    public static let oidcRequestToken = "entraform-emulator-oidc-request-token"
+    /// The issuer the emulator's test OIDC endpoint signs for by default (GitHub Actions').
+    public static let githubIssuer = "https://token.actions.githubusercontent.com"
+    /// The audience workload identity federation expects in the public cloud.
+    public static let federationAudience = "api://AzureADTokenExchange"
+}

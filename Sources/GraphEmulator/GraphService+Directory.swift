@@ -1,0 +1,179 @@
+import Foundation
+import PolicyModel
+
+extension GraphService {
+    /// Directory collections page at 100 by default and 999 at most (reference §2.6).
+    func directoryQuery(_ request: GraphRequest, objects: [JSONValue], typeName: String) throws -> CollectionQuery {
+        var filterable = Set(objects.flatMap { $0.objectValue?.keys.map { $0 } ?? [] })
+        filterable.formUnion(["id", "displayName", "userPrincipalName", "mail", "appId", "accountEnabled", "userType",
+                              "servicePrincipalType", "securityEnabled", "mailEnabled", "groupTypes", "givenName", "surname",
+                              "mailNickname", "onPremisesSyncEnabled", "isBuiltIn", "templateId", "servicePrincipalNames", "tags"])
+        return try CollectionQuery(request, defaultPageSize: 100, maximumPageSize: 999, filterable: filterable, typeName: typeName,
+                                   tooLargeMessage: { _ in "Invalid page size specified: the $top value must be between 1 and 999." })
+    }
+
+    static func typed(_ object: JSONValue, _ type: String) -> JSONValue {
+        var object = object
+        object["@odata.type"] = .string(ODataTypes.full(type))
+        return object
+    }
+
+    func users(_ request: GraphRequest, rest: [String]) async throws -> GraphResponse {
+        if rest.isEmpty {
+            try requireMethod(request, "GET")
+            let body = try await store.read { state in
+                let all = state.users.all
+                return try directoryQuery(request, objects: all, typeName: "user").page(all, request: request, context: "users")
+            }
+            return .json(200, body)
+        }
+        let key = rest[0]
+        let relation = rest[safe: 1]?.lowercased()
+        switch relation {
+        case nil:
+            try requireMethod(request, "GET")
+            let body = try await store.read { state -> JSONValue in
+                guard var user = state.user(idOrUserPrincipalName: key) else { throw GraphFailure.notFound(key) }
+                user = try directoryQuery(request, objects: [user], typeName: "user").project(user)
+                user["@odata.context"] = .string("\(request.serviceRoot)/$metadata#users/$entity")
+                return user
+            }
+            return .json(200, body)
+        case "memberof", "transitivememberof":
+            try requireMethod(request, "GET")
+            let transitive = relation == "transitivememberof"
+            let body = try await store.read { state -> JSONValue in
+                guard let user = state.user(idOrUserPrincipalName: key), let id = user["id"]?.stringValue else { throw GraphFailure.notFound(key) }
+                let groupIds = transitive ? state.transitiveGroups(of: id) : state.directGroups(of: id)
+                var objects = groupIds.compactMap { state.groups.get($0) }.map { Self.typed($0, "group") }
+                let roles = transitive ? state.roleTemplates(of: id) : state.roleAssignments.keys.sorted().filter {
+                    state.roleAssignments[$0]!.contains { $0.lowercased() == id.lowercased() }
+                }
+                objects += roles.compactMap { BuiltIns.roleTemplatesById[$0] }.map { role in
+                    ["@odata.type": "#microsoft.graph.directoryRole", "id": .string(StableIdentifier.guid(kind: "directoryRole", name: role.id)),
+                     "deletedDateTime": .null, "description": .string(role.description), "displayName": .string(role.displayName),
+                     "roleTemplateId": .string(role.id)]
+                }
+                return try directoryQuery(request, objects: objects, typeName: "directoryObject")
+                    .page(objects, request: request, context: "directoryObjects")
+            }
+            return .json(200, body)
+        case "revokesigninsessions":
+            try requireMethod(request, "POST")
+            try await store.write { state in
+                guard var user = state.user(idOrUserPrincipalName: key) else { throw GraphFailure.notFound(key) }
+                user["signInSessionsValidFromDateTime"] = .string(GraphTimestamp.now())
+                state.users.upsert(user)
+            }
+            return .json(200, ["@odata.context": .string("\(request.serviceRoot)/$metadata#Edm.Boolean"), "value": true])
+        default:
+            throw GraphFailure.noRoute(request)
+        }
+    }
+
+    func groups(_ request: GraphRequest, rest: [String]) async throws -> GraphResponse {
+        try requireMethod(request, "GET")
+        if rest.isEmpty {
+            let body = try await store.read { state in
+                let all = state.groups.all
+                return try directoryQuery(request, objects: all, typeName: "group").page(all, request: request, context: "groups")
+            }
+            return .json(200, body)
+        }
+        let id = rest[0]
+        let relation = rest[safe: 1]?.lowercased()
+        let body = try await store.read { state -> JSONValue in
+            guard var group = state.groups.get(id) else { throw GraphFailure.notFound(id) }
+            switch relation {
+            case nil:
+                group = try directoryQuery(request, objects: [group], typeName: "group").project(group)
+                group["@odata.context"] = .string("\(request.serviceRoot)/$metadata#groups/$entity")
+                return group
+            case "members", "transitivemembers":
+                let memberIds = relation == "members" ? (state.groupMembers[id.lowercased()] ?? []) : state.transitiveMembers(of: id)
+                let objects = memberIds.compactMap { state.directoryObject($0) }.map { Self.typed($0.object, $0.type) }
+                return try directoryQuery(request, objects: objects, typeName: "directoryObject")
+                    .page(objects, request: request, context: "directoryObjects")
+            default:
+                throw GraphFailure.noRoute(request)
+            }
+        }
+        return .json(200, body)
+    }
+
+    func servicePrincipals(_ request: GraphRequest, rest: [String]) async throws -> GraphResponse {
+        try requireMethod(request, "GET")
+        // servicePrincipals(appId='…') alternate key.
+        let head = rest[0]
+        var key: String? = rest[safe: 1]
+        var byAppId = false
+        if let open = head.firstIndex(of: "("), head.hasSuffix(")") {
+            let inside = head[head.index(after: open)..<head.index(before: head.endIndex)]
+            guard inside.lowercased().hasPrefix("appid=") else { throw GraphFailure.noRoute(request) }
+            key = String(inside.dropFirst(6)).trimmingCharacters(in: CharacterSet(charactersIn: "'"))
+            byAppId = true
+        }
+        guard let key else {
+            let body = try await store.read { state in
+                let all = state.servicePrincipals.all
+                return try directoryQuery(request, objects: all, typeName: "servicePrincipal").page(all, request: request, context: "servicePrincipals")
+            }
+            return .json(200, body)
+        }
+        let lookupByAppId = byAppId
+        let body = try await store.read { state -> JSONValue in
+            let found = lookupByAppId
+                ? state.servicePrincipals.all.first { $0["appId"]?.stringValue?.lowercased() == key.lowercased() }
+                : state.servicePrincipals.get(key)
+            guard var principal = found else { throw GraphFailure.notFound(key) }
+            principal = try directoryQuery(request, objects: [principal], typeName: "servicePrincipal").project(principal)
+            principal["@odata.context"] = .string("\(request.serviceRoot)/$metadata#servicePrincipals/$entity")
+            return principal
+        }
+        return .json(200, body)
+    }
+
+    func roleTemplates(_ request: GraphRequest, rest: [String], definitions: Bool) async throws -> GraphResponse {
+        try requireMethod(request, "GET")
+        func render(_ role: BuiltIns.RoleTemplate) -> JSONValue {
+            if definitions {
+                return ["id": .string(role.id), "description": .string(role.description), "displayName": .string(role.displayName),
+                        "isBuiltIn": true, "isEnabled": true, "resourceScopes": ["/"], "templateId": .string(role.id), "version": "1",
+                        "rolePermissions": [], "inheritsPermissionsFrom": []]
+            }
+            return ["id": .string(role.id), "deletedDateTime": .null, "description": .string(role.description),
+                    "displayName": .string(role.displayName)]
+        }
+        let context = definitions ? "roleManagement/directory/roleDefinitions" : "directoryRoleTemplates"
+        let all = BuiltIns.roleTemplates.map(render)
+        if rest.isEmpty {
+            return .json(200, try directoryQuery(request, objects: all, typeName: definitions ? "unifiedRoleDefinition" : "directoryRoleTemplate")
+                .page(all, request: request, context: context))
+        }
+        guard let role = BuiltIns.roleTemplatesById[rest[0].lowercased()] else { throw GraphFailure.notFound(rest[0]) }
+        var rendered = render(role)
+        rendered["@odata.context"] = .string("\(request.serviceRoot)/$metadata#\(context)/$entity")
+        return .json(200, rendered)
+    }
+
+    func getByIds(_ request: GraphRequest) async throws -> GraphResponse {
+        try requireMethod(request, "POST")
+        let body = try request.jsonObject()
+        guard let ids = body["ids"]?.stringArray else { throw GraphFailure.badRequest("The 'ids' parameter is required.", code: "Request_BadRequest") }
+        guard ids.count <= 1000 else { throw GraphFailure.badRequest("The number of ids exceeds the maximum of 1000.", code: "Request_BadRequest") }
+        let types = Set((body["types"]?.stringArray ?? []).map { $0.lowercased() })
+        let value = try await store.read { state -> JSONValue in
+            var objects: [JSONValue] = []
+            for id in ids {
+                if let found = state.directoryObject(id), types.isEmpty || types.contains(found.type.lowercased()) {
+                    objects.append(Self.typed(found.object, found.type))
+                } else if let role = BuiltIns.roleTemplatesById[id.lowercased()], types.isEmpty || types.contains("directoryroletemplate") {
+                    objects.append(["@odata.type": "#microsoft.graph.directoryRoleTemplate", "id": .string(role.id),
+                                    "displayName": .string(role.displayName), "description": .string(role.description), "deletedDateTime": .null])
+                }
+            }
+            return .array(objects)
+        }
+        return .json(200, ["@odata.context": .string("\(request.serviceRoot)/$metadata#directoryObjects"), "value": value])
+    }
+}

@@ -1,0 +1,343 @@
+import Foundation
+import PolicyModel
+
+/// A parsed `$filter` expression.
+indirect enum FilterExpression: Sendable {
+    case and(FilterExpression, FilterExpression)
+    case or(FilterExpression, FilterExpression)
+    case not(FilterExpression)
+    case compare(property: String, op: String, value: JSONValue)
+    case isIn(property: String, values: [JSONValue])
+    case function(name: String, property: String, argument: String)
+    /// `collection/any(x: x eq 'v')` on string collections (e.g. `groupTypes/any(c:c eq 'Unified')`).
+    case any(property: String, op: String, value: JSONValue)
+
+    /// Properties the expression reads.
+    var properties: [String] {
+        switch self {
+        case .and(let l, let r), .or(let l, let r): l.properties + r.properties
+        case .not(let e): e.properties
+        case .compare(let p, _, _), .isIn(let p, _), .function(_, let p, _), .any(let p, _, _): [p]
+        }
+    }
+
+    func matches(_ object: JSONValue) -> Bool {
+        switch self {
+        case .and(let l, let r): return l.matches(object) && r.matches(object)
+        case .or(let l, let r): return l.matches(object) || r.matches(object)
+        case .not(let e): return !e.matches(object)
+        case .compare(let property, let op, let value):
+            return Self.compare(Self.value(of: property, in: object), op, value)
+        case .isIn(let property, let values):
+            let actual = Self.value(of: property, in: object)
+            return values.contains { Self.compare(actual, "eq", $0) }
+        case .function(let name, let property, let argument):
+            guard let actual = Self.value(of: property, in: object).stringValue?.lowercased() else { return false }
+            let needle = argument.lowercased()
+            switch name.lowercased() {
+            case "startswith": return actual.hasPrefix(needle)
+            case "endswith": return actual.hasSuffix(needle)
+            case "contains": return actual.contains(needle)
+            default: return false
+            }
+        case .any(let property, let op, let value):
+            guard let elements = Self.value(of: property, in: object).arrayValue else { return false }
+            return elements.contains { Self.compare($0, op, value) }
+        }
+    }
+
+    static func value(of property: String, in object: JSONValue) -> JSONValue {
+        var current = object
+        for part in property.split(separator: "/") {
+            guard let next = current[String(part)] else { return .null }
+            current = next
+        }
+        return current
+    }
+
+    static func compare(_ actual: JSONValue, _ op: String, _ expected: JSONValue) -> Bool {
+        switch (actual, expected) {
+        case (.string(let a), .string(let e)):
+            if let lhs = GraphTimestamp.date(from: a), let rhs = GraphTimestamp.date(from: e), a.count >= 10, a.contains("T") || e.contains("T") {
+                return order(lhs, rhs, op)
+            }
+            return order(a.lowercased(), e.lowercased(), op)
+        case (.number(let a), .number(let e)): return order(a, e, op)
+        case (.bool(let a), .bool(let e)): return op == "eq" ? a == e : op == "ne" ? a != e : false
+        case (.null, .null): return op == "eq"
+        case (.null, _): return op == "ne"
+        case (_, .null): return op == "ne"
+        default: return false
+        }
+    }
+
+    private static func order<T: Comparable>(_ a: T, _ b: T, _ op: String) -> Bool {
+        switch op {
+        case "eq": a == b
+        case "ne": a != b
+        case "gt": a > b
+        case "ge": a >= b
+        case "lt": a < b
+        case "le": a <= b
+        default: false
+        }
+    }
+}
+
+/// A small OData `$filter` parser: comparisons (`eq ne gt ge lt le`), `in (…)`, `startsWith`,
+/// `endsWith`, `contains`, `any`, `and`/`or`/`not`, parentheses; string, number, Boolean, `null`,
+/// date-time, GUID and `microsoft.graph.enumType'member'` literals.
+struct FilterParser {
+    private var tokens: [String]
+    private var position = 0
+
+    static func parse(_ text: String) throws(GraphFailure) -> FilterExpression {
+        var parser = FilterParser(tokens: try tokenize(text))
+        let expression = try parser.parseOr()
+        guard parser.position == parser.tokens.count else {
+            throw GraphFailure.badRequest("Invalid filter clause: syntax error at position \(parser.position) in '\(text)'.")
+        }
+        return expression
+    }
+
+    private init(tokens: [String]) { self.tokens = tokens }
+
+    private static func tokenize(_ text: String) throws(GraphFailure) -> [String] {
+        var tokens: [String] = []
+        let characters = Array(text)
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            if character.isWhitespace { index += 1; continue }
+            if "(),".contains(character) { tokens.append(String(character)); index += 1; continue }
+            if character == "'" {
+                var literal = "'"
+                index += 1
+                while true {
+                    guard index < characters.count else { throw GraphFailure.badRequest("Invalid filter clause: unterminated string literal.") }
+                    if characters[index] == "'" {
+                        if index + 1 < characters.count, characters[index + 1] == "'" { literal.append("'"); index += 2; continue }
+                        index += 1
+                        break
+                    }
+                    literal.append(characters[index])
+                    index += 1
+                }
+                tokens.append(literal + "'")
+                continue
+            }
+            var word = ""
+            while index < characters.count, !characters[index].isWhitespace, !"(),".contains(characters[index]) {
+                if characters[index] == "'" {
+                    // microsoft.graph.riskLevel'medium' → keep the quoted member with its type prefix.
+                    word.append("'")
+                    index += 1
+                    while index < characters.count, characters[index] != "'" { word.append(characters[index]); index += 1 }
+                    word.append("'")
+                    index += 1
+                    continue
+                }
+                word.append(characters[index])
+                index += 1
+            }
+            tokens.append(word)
+        }
+        return tokens
+    }
+
+    private var current: String? { position < tokens.count ? tokens[position] : nil }
+
+    private mutating func expect(_ token: String) throws(GraphFailure) {
+        guard current?.lowercased() == token.lowercased() else {
+            throw GraphFailure.badRequest("Invalid filter clause: expected '\(token)' but found '\(current ?? "end of expression")'.")
+        }
+        position += 1
+    }
+
+    private mutating func parseOr() throws(GraphFailure) -> FilterExpression {
+        var left = try parseAnd()
+        while current?.lowercased() == "or" { position += 1; left = .or(left, try parseAnd()) }
+        return left
+    }
+
+    private mutating func parseAnd() throws(GraphFailure) -> FilterExpression {
+        var left = try parseUnary()
+        while current?.lowercased() == "and" { position += 1; left = .and(left, try parseUnary()) }
+        return left
+    }
+
+    private mutating func parseUnary() throws(GraphFailure) -> FilterExpression {
+        if current?.lowercased() == "not" { position += 1; return .not(try parseUnary()) }
+        if current == "(" {
+            position += 1
+            let inner = try parseOr()
+            try expect(")")
+            return inner
+        }
+        guard let word = current else { throw GraphFailure.badRequest("Invalid filter clause: unexpected end of expression.") }
+        position += 1
+        if ["startswith", "endswith", "contains"].contains(word.lowercased()) {
+            try expect("(")
+            guard let property = current else { throw GraphFailure.badRequest("Invalid filter clause.") }
+            position += 1
+            try expect(",")
+            let argument = try parseLiteral()
+            try expect(")")
+            return .function(name: word, property: property, argument: argument.stringValue ?? "")
+        }
+        if word.lowercased().hasSuffix("/any") {
+            let property = String(word.dropLast(4))
+            try expect("(")
+            // (c: c eq 'value')
+            guard let variable = current else { throw GraphFailure.badRequest("Invalid filter clause.") }
+            position += 1
+            let name = variable.hasSuffix(":") ? String(variable.dropLast()) : variable
+            if current == ":" { position += 1 }
+            guard current == name || current?.hasPrefix(name) == true else { throw GraphFailure.badRequest("Invalid filter clause: malformed any().") }
+            position += 1
+            guard let op = current?.lowercased() else { throw GraphFailure.badRequest("Invalid filter clause.") }
+            position += 1
+            let value = try parseLiteral()
+            try expect(")")
+            return .any(property: property, op: op, value: value)
+        }
+        guard let op = current?.lowercased() else { throw GraphFailure.badRequest("Invalid filter clause: '\(word)' needs an operator.") }
+        position += 1
+        if op == "in" {
+            try expect("(")
+            var values: [JSONValue] = []
+            while current != ")" {
+                values.append(try parseLiteral())
+                if current == "," { position += 1 }
+                if current == nil { throw GraphFailure.badRequest("Invalid filter clause: unterminated 'in' list.") }
+            }
+            position += 1
+            return .isIn(property: word, values: values)
+        }
+        guard ["eq", "ne", "gt", "ge", "lt", "le"].contains(op) else {
+            throw GraphFailure.badRequest("Invalid filter clause: unsupported operator '\(op)'.")
+        }
+        return .compare(property: word, op: op, value: try parseLiteral())
+    }
+
+    private mutating func parseLiteral() throws(GraphFailure) -> JSONValue {
+        guard let token = current else { throw GraphFailure.badRequest("Invalid filter clause: missing value.") }
+        position += 1
+        if token.hasPrefix("'"), token.hasSuffix("'"), token.count >= 2 { return .string(String(token.dropFirst().dropLast())) }
+        if let quote = token.firstIndex(of: "'"), token.hasSuffix("'") {
+            // microsoft.graph.riskLevel'medium'
+            return .string(String(token[token.index(after: quote)..<token.index(before: token.endIndex)]))
+        }
+        switch token.lowercased() {
+        case "true": return true
+        case "false": return false
+        case "null": return .null
+        default: break
+        }
+        if let number = Double(token) { return .number(number) }
+        // Unquoted date-times and GUIDs.
+        return .string(token)
+    }
+}
+
+/// Query options shared by collection endpoints.
+struct CollectionQuery {
+    var filter: FilterExpression?
+    var select: [String]?
+    var top: Int
+    var offset: Int
+    var count: Bool
+
+    /// Parses `$filter`, `$select`, `$top`, `$skiptoken`, `$count`.
+    /// - Parameters:
+    ///   - defaultPageSize: page size without `$top`; `nil` returns everything in one page.
+    ///   - maximumPageSize: larger `$top` → 400 with `tooLargeMessage`.
+    init(_ request: GraphRequest, defaultPageSize: Int?, maximumPageSize: Int, filterable: Set<String>?, typeName: String,
+         tooLargeMessage: ((Int) -> String)? = nil) throws(GraphFailure) {
+        if let text = request.query["$filter"], !text.isEmpty {
+            let expression = try FilterParser.parse(text)
+            if let filterable {
+                for property in expression.properties where !filterable.contains(property.split(separator: "/").first.map(String.init) ?? property) {
+                    throw GraphFailure.badRequest("Could not find a property named '\(property)' on type 'microsoft.graph.\(typeName)'.")
+                }
+            }
+            filter = expression
+        }
+        if let text = request.query["$select"], !text.isEmpty {
+            select = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        if let text = request.query["$top"] {
+            guard let value = Int(text), value >= 0 else {
+                throw GraphFailure.badRequest("Invalid value '\(text)' for $top query option found.")
+            }
+            if value > maximumPageSize {
+                throw GraphFailure.badRequest(tooLargeMessage?(value) ?? "Invalid page size specified: '\(value)'. Must be between 1 and \(maximumPageSize) inclusive.")
+            }
+            top = max(1, value)
+        } else {
+            top = defaultPageSize ?? Int.max
+        }
+        offset = 0
+        if let token = request.query["$skiptoken"] {
+            guard let decoded = SkipToken.offset(from: token) else {
+                throw GraphFailure.badRequest("Invalid $skiptoken value.", code: "Request_BadRequest")
+            }
+            offset = decoded
+        }
+        count = request.query["$count"]?.lowercased() == "true"
+    }
+
+    /// Applies `$select` to one object (`@odata.type` of derived types stays).
+    func project(_ object: JSONValue) -> JSONValue {
+        guard let select, case .object(let members) = object else { return object }
+        var out: [String: JSONValue] = [:]
+        for key in select { if let value = members[key] { out[key] = value } }
+        if let type = members["@odata.type"] { out["@odata.type"] = type }
+        return .object(out)
+    }
+
+    /// Filters, pages and projects; returns the collection envelope.
+    func page(_ objects: [JSONValue], request: GraphRequest, context: String, filterMatches: ((JSONValue) -> Bool)? = nil) -> JSONValue {
+        let filtered = objects.filter { object in (filter?.matches(object) ?? true) && (filterMatches?(object) ?? true) }
+        let start = min(offset, filtered.count)
+        let end = top == Int.max ? filtered.count : min(filtered.count, start + top)
+        var envelope: [String: JSONValue] = [
+            "@odata.context": .string("\(request.serviceRoot)/$metadata#\(context)"),
+            "value": .array(filtered[start..<end].map(project)),
+        ]
+        if count { envelope["@odata.count"] = .number(Double(filtered.count)) }
+        if end < filtered.count {
+            envelope["@odata.nextLink"] = .string(SkipToken.nextLink(for: request, offset: end))
+        }
+        return .object(envelope)
+    }
+}
+
+/// Opaque `$skiptoken` values: clients must use `@odata.nextLink` verbatim.
+enum SkipToken {
+    static func make(offset: Int) -> String {
+        let noise = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        return "RFNwdAIAAQAAA" + Base64URL.encode(Data("o=\(offset);n=\(noise)".utf8))
+    }
+
+    static func offset(from token: String) -> Int? {
+        guard token.hasPrefix("RFNwdAIAAQAAA"), let data = Base64URL.decode(token.dropFirst(13)),
+              let text = String(data: data, encoding: .utf8), text.hasPrefix("o="),
+              let value = Int(text.dropFirst(2).prefix { $0.isNumber })
+        else { return nil }
+        return value
+    }
+
+    static func nextLink(for request: GraphRequest, offset: Int) -> String {
+        var items = request.query.filter { $0.key != "$skiptoken" }.sorted { $0.key < $1.key }
+            .map { "\(percentEncode($0.key))=\(percentEncode($0.value))" }
+        items.append("$skiptoken=\(make(offset: offset))")
+        return "\(request.origin)/\(request.version.rawValue)\(request.path)?\(items.joined(separator: "&"))"
+    }
+
+    static func percentEncode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~$")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}
