@@ -44,9 +44,10 @@ public struct TextPlanRenderer: Sendable {
         stream.write(render(plan))
     }
 
-    func objectLines(_ change: PlannedChange) -> [String] {
+    /// The object's lines; `symbol` overrides the action's symbol (drift uses its own).
+    func objectLines(_ change: PlannedChange, symbol: String? = nil) -> [String] {
         let colour = Self.colour(for: change.action)
-        var lines = [paint("\(change.action.symbol) \(Display.title(change))", colour)]
+        var lines = [paint("\(symbol ?? change.action.symbol) \(Display.title(change))", colour)]
         lines.append(paint("    # \(change.reason)", .dim))
         let width = change.fieldChanges.map(\.path.count).max() ?? 0
         for field in change.fieldChanges {
