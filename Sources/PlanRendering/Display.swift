@@ -8,6 +8,10 @@ enum Display {
         if value.isPendingCreation, let name = value.name { return "\(name) (new)" }
         if let name = value.name { return "\(name) (\(shortId(value.rawText)))" }
         if value.isUnresolvedReference { return "\(value.rawText) (not found in the directory)" }
+        if let cidr = value.value["cidrAddress"]?.stringValue { return cidr }
+        if let lower = value.value["lowerAddress"]?.stringValue, let upper = value.value["upperAddress"]?.stringValue {
+            return "\(lower)–\(upper)"
+        }
         return value.rawText
     }
 
