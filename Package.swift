@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "GraphWire", dependencies: ["PolicyModel"], swiftSettings: strictSettings),
         // Core: named normalization rules, diff, plan, apply orchestration over reading/writing protocols.
         .target(name: "Reconciliation", dependencies: ["PolicyModel"], swiftSettings: strictSettings),
+        // Core: risk-rule evaluation (and later what-if and impact analysis).
+        .target(name: "PolicyEvaluation", dependencies: ["PolicyModel"], swiftSettings: strictSettings),
         // Core: Plan → text / Markdown / JSON. Renders, never computes diffs.
         .target(name: "PlanRendering", dependencies: ["PolicyModel", "Reconciliation"], swiftSettings: strictSettings),
         // I/O: HTTP transport, auth, paging, batching, retries, pacing.
@@ -70,7 +72,7 @@ let package = Package(
             name: "EntraformCLI",
             dependencies: [
                 "PolicyModel", "PolicyLoading", "GraphWire", "GraphClient", "GraphEmulator", "Reconciliation",
-                "PlanRendering",
+                "PlanRendering", "PolicyEvaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -101,7 +103,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ReconciliationTests",
-            dependencies: ["Reconciliation", "PlanRendering", "PolicyModel", "EntraformTestSupport"],
+            dependencies: ["Reconciliation", "PlanRendering", "PolicyModel", "PolicyLoading", "EntraformTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PolicyEvaluationTests",
+            dependencies: ["PolicyEvaluation", "PolicyModel", "PolicyLoading", "GraphClient", "GraphEmulator", "EntraformTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -161,47 +161,20 @@ enum ValueChecks {
 
 /// "Did you mean" suggestions by edit distance.
 enum Suggestions {
-    /// The candidate closest to `text` (case-insensitive Damerau–Levenshtein), if close enough to be a typo.
+    /// The candidate closest to `text`, if close enough to be a typo; or a candidate that contains
+    /// the text (or the reverse), a likely intent: `Policy` → `ConditionalAccessPolicy`.
     static func nearest(_ text: String, among candidates: [String]) -> String? {
-        let lowered = Array(text.lowercased())
-        var best: (candidate: String, distance: Int)?
-        for candidate in candidates {
-            let distance = editDistance(lowered, Array(candidate.lowercased()))
-            if distance < (best?.distance ?? Int.max) { best = (candidate, distance) }
+        if let close = EditDistance.nearest(text, among: candidates, allowed: { text, candidate in
+            max(2, min(text.count, candidate.count) / 3)
+        }) {
+            return close
         }
-        guard let best else { return nil }
-        let allowed = max(2, min(text.count, best.candidate.count) / 3)
-        if best.distance <= allowed { return best.candidate }
-        // A candidate that contains the text (or the reverse) is also a likely intent: `Policy` → `ConditionalAccessPolicy`.
         let lower = text.lowercased()
-        if lower.count >= 4, let containing = candidates.first(where: { $0.lowercased().contains(lower) || lower.contains($0.lowercased()) }) {
-            return containing
-        }
-        return nil
+        guard lower.count >= 4 else { return nil }
+        return candidates.first { $0.lowercased().contains(lower) || lower.contains($0.lowercased()) }
     }
 
     static func didYouMean(_ text: String, among candidates: [String]) -> String? {
         nearest(text, among: candidates).map { "did you mean '\($0)'?" }
-    }
-
-    /// Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions.
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previousPrevious = [Int](repeating: 0, count: b.count + 1)
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
-                    current[j] = min(current[j], previousPrevious[j - 2] + 1)
-                }
-            }
-            (previousPrevious, previous, current) = (previous, current, previousPrevious)
-        }
-        return previous[b.count]
     }
 }

@@ -1,0 +1,157 @@
+import EntraformTestSupport
+import PolicyLoading
+import PolicyModel
+import Reconciliation
+import Testing
+
+@Suite("Resolver: names to ids, with file:line:column errors")
+struct ResolverTests {
+    static let breakGlassGroup = "2e1f0c1a-0000-4000-8000-000000000001"
+    static let financeGroup = "2e1f0c1a-0000-4000-8000-000000000002"
+    static let alice = "7a11ce00-0000-4000-8000-000000000001"
+    static let exchangeSP = "5e000000-0000-4000-8000-000000000001"
+    static let exchangeAppId = "00000002-0000-0ff1-ce00-000000000000"
+    static let hqLocation = "10c00000-0000-4000-8000-000000000001"
+
+    static var directory: DirectoryIndex {
+        var index = DirectoryIndex()
+        index.add([DirectoryEntry(id: breakGlassGroup, name: "CA-BreakGlass"), DirectoryEntry(id: financeGroup, name: "Finance"),
+                   DirectoryEntry(id: "2e1f0c1a-0000-4000-8000-000000000003", name: "Sales"),
+                   DirectoryEntry(id: "2e1f0c1a-0000-4000-8000-000000000004", name: "Sales")], as: .group)
+        index.add([DirectoryEntry(id: alice, name: "alice@contoso.com")], as: .user)
+        index.add([DirectoryEntry(id: "62e90394-69f5-4237-9190-012177145e10", name: "Global Administrator")], as: .role)
+        index.add([DirectoryEntry(id: exchangeSP, name: "Office 365 Exchange Online", appId: exchangeAppId)], as: .servicePrincipal)
+        index.add([DirectoryEntry(id: hqLocation, name: "Corporate HQ")], as: .namedLocation)
+        index.add([DirectoryEntry(id: "00000000-0000-0000-0000-000000000004", name: "Phishing-resistant MFA")], as: .authenticationStrength)
+        index.add([DirectoryEntry(id: "c1", name: "Sensitive data")], as: .authenticationContext)
+        return index
+    }
+
+    func resolve(_ marked: String) -> (ResolvedConfiguration, [(line: Int, column: Int)]) {
+        let text = MarkedText(marked)
+        let loaded = ConfigurationLoader.load([PolicySource(path: "p.yaml", text: text.text)])
+        #expect(loaded.diagnostics.isEmpty, "\(loaded.diagnostics)")
+        return (Resolver.resolve(loaded.configuration, directory: Self.directory), text.positions)
+    }
+
+    static let policy = """
+        kind: ConditionalAccessPolicy
+        displayName: CA001 - Resolve me
+        state: enabled
+        conditions:
+          users:
+            includeUsers: [ALICE@contoso.com]
+            includeGroups: [finance]
+            excludeGroups: [CA-BreakGlass]
+            includeRoles: [Global Administrator]
+            includeGuestsOrExternalUsers: {guestOrExternalUserTypes: [internalGuest, b2bCollaborationGuest]}
+          applications: {includeApplications: [Office 365 Exchange Online, Office365]}
+          locations: {includeLocations: [All], excludeLocations: [Corporate HQ, Branch]}
+          authenticationFlows: {transferMethods: [deviceCodeFlow, authenticationTransfer]}
+        grantControls: {authenticationStrength: Phishing-resistant MFA}
+        sessionControls: {signInFrequency: {value: 4, type: hours}}
+        ---
+        kind: NamedLocation
+        displayName: Branch
+        ipRanges: [198.51.100.0/26, 2001:db8::/48]
+        """
+
+    @Test func namesBecomeIdsAndConveniencesBecomeGraphForm() throws {
+        let (resolved, _) = resolve(Self.policy)
+        #expect(resolved.diagnostics.isEmpty, "\(resolved.diagnostics)")
+        let policy = try #require(resolved.desired.first { $0.kind == .conditionalAccessPolicy })
+        let users = policy.body["conditions"]?["users"]
+        #expect(users?["includeUsers"] == [.string(Self.alice)])
+        #expect(users?["includeGroups"] == [.string(Self.financeGroup)])
+        #expect(users?["excludeGroups"] == [.string(Self.breakGlassGroup)])
+        #expect(users?["includeRoles"] == ["62e90394-69f5-4237-9190-012177145e10"])
+        #expect(users?["includeGuestsOrExternalUsers"]?["guestOrExternalUserTypes"] == "internalGuest,b2bCollaborationGuest")
+        #expect(users?["includeGuestsOrExternalUsers"]?["externalTenants"]?["membershipKind"] == "all")
+        #expect(policy.body["conditions"]?["applications"]?["includeApplications"] == [.string(Self.exchangeAppId), "Office365"])
+        #expect(policy.body["conditions"]?["locations"]?["excludeLocations"]
+                == [.string(Self.hqLocation), .string(PendingReference.namedLocation("Branch"))])
+        #expect(policy.body["conditions"]?["authenticationFlows"]?["transferMethods"] == "deviceCodeFlow,authenticationTransfer")
+        #expect(policy.body["conditions"]?["clientAppTypes"] == ["all"])
+        #expect(policy.body["grantControls"]?["authenticationStrength"] == ["id": "00000000-0000-0000-0000-000000000004"])
+        #expect(policy.body["grantControls"]?["operator"] == "OR")
+        #expect(policy.body["sessionControls"]?["signInFrequency"] == [
+            "isEnabled": true, "value": 4, "type": "hours", "frequencyInterval": "timeBased",
+            "authenticationType": "primaryAndSecondaryAuthentication",
+        ])
+        #expect(resolved.names.name(for: Self.financeGroup) == "Finance")
+        #expect(resolved.names.name(for: Self.exchangeAppId) == "Office 365 Exchange Online")
+        let location = try #require(resolved.desired.first { $0.kind == .namedLocation })
+        #expect(location.body["ipRanges"]?.arrayValue?.map { $0["@odata.type"] }
+                == ["#microsoft.graph.iPv4CidrRange", "#microsoft.graph.iPv6CidrRange"])
+        #expect(location.body["isTrusted"] == false)
+    }
+
+    @Test func queryAsksForExactlyTheNamesUsed() throws {
+        let loaded = ConfigurationLoader.load([PolicySource(path: "p.yaml", text: Self.policy)])
+        let query = Resolver.query(for: loaded.configuration)
+        #expect(query.names[.group] == ["finance", "CA-BreakGlass"])
+        #expect(query.names[.user] == ["ALICE@contoso.com"])
+        #expect(query.names[.servicePrincipal] == ["Office 365 Exchange Online"])
+        #expect(query.names[.namedLocation] == ["Corporate HQ", "Branch"])
+        #expect(query.ids.values.allSatisfy(\.isEmpty))
+    }
+
+    func single(_ marked: String, _ message: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+        let (resolved, marks) = resolve(marked)
+        #expect(resolved.diagnostics.count == 1, "\(resolved.diagnostics)", sourceLocation: sourceLocation)
+        #expect(resolved.diagnostics.first?.fullMessage == message, sourceLocation: sourceLocation)
+        if let mark = marks.first {
+            #expect(resolved.diagnostics.first?.location == PolicyModel.SourceLocation(file: "p.yaml", line: mark.line, column: mark.column),
+                    sourceLocation: sourceLocation)
+        }
+    }
+
+    static func policy(users: String) -> String {
+        """
+        kind: ConditionalAccessPolicy
+        displayName: CA002
+        state: enabled
+        conditions:
+          users: {\(users)}
+          applications: {includeApplications: [All]}
+        grantControls: {builtInControls: [mfa]}
+        """
+    }
+
+    @Test func unresolvedGroupIsAnErrorWithASuggestionFromTheDirectory() {
+        single(Self.policy(users: "includeUsers: [All], excludeGroups: [‸CA-BreakGlas]"),
+               "group 'CA-BreakGlas' not found in the tenant; did you mean 'CA-BreakGlass'?")
+    }
+
+    @Test func ambiguousGroupNamesBothIds() {
+        single(Self.policy(users: "includeGroups: [‸Sales]"),
+               "group name 'Sales' matches 2 objects: 2e1f0c1a-0000-4000-8000-000000000003, 2e1f0c1a-0000-4000-8000-000000000004; reference it by id")
+    }
+
+    @Test func unknownUserIsAnError() {
+        single(Self.policy(users: "includeUsers: [‸bob@contoso.com]"), "user 'bob@contoso.com' not found in the tenant")
+    }
+
+    @Test func idsAreCheckedToExist() {
+        single(Self.policy(users: "includeUsers: [All], excludeGroups: [‸2e1f0c1a-0000-4000-8000-0000000000ff]"),
+               "group id '2e1f0c1a-0000-4000-8000-0000000000ff' does not exist in the tenant")
+    }
+
+    @Test func servicePrincipalObjectIdWhereAnAppIdBelongsIsExplained() {
+        single("""
+            kind: ConditionalAccessPolicy
+            displayName: CA003
+            state: enabled
+            conditions:
+              users: {includeUsers: [All]}
+              applications: {includeApplications: [‸5e000000-0000-4000-8000-000000000001]}
+            grantControls: {builtInControls: [mfa]}
+            """, "'5e000000-0000-4000-8000-000000000001' is the object id of service principal 'Office 365 Exchange Online'; applications are referenced by appId; write '00000002-0000-0ff1-ce00-000000000000' or 'Office 365 Exchange Online'")
+    }
+
+    @Test func everyUnresolvedReferenceIsReportedNotJustTheFirst() {
+        let (resolved, _) = resolve(Self.policy(users: "includeUsers: [x@contoso.com, y@contoso.com], excludeGroups: [Nope]"))
+        #expect(resolved.diagnostics.count == 3)
+        #expect(resolved.hasErrors)
+    }
+}
