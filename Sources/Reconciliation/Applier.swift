@@ -79,11 +79,26 @@ public struct ApplyReport: Sendable, Hashable, Codable {
         public var status: Status
         public var requestId: String?
         public var verification: Verification
+
+        public init(kind: ObjectKind, displayName: String, action: PlanAction, id: String?, status: Status, requestId: String? = nil, verification: Verification = .notChecked) {
+            self.kind = kind
+            self.displayName = displayName
+            self.action = action
+            self.id = id
+            self.status = status
+            self.requestId = requestId
+            self.verification = verification
+        }
     }
 
     /// Why nothing was attempted (stale or erroneous plan); empty when the apply ran.
     public var refusals: [String]
     public var steps: [Step]
+
+    public init(refusals: [String] = [], steps: [Step] = []) {
+        self.refusals = refusals
+        self.steps = steps
+    }
 
     /// 0 when everything was done and verified; 1 otherwise.
     public var exitCode: Int32 {

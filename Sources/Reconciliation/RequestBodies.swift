@@ -9,8 +9,17 @@ package enum RequestBodies {
     package static func wireForm(_ body: JSONValue, kind: ObjectKind, displayName: String) -> JSONValue {
         var body = body.rewrittenBottomUp { path, value in
             var value = value
-            if case .object(let members) = value {
-                value = .object(members.filter { key, _ in key == "@odata.type" || (!key.contains("@odata.") && !key.hasPrefix("#")) })
+            if case .object(var members) = value {
+                members = members.filter { key, _ in key == "@odata.type" || (!key.contains("@odata.") && !key.hasPrefix("#")) }
+                // externalTenants is abstract: a write names the derived type.
+                if path.last == "externalTenants", members["@odata.type"] == nil {
+                    switch members["membershipKind"]?.stringValue {
+                    case "all"?: members["@odata.type"] = "#microsoft.graph.conditionalAccessAllExternalTenants"
+                    case "enumerated"?: members["@odata.type"] = "#microsoft.graph.conditionalAccessEnumeratedExternalTenants"
+                    default: break
+                    }
+                }
+                value = .object(members)
             }
             if let key = path.last, GraphVocabulary.flagsFields.contains(key), let tokens = NormalizationRule.flagTokens(value) {
                 return tokens.isEmpty ? .null : .string(tokens.joined(separator: ","))

@@ -6,9 +6,15 @@ import Testing
 /// The j0eyv baseline export (real beta GETs, `odata.metadata=full`, UTF-16): every policy planned
 /// against itself, and a v1.0-shaped copy against the beta original, must show no changes.
 enum Corpus {
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/corpus/j0eyv-baseline/Config")
+    /// `../shared/corpus` beside the checkout, or `$ENTRAFORM_CORPUS_DIR` (the folder holding `j0eyv-baseline`).
+    static let root: URL = {
+        if let override = ProcessInfo.processInfo.environment["ENTRAFORM_CORPUS_DIR"] {
+            return URL(fileURLWithPath: override).appendingPathComponent("j0eyv-baseline/Config")
+        }
+        return URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("shared/corpus/j0eyv-baseline/Config")
+    }()
 
     static var isAvailable: Bool { FileManager.default.fileExists(atPath: root.path) }
 

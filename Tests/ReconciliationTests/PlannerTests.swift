@@ -249,3 +249,21 @@ struct DriftTests {
         #expect(Planner().drift(desired: [], snapshot: TenantSnapshot(), scope: ManagementScope()).exitCode == 0)
     }
 }
+
+struct RequestBodyTests {
+    @Test func createBodyIsInGraphWriteForm() throws {
+        var desired = Fixture.desiredPolicy("CA400 Guests")
+        desired.body["conditions"]?["users"] = [
+            "includeGuestsOrExternalUsers": ["guestOrExternalUserTypes": ["internalGuest", "b2bCollaborationGuest"], "externalTenants": ["membershipKind": "all"]],
+        ]
+        desired.body["grantControls"] = ["authenticationStrength": ["id": "s1", "displayName": "Phishing-resistant MFA"]]
+        desired.body["sessionControls"] = ["persistentBrowser": ["mode": "never"], "continuousAccessEvaluation": ["mode": "strictLocation"]]
+        let body = try #require(Planner().plan(desired: [desired], snapshot: TenantSnapshot(), scope: ManagementScope()).changes.first?.requestBody)
+        #expect(body["conditions"]?["users"]?["includeGuestsOrExternalUsers"] == [
+            "guestOrExternalUserTypes": "internalGuest,b2bCollaborationGuest",
+            "externalTenants": ["membershipKind": "all", "@odata.type": "#microsoft.graph.conditionalAccessAllExternalTenants"],
+        ])
+        #expect(body["grantControls"]?["authenticationStrength"] == ["id": "s1"])
+        #expect(body["sessionControls"] == ["persistentBrowser": ["mode": "never", "isEnabled": true], "continuousAccessEvaluation": ["mode": "strictLocation"]])
+    }
+}

@@ -85,3 +85,65 @@ struct RendererTests {
         #expect(update["leftUnchanged"] == ["conditions.agents"])
     }
 }
+
+struct DriftAndApplyRendererTests {
+    private func report() -> DriftReport {
+        Planner().drift(
+            desired: [Fixture.desiredPolicy("CA001", excludeGroups: [.string(Fixture.breakGlassGroup)]), Fixture.desiredPolicy("CA002")],
+            snapshot: TenantSnapshot(
+                policies: [Fixture.livePolicy(id: "p1", name: "CA001"), Fixture.livePolicy(id: "p3", name: "CA003", excludeGroups: ["dead0000-1111-4222-8333-944455556666"])],
+                directoryNames: Fixture.names),
+            scope: ManagementScope(namePrefix: "CA"))
+    }
+
+    @Test func driftText() {
+        #expect(TextDriftRenderer().render(report()) == """
+            Drift found in 4 objects:
+
+            ~ conditional access policy "CA001" (p1)
+                # changed outside entraform
+                conditions.users.excludeGroups  + CA-BreakGlass (2e1f3c4a…)
+
+            + conditional access policy "CA002"
+                # declared but missing from the tenant
+
+            ? conditional access policy "CA003" (p3)
+                # in scope but not declared
+
+            ! conditional access policy "CA003" (p3)
+                # refers to objects that no longer exist
+                conditions.users.excludeGroups  - dead0000-1111-4222-8333-944455556666 (not found in the directory)
+
+            """)
+        #expect(TextDriftRenderer().render(DriftReport()) == "No drift. The tenant matches the configuration.\n")
+    }
+
+    @Test func driftJSON() {
+        let document = JSONDriftRenderer().document(report())
+        #expect(document["formatVersion"] == 1)
+        #expect(document["hasDrift"] == true)
+        #expect(document["entries"]?.arrayValue?.map { $0["category"]?.stringValue ?? "" } == ["changed", "missing", "unmanagedInScope", "danglingReferences"])
+    }
+
+    @Test func applyReport() {
+        func step(_ name: String, _ action: PlanAction, _ status: ApplyReport.Status, _ verification: ApplyReport.Verification = .notChecked) -> ApplyReport.Step {
+            ApplyReport.Step(kind: .conditionalAccessPolicy, displayName: name, action: action, id: action == .create ? nil : "id-\(name)",
+                             status: status, requestId: nil, verification: verification)
+        }
+        let report = ApplyReport(refusals: [], steps: [
+            step("A", .update, .done, .verified), step("B", .update, .failed("400 BadRequest: 1007"), .notChecked), step("C", .create, .notAttempted),
+        ])
+        #expect(TextApplyReportRenderer().render(report) == """
+            Done:
+              ~ conditional access policy "A" (id-A)
+            Failed:
+              ~ conditional access policy "B" (id-B): 400 BadRequest: 1007
+            Not attempted:
+              + conditional access policy "C"
+            Apply incomplete: 1 done, 1 failed, 1 not attempted. Re-running converges.
+
+            """)
+        #expect(TextApplyReportRenderer().render(ApplyReport(refusals: ["x changed"], steps: [])) == "Apply refused; nothing was changed:\n  - x changed\n")
+        #expect(TextApplyReportRenderer().progressLine(step("B", .update, .failed("boom"))) == "~ conditional access policy \"B\": failed: boom")
+    }
+}
