@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import GraphClient
+import Logging
+import PolicyModel
+
+/// The options of every command that talks to a tenant: where (cloud, tenant, URLs or an in-process
+/// emulator), how to sign in (`--device-code`; otherwise the environment), and `--debug`.
+public struct ConnectionOptions: ParsableArguments, Sendable {
+    @Option(help: "Tenant id or verified domain (overrides AZURE_TENANT_ID and Settings).")
+    public var tenant: String?
+
+    @Option(help: "Microsoft cloud: global, usgov, usgovdod or china.")
+    public var cloud: String?
+
+    @Option(name: .customLong("graph-url"), help: "Graph base URL instead of the cloud's (https, or http to a loopback host).")
+    public var graphURL: String?
+
+    @Option(name: .customLong("login-url"), help: "Login base URL instead of the cloud's (defaults to --graph-url when that is given).")
+    public var loginURL: String?
+
+    @Option(
+        name: .customLong("emulator"),
+        help: ArgumentHelp("Start the Graph emulator in-process, seeded from SEEDFILE, and connect to it with its default application.", valueName: "SEEDFILE"))
+    public var emulatorSeed: String?
+
+    @Flag(name: .customLong("device-code"), help: "Sign in interactively with the device code flow.")
+    public var deviceCode = false
+
+    @Flag(help: "Log each Graph request (method, path, status, duration, request ids) to stderr. Never logs secrets or tokens.")
+    public var debug = false
+
+    public init() {}
+
+    public func validate() throws {
+        if let cloud, GraphCloud(name: cloud) == nil {
+            throw ValidationError("--cloud must be one of global, usgov, usgovdod, china (got '\(cloud)')")
+        }
+        if emulatorSeed != nil, graphURL != nil || loginURL != nil {
+            throw ValidationError("--emulator cannot be combined with --graph-url or --login-url")
+        }
+    }
+
+    /// The cloud to use: `--cloud`, else Settings, else global.
+    public func resolvedCloud(settings: Settings? = nil) -> GraphCloud {
+        if let cloud, let parsed = GraphCloud(name: cloud) { return parsed }
+        if let fromSettings = settings?.cloud { return GraphCloud(fromSettings) }
+        return .global
+    }
+
+    /// A logger for `--debug` (stderr, level debug) or a silent one.
+    public func makeLogger(label: String = "entraform.graph") -> Logger {
+        if debug {
+            var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+            logger.logLevel = .debug
+            return logger
+        }
+        return Logger(label: label) { _ in SwiftLogNoOpLogHandler() }
+    }
+
+    /// Connects: starts the emulator when asked, resolves the credential from `environment`, and
+    /// builds a client. Call ``GraphConnection/close()`` when done.
+    ///
+    /// - Throws: ``GraphError`` (configuration: no credential, bad URL, unreadable seed…).
+    public func connect(
+        settings: Settings? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
+        prompt: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    ) async throws -> GraphConnection {
+        let logger = makeLogger()
+        let cloud = resolvedCloud(settings: settings)
+        let caVersion: GraphVersion = settings?.graphVersion ?? .beta
+        if let emulatorSeed {
+            return try await EmulatorConnection.start(seedPath: emulatorSeed, caVersion: caVersion, logger: logger)
+        }
+        let endpoints = try GraphEndpoints(cloud: cloud, graphURL: graphURL, loginURL: loginURL)
+        let credential = try Credential.resolve(
+            environment: environment,
+            options: Credential.ResolutionOptions(tenant: tenant ?? settings?.tenant, deviceCode: deviceCode))
+        logger.debug("credential: \(credential.description)")
+        logger.debug("graph: \(endpoints.graphURL) (conditional access \(caVersion.rawValue)), login: \(endpoints.loginURL)")
+        let transport = AsyncHTTPClientTransport()
+        let client = GraphClient(
+            credential: credential,
+            configuration: GraphClientConfiguration(endpoints: endpoints, conditionalAccessVersion: caVersion),
+            transport: transport, logger: logger, deviceCodePrompt: prompt)
+        return GraphConnection(client: client, credential: credential, transport: transport, onClose: nil)
+    }
+}
+
+/// A connected client and what must be shut down with it.
+public final class GraphConnection: Sendable {
+    public let client: GraphClient
+    /// The credential in use (describe it with `description`; it never shows secrets).
+    public let credential: Credential
+    let transport: AsyncHTTPClientTransport
+    let onClose: (@Sendable () async -> Void)?
+
+    init(client: GraphClient, credential: Credential, transport: AsyncHTTPClientTransport, onClose: (@Sendable () async -> Void)?) {
+        self.client = client
+        self.credential = credential
+        self.transport = transport
+        self.onClose = onClose
+    }
+
+    /// Shuts down the HTTP client and, for `--emulator`, the in-process emulator.
+    public func close() async {
+        await transport.shutdown()
+        await onClose?()
+    }
+}
