@@ -130,3 +130,17 @@ struct SigningKey: Sendable {
         ]
     }
 }
+
+/// Test and tooling support: signs a JWT with an RSA private key in PEM (PKCS#1 or PKCS#8).
+/// Package-internal so emulator tests can forge and sign client assertions.
+package enum AssertionSigning {
+    package static func sign(header: JSONValue, claims: JSONValue, privateKeyPEM: String, pss: Bool = false) throws -> String {
+        try JSONWebToken.sign(header: header, claims: claims, key: try _RSA.Signing.PrivateKey(pemRepresentation: privateKeyPEM), pss: pss)
+    }
+
+    /// Base64url SHA-1 and SHA-256 thumbprints of a PEM certificate (`x5t`, `x5t#S256`).
+    package static func thumbprints(certificatePEM: String) throws -> (sha1: String, sha256: String) {
+        let certificate = try RegisteredCertificate(pem: certificatePEM)
+        return (certificate.sha1Thumbprint, certificate.sha256Thumbprint)
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+@testable import GraphEmulator
+import PolicyModel
+
+@Suite("Directory and Identity Protection")
+struct DirectoryAndRiskTests {
+    static func seed(users count: Int = 150, detections: Int = 45) -> JSONValue {
+        var users: [JSONValue] = (0..<count).map { index in
+            ["displayName": .string("User \(index)"), "userPrincipalName": .string("user\(index)@contoso.onmicrosoft.com")]
+        }
+        users.append(["id": "aaaaaaaa-0000-4000-8000-000000000001", "displayName": "Break Glass 1", "userPrincipalName": "bg1@contoso.onmicrosoft.com"])
+        let detectionList: [JSONValue] = (0..<detections).map { index in
+            ["userPrincipalName": .string("user\(index % 5)@contoso.onmicrosoft.com"),
+             "riskEventType": .string(index % 2 == 0 ? "unfamiliarFeatures" : "anonymizedIPAddress"),
+             "riskLevel": .string(index % 3 == 0 ? "high" : "medium"),
+             "detectedDateTime": .string("2026-11-\(String(format: "%02d", 1 + index % 20))T10:00:00Z")]
+        }
+        return [
+            "users": .array(users),
+            "groups": [
+                ["displayName": "CA-BreakGlassAccounts - Exclude", "members": ["bg1@contoso.onmicrosoft.com"]],
+                ["displayName": "Admins", "members": ["user1@contoso.onmicrosoft.com", "CA-BreakGlassAccounts - Exclude"]],
+            ],
+            "roleAssignments": ["Global Administrator": ["bg1@contoso.onmicrosoft.com"]],
+            "servicePrincipals": [["appId": "00000002-0000-0ff1-ce00-000000000000", "displayName": "Office 365 Exchange Online"]],
+            "riskyUsers": [["userPrincipalName": "user0@contoso.onmicrosoft.com", "riskLevel": "high", "riskState": "atRisk"],
+                           ["userPrincipalName": "user1@contoso.onmicrosoft.com", "riskLevel": "low", "riskState": "atRisk"]],
+            "riskDetections": .array(detectionList),
+        ]
+    }
+
+    @Test func usersPageAt100WithOpaqueNextLinkAndFilterAndSelect() async throws {
+        let harness = try await Harness.seeded(Self.seed())
+        defer { Task { await harness.stop() } }
+        let first = try await harness.get("/v1.0/users")
+        #expect(first.body?["value"]?.arrayValue?.count == 100)
+        let next = try #require(first.body?["@odata.nextLink"]?.stringValue)
+        #expect(next.contains("$skiptoken="))
+        let second = try await harness.get(next.replacingOccurrences(of: harness.baseURL.absoluteString, with: ""))
+        #expect(second.body?["value"]?.arrayValue?.count == 51)
+        #expect(second.body?["@odata.nextLink"] == nil)
+
+        let filtered = try await harness.get("/v1.0/users?$filter=userPrincipalName%20eq%20'BG1@contoso.onmicrosoft.com'&$select=id,displayName")
+        #expect(filtered.body?["value"] == [["id": "aaaaaaaa-0000-4000-8000-000000000001", "displayName": "Break Glass 1"]])
+        let starts = try await harness.get("/v1.0/users?$filter=startsWith(displayName,'User 1')%20or%20displayName%20in%20('Break%20Glass%201')&$top=999")
+        #expect(starts.body?["value"]?.arrayValue?.count == 62)  // User 1, 10–19, 100–149, Break Glass 1
+        #expect(try await harness.get("/v1.0/users?$top=1000").status == 400)
+        #expect(try await harness.get("/v1.0/users?$filter=nosuchProperty%20eq%20'x'").status == 400)
+
+        let missing = try await harness.get("/v1.0/users/00000000-0000-4000-8000-00000000beef")
+        #expect(missing.status == 404)
+        #expect(missing.errorCode == "Request_ResourceNotFound")
+    }
+
+    @Test func groupsMembershipRolesAndGetByIds() async throws {
+        let harness = try await Harness.seeded(Self.seed(users: 3, detections: 0))
+        defer { Task { await harness.stop() } }
+        let groups = try await harness.get("/v1.0/groups?$filter=displayName%20eq%20'Admins'")
+        let admins = try #require(groups.body?["value"]?[0]?["id"]?.stringValue)
+        let direct = try await harness.get("/v1.0/groups/\(admins)/members")
+        #expect(direct.body?["value"]?.arrayValue?.count == 2)
+        let transitive = try await harness.get("/v1.0/groups/\(admins)/transitiveMembers")
+        #expect(transitive.body?["value"]?.arrayValue?.compactMap { $0["@odata.type"]?.stringValue }.sorted() ==
+                ["#microsoft.graph.group", "#microsoft.graph.user", "#microsoft.graph.user"])
+        let memberOf = try await harness.get("/v1.0/users/bg1@contoso.onmicrosoft.com/transitiveMemberOf")
+        let types = memberOf.body?["value"]?.arrayValue?.compactMap { $0["@odata.type"]?.stringValue } ?? []
+        #expect(types.filter { $0 == "#microsoft.graph.group" }.count == 2)
+        #expect(types.contains("#microsoft.graph.directoryRole"))
+        let roles = try await harness.get("/v1.0/directoryRoleTemplates")
+        #expect((roles.body?["value"]?.arrayValue?.count ?? 0) >= 30)
+        let definition = try await harness.get("/v1.0/roleManagement/directory/roleDefinitions?$filter=displayName%20eq%20'Global%20Administrator'")
+        #expect(definition.body?["value"]?[0]?["templateId"] == "62e90394-69f5-4237-9190-012177145e10")
+        let token = try await harness.token()
+        let byIds = try await harness.send("POST", "/v1.0/directoryObjects/getByIds",
+                                           json: ["ids": ["aaaaaaaa-0000-4000-8000-000000000001", .string(admins)], "types": ["user", "group"]], token: token)
+        #expect(byIds.body?["value"]?.arrayValue?.count == 2)
+        let principal = try await harness.get("/v1.0/servicePrincipals(appId='00000002-0000-0ff1-ce00-000000000000')")
+        #expect(principal.body?["displayName"] == "Office 365 Exchange Online")
+        let revoke = try await harness.send("POST", "/v1.0/users/bg1@contoso.onmicrosoft.com/revokeSignInSessions", token: token)
+        #expect(revoke.body?["value"] == true)
+    }
+
+    @Test func riskDetectionsPageAt20AndRejectTopOver500() async throws {
+        let harness = try await Harness.seeded(Self.seed(users: 5))
+        defer { Task { await harness.stop() } }
+        let page = try await harness.get("/v1.0/identityProtection/riskDetections")
+        #expect(page.body?["value"]?.arrayValue?.count == 20)
+        #expect(page.body?["@odata.nextLink"]?.stringValue != nil)
+        let detection = try #require(page.body?["value"]?[0])
+        #expect(detection["id"]?.stringValue?.count == 64)
+        #expect(detection["riskType"] == nil)
+        let tooMany = try await harness.get("/v1.0/identityProtection/riskDetections?$top=1000")
+        #expect(tooMany.status == 400)
+        #expect(tooMany.errorMessage == "Invalid page size specified: '1000'")
+        let high = try await harness.get("/v1.0/identityProtection/riskDetections?$top=500&$filter=riskLevel%20eq%20'high'%20and%20detectedDateTime%20ge%202026-11-10T00:00:00Z")
+        let values = high.body?["value"]?.arrayValue ?? []
+        #expect(!values.isEmpty)
+        #expect(values.allSatisfy { $0["riskLevel"] == "high" && ($0["detectedDateTime"]?.stringValue ?? "") >= "2026-11-10" })
+        let enumLiteral = try await harness.get("/v1.0/identityProtection/riskyUsers?$filter=riskLevel%20eq%20microsoft.graph.riskLevel'high'")
+        #expect(enumLiteral.body?["value"]?.arrayValue?.count == 1)
+    }
+
+    @Test func riskyUserActionsChangeStateAndWriteHistory() async throws {
+        let harness = try await Harness.seeded(Self.seed(users: 5))
+        defer { Task { await harness.stop() } }
+        let token = try await harness.token()
+        let risky = try await harness.get("/v1.0/identityProtection/riskyUsers?$filter=riskLevel%20eq%20'low'")
+        let id = try #require(risky.body?["value"]?[0]?["id"]?.stringValue)
+        let confirm = try await harness.send("POST", "/v1.0/identityProtection/riskyUsers/confirmCompromised", json: ["userIds": [.string(id)]], token: token)
+        #expect(confirm.status == 204)
+        #expect(confirm.data.isEmpty)
+        let after = try await harness.get("/v1.0/identityProtection/riskyUsers/\(id)")
+        #expect(after.body?["riskState"] == "confirmedCompromised")
+        #expect(after.body?["riskLevel"] == "high")
+        #expect(after.body?["riskDetail"] == "adminConfirmedUserCompromised")
+        let dismiss = try await harness.send("POST", "/v1.0/identityProtection/riskyUsers/dismiss", json: ["userIds": [.string(id)]], token: token)
+        #expect(dismiss.status == 204)
+        let history = try await harness.get("/v1.0/identityProtection/riskyUsers/\(id)/history")
+        #expect(history.body?["value"]?.arrayValue?.compactMap { $0["activity"]?["detail"]?.stringValue } ==
+                ["adminConfirmedUserCompromised", "adminDismissedAllRiskForUser"])
+        let tooMany = try await harness.send("POST", "/v1.0/identityProtection/riskyUsers/dismiss",
+                                             json: ["userIds": .array((0..<61).map { _ in .string(id) })], token: token)
+        #expect(tooMany.status == 400)
+    }
+
+    @Test func injectedDetectionMakesTheUserRisky() async throws {
+        let harness = try await Harness.seeded(Self.seed(users: 5, detections: 0))
+        defer { Task { await harness.stop() } }
+        let injected = try await harness.send("POST", "/_emulator/riskDetections",
+                                              json: ["userPrincipalName": "user3@contoso.onmicrosoft.com", "riskEventType": "leakedCredentials",
+                                                     "riskLevel": "high", "detectionTimingType": "offline"])
+        #expect(injected.status == 201)
+        let risky = try await harness.get("/v1.0/identityProtection/riskyUsers?$filter=userPrincipalName%20eq%20'user3@contoso.onmicrosoft.com'")
+        #expect(risky.body?["value"]?[0]?["riskLevel"] == "high")
+        #expect(risky.body?["value"]?[0]?["riskState"] == "atRisk")
+    }
+}
