@@ -1,6 +1,15 @@
 import Foundation
 import PolicyModel
 
+/// RSA key generation is slow in debug builds: one pair of signing keys per process serves every
+/// emulator instance (tokens still carry and are checked against their tenant id).
+enum ProcessSigningKeys {
+    static let shared: Result<(token: SigningKey, oidc: SigningKey), any Error> = Result {
+        (try SigningKey.generate(keyId: "emulator-\(UUID().uuidString.prefix(8).lowercased())"),
+         try SigningKey.generate(keyId: "oidc-\(UUID().uuidString.prefix(8).lowercased())"))
+    }
+}
+
 /// Everything that answers requests, independent of the HTTP server: token endpoint, Graph,
 /// `$batch` and the emulator-only endpoints.
 struct EmulatorCore: Sendable {
@@ -18,8 +27,8 @@ struct EmulatorCore: Sendable {
         }
         state.revision = 0
         let store = TenantStore(initial: state, stateFile: configuration.stateFile, replicationLag: configuration.replicationLag)
-        let tokens = TokenService(tokenKey: try SigningKey.generate(keyId: "emulator-\(UUID().uuidString.prefix(8).lowercased())"),
-                                  oidcKey: try SigningKey.generate(keyId: "oidc-\(UUID().uuidString.prefix(8).lowercased())"),
+        let keys = try ProcessSigningKeys.shared.get()
+        let tokens = TokenService(tokenKey: keys.token, oidcKey: keys.oidc,
                                   store: store, accessTokenLifetime: configuration.accessTokenLifetime)
         let service = GraphService(store: store, tokens: tokens, behaviour: Behaviour(configuration: configuration), configuration: configuration)
         return EmulatorCore(service: service, tokens: tokens, configuration: configuration, tenantId: state.tenantId)

@@ -136,3 +136,19 @@ struct DirectoryAndRiskTests {
         #expect(risky.body?["value"]?[0]?["riskState"] == "atRisk")
     }
 }
+
+@Suite("Example tenant")
+struct ExampleTenantTests {
+    static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("examples/contoso/tenant.json")
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: file.path)))
+    func contosoSeedServesUsersPoliciesAndRiskyUsers() async throws {
+        let harness = try await Harness.start(EmulatorConfiguration(seed: try TenantSeed(contentsOf: Self.file)))
+        defer { Task { await harness.stop() } }
+        #expect(try await harness.get("/v1.0/users?$top=999").body?["value"]?.arrayValue?.count ?? 0 >= 200)
+        #expect(try await harness.get("/v1.0/identity/conditionalAccess/policies").status == 200)
+        #expect(try await harness.get("/v1.0/identityProtection/riskyUsers?$top=500").body?["value"]?.arrayValue?.count ?? 0 >= 20)
+        #expect(try await harness.get("/v1.0/identityProtection/riskDetections?$top=500").body?["value"]?.arrayValue?.count ?? 0 >= 100)
+    }
+}
