@@ -240,7 +240,7 @@ public struct Applier: Sendable {
 
     private static func firstPendingName(in body: JSONValue) -> String? {
         var found: String?
-        _ = body.rewrittenBottomUp { _, value in
+        _ = body.mappedBottomUp { value in
             if found == nil, let text = value.stringValue { found = PendingReference.namedLocationName(in: text) }
             return value
         }

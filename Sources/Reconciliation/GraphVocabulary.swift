@@ -16,6 +16,23 @@ package enum GraphVocabulary {
         "insiderRiskLevels", "agentIdRiskLevels", "guestOrExternalUserTypes", "transferMethods",
     ]
 
+    /// Where flags values sit in a policy.
+    package static let flagsPaths: [FieldPath] = [
+        ["conditions", "insiderRiskLevels"], ["conditions", "agentIdRiskLevels"],
+        ["conditions", "authenticationFlows", "transferMethods"],
+        ["conditions", "users", "includeGuestsOrExternalUsers", "guestOrExternalUserTypes"],
+        ["conditions", "users", "excludeGuestsOrExternalUsers", "guestOrExternalUserTypes"],
+    ]
+
+    /// Where the polymorphic `externalTenants` objects sit in a policy.
+    package static let externalTenantsPaths: [FieldPath] = [
+        ["conditions", "users", "includeGuestsOrExternalUsers", "externalTenants"],
+        ["conditions", "users", "excludeGuestsOrExternalUsers", "externalTenants"],
+    ]
+
+    /// ``reservedWordFields`` as paths.
+    package static let reservedWordPaths: [FieldPath] = reservedWordFields.sorted().map { $0.split(separator: ".").map(String.init) }
+
     /// Special values Graph spells one way, matched case-insensitively (§1.9, §5.3 rule 7).
     package static let reservedWords: [String] = [
         "All", "None", "GuestsOrExternalUsers", "Office365", "MicrosoftAdminPortals", "AllTrusted",

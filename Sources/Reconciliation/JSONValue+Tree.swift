@@ -29,6 +29,72 @@ extension JSONValue {
         }
     }
 
+    /// Rewrites the tree bottom-up without tracking paths (cheaper when the path does not matter).
+    package func mappedBottomUp(_ transform: (JSONValue) -> JSONValue) -> JSONValue {
+        switch self {
+        case .object(let members): return transform(.object(members.mapValues { $0.mappedBottomUp(transform) }))
+        case .array(let items): return transform(.array(items.map { $0.mappedBottomUp(transform) }))
+        default: return transform(self)
+        }
+    }
+
+    /// Applies `transform` to the value at each of `paths` that exists (see ``updating(at:_:)``).
+    package func updating(at paths: [FieldPath], _ transform: (JSONValue) -> JSONValue?) -> JSONValue {
+        paths.reduce(self) { value, path in
+            value.updating(at: path) { current in current.flatMap(transform) }
+        }
+    }
+
+    /// Compact JSON with sorted keys, written by hand: deterministic and much faster than
+    /// `JSONEncoder`, for fingerprints and canonical ordering.
+    package var canonicalJSON: String {
+        var out = ""
+        writeCanonical(into: &out)
+        return out
+    }
+
+    private func writeCanonical(into out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let value): out += value ? "true" : "false"
+        case .number(let value):
+            if let whole = intValue { out += String(whole) } else { out += "\(value)" }
+        case .string(let text): Self.writeString(text, into: &out)
+        case .array(let items):
+            out += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { out += "," }
+                item.writeCanonical(into: &out)
+            }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            for (index, key) in members.keys.sorted().enumerated() {
+                if index > 0 { out += "," }
+                Self.writeString(key, into: &out)
+                out += ":"
+                members[key]!.writeCanonical(into: &out)
+            }
+            out += "}"
+        }
+    }
+
+    private static func writeString(_ text: String, into out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+
     /// The value at `path`, or `nil` when any step is missing or not an object.
     package func value(at path: FieldPath) -> JSONValue? {
         var current = self
@@ -53,6 +119,12 @@ extension JSONValue {
         return .object(members)
     }
 
+    /// An array with `transform` applied to each item; anything else unchanged.
+    package func mapArrayItems(_ transform: (JSONValue) -> JSONValue) -> JSONValue {
+        guard case .array(let items) = self else { return self }
+        return .array(items.map(transform))
+    }
+
     /// True for `null`, `[]`, `{}`.
     package var isNullOrEmpty: Bool {
         switch self {
@@ -63,6 +135,14 @@ extension JSONValue {
         }
     }
 
-    /// A string that orders values canonically: their sorted-key serialisation.
-    package var canonicalText: String { serializedString() }
+    /// A string that orders values canonically: their sorted-key serialisation (cheap for scalars,
+    /// which is what almost every Graph collection holds).
+    package var canonicalText: String {
+        switch self {
+        case .string(let text): "\"" + text
+        case .null: "null"
+        case .bool(let value): value ? "true" : "false"
+        case .number, .array, .object: canonicalJSON
+        }
+    }
 }

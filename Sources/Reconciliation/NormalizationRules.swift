@@ -35,8 +35,8 @@ extension NormalizationRule {
         summary: "fold externalTenants' @odata.type into membershipKind and drop the type",
         kinds: [.conditionalAccessPolicy]
     ) { object, _ in
-        object.rewrittenBottomUp { path, value in
-            guard path.last == "externalTenants", case .object(var members) = value else { return value }
+        object.updating(at: GraphVocabulary.externalTenantsPaths) { value in
+            guard case .object(var members) = value else { return value }
             if let type = members["@odata.type"]?.stringValue, members["membershipKind"]?.stringValue == nil {
                 if type.hasSuffix("AllExternalTenants") { members["membershipKind"] = "all" }
                 if type.hasSuffix("EnumeratedExternalTenants") { members["membershipKind"] = "enumerated" }
@@ -53,13 +53,36 @@ extension NormalizationRule {
         "drop-odata-annotations",
         summary: "drop @odata.* annotations and #microsoft.graph.* action links, keeping discriminating @odata.type"
     ) { object, kind in
-        object.rewrittenBottomUp { path, value in
-            guard case .object(let members) = value else { return value }
-            let keepsType = (kind == .namedLocation && (path.isEmpty || path == ["ipRanges", arrayElement]))
-            return .object(members.filter { key, _ in
-                if key == "@odata.type" { return keepsType }
-                return !key.contains("@odata.") && !key.hasPrefix("#")
-            })
+        strippingAnnotations(object, keepingType: kind == .namedLocation ? .rootAndIPRanges : .nowhere)
+    }
+
+    package enum TypeAnnotationScope { case nowhere, rootAndIPRanges, here, everywhere }
+
+    /// `value` without annotations; `@odata.type` survives on a named location's root and its `ipRanges` items.
+    package static func strippingAnnotations(_ value: JSONValue, keepingType scope: TypeAnnotationScope) -> JSONValue {
+        switch value {
+        case .object(let members):
+            var kept: [String: JSONValue] = [:]
+            kept.reserveCapacity(members.count)
+            for (key, member) in members {
+                if key == "@odata.type" {
+                    if scope != .nowhere { kept[key] = member }
+                    continue
+                }
+                if key.hasPrefix("#") || key.contains("@odata.") { continue }
+                if scope == .everywhere {
+                    kept[key] = strippingAnnotations(member, keepingType: .everywhere)
+                    continue
+                }
+                let childScope: TypeAnnotationScope = (scope == .rootAndIPRanges && key == "ipRanges") ? .here : .nowhere
+                kept[key] = childScope == .here ? member.mapArrayItems { strippingAnnotations($0, keepingType: .here) }
+                    : strippingAnnotations(member, keepingType: .nowhere)
+            }
+            return .object(kept)
+        case .array(let items):
+            return .array(items.map { strippingAnnotations($0, keepingType: scope == .everywhere ? .everywhere : .nowhere) })
+        default:
+            return value
         }
     }
 
@@ -85,12 +108,9 @@ extension NormalizationRule {
         summary: "write reserved words (All, None, AllTrusted, Office365, …) in Graph's spelling",
         kinds: [.conditionalAccessPolicy]
     ) { object, _ in
-        object.rewrittenBottomUp { path, value in
-            guard GraphVocabulary.reservedWordFields.contains(path.dotted), case .array(let items) = value else { return value }
-            return .array(items.map { item in
-                guard let text = item.stringValue else { return item }
-                return .string(canonicalReservedWord(text))
-            })
+        object.updating(at: GraphVocabulary.reservedWordPaths) { value in
+            guard case .array(let items) = value else { return value }
+            return .array(items.map { item in item.stringValue.map { .string(canonicalReservedWord($0)) } ?? item })
         }
     }
 
@@ -107,9 +127,8 @@ extension NormalizationRule {
         summary: "compare flags strings (\"a,b\") and lists alike, as sets of tokens",
         kinds: [.conditionalAccessPolicy]
     ) { object, _ in
-        object.rewrittenBottomUp { path, value in
-            guard let key = path.last, GraphVocabulary.flagsFields.contains(key) else { return value }
-            return flagTokens(value).map { tokens in .array(tokens.map(JSONValue.string)) } ?? value
+        object.updating(at: GraphVocabulary.flagsPaths) { value in
+            flagTokens(value).map { tokens in .array(tokens.map(JSONValue.string)) } ?? value
         }
     }
 
@@ -282,7 +301,7 @@ extension NormalizationRule {
         "collections-as-sets",
         summary: "compare collections as sets: de-duplicate and sort canonically"
     ) { object, _ in
-        object.rewrittenBottomUp { _, value in
+        object.mappedBottomUp { value in
             guard case .array(let items) = value else { return value }
             var seen: Set<String> = []
             let unique = items.map { ($0.canonicalText, $0) }.filter { seen.insert($0.0).inserted }
@@ -296,7 +315,7 @@ extension NormalizationRule {
         "absent-null-empty-equivalent",
         summary: "absent, null, [] and {} are the same: drop them"
     ) { object, _ in
-        object.rewrittenBottomUp { _, value in
+        object.mappedBottomUp { value in
             guard case .object(let members) = value else { return value }
             return .object(members.filter { !$0.value.isNullOrEmpty })
         }

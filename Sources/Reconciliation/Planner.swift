@@ -4,7 +4,7 @@ import PolicyModel
 /// Any server-side change (including `modifiedDateTime`) changes the fingerprint.
 public enum LiveFingerprint {
     public static func of(_ liveObject: JSONValue, kind: ObjectKind) -> String {
-        SHA256Digest.hex(of: Array(NormalizationRule.dropODataAnnotations.apply(liveObject, kind: kind).serialized()))
+        SHA256Digest.hex(of: NormalizationRule.dropODataAnnotations.apply(liveObject, kind: kind).canonicalJSON)
     }
 }
 
@@ -37,8 +37,14 @@ public struct Planner: Sendable {
                     liveFingerprint: LiveFingerprint.of(live, kind: kind)))
             }
         }
-        let changes = buckets.flatMap { $0 }
-        extra += locationDeletionConflicts(changes: changes, analysis: analysis, snapshot: snapshot)
+        var changes = buckets.flatMap { $0 }
+        let stillUsed = locationsStillInUse(changes: changes, analysis: analysis, snapshot: snapshot)
+        for (locationId, policies) in stillUsed.sorted(by: { $0.key < $1.key }) {
+            guard let index = changes.firstIndex(where: { $0.kind == .namedLocation && $0.action == .delete && $0.id == locationId }) else { continue }
+            let list = policies.map { "'\($0)'" }.joined(separator: ", ")
+            extra.append(.warning("named location '\(changes[index].displayName)' (\(locationId)) is not declared but still used by \(list); it is not deleted"))
+            changes.remove(at: index)
+        }
         return Plan(
             changes: changes,
             diagnostics: (diagnostics + analysis.diagnostics + extra).sortedByLocation(),
@@ -86,36 +92,28 @@ public struct Planner: Sendable {
         return DriftReport(entries: entries, diagnostics: (diagnostics + analysis.diagnostics).sortedByLocation())
     }
 
-    /// A named location may only be deleted when no policy that stays will still use it.
-    private func locationDeletionConflicts(changes: [PlannedChange], analysis: Analysis, snapshot: TenantSnapshot) -> [Diagnostic] {
-        let deletedLocations = changes.filter { $0.kind == .namedLocation && $0.action == .delete }
-        guard !deletedLocations.isEmpty else { return [] }
+    /// Location id → names of the policies that will still use it after the plan (declared bodies of
+    /// policies that stay, and live policies entraform does not manage or leave unchanged).
+    private func locationsStillInUse(changes: [PlannedChange], analysis: Analysis, snapshot: TenantSnapshot) -> [String: [String]] {
+        let deletedLocations = Set(changes.filter { $0.kind == .namedLocation && $0.action == .delete }.compactMap(\.id))
+        guard !deletedLocations.isEmpty else { return [:] }
         let deletedPolicyIds = Set(changes.filter { $0.kind == .conditionalAccessPolicy && $0.action == .delete }.compactMap(\.id))
-        let managedPolicyIds = Set(analysis.managedLiveIds[.conditionalAccessPolicy, default: []])
-        var users: [String: [String]] = [:]  // location id → policy names still using it
+        let rewrittenPolicyIds = Set(changes.filter { $0.kind == .conditionalAccessPolicy && $0.action == .update }.compactMap(\.id))
+        var users: [String: Set<String>] = [:]
         func record(_ body: JSONValue, policyName: String) {
             for key in ["includeLocations", "excludeLocations"] {
-                for value in body.value(at: ["conditions", "locations", key])?.stringArray ?? [] {
-                    users[value, default: []].append(policyName)
+                for value in body.value(at: ["conditions", "locations", key])?.stringArray ?? [] where deletedLocations.contains(value) {
+                    users[value, default: []].insert(policyName)
                 }
             }
         }
         for change in changes where change.kind == .conditionalAccessPolicy && change.action != .delete {
             if let body = change.requestBody { record(body, policyName: change.displayName) }
         }
-        for live in snapshot.policies {
-            let liveId = id(of: live)
-            guard !deletedPolicyIds.contains(liveId), !managedPolicyIds.contains(liveId) else { continue }
+        for live in snapshot.policies where !deletedPolicyIds.contains(id(of: live)) && !rewrittenPolicyIds.contains(id(of: live)) {
             record(live, policyName: displayName(of: live))
         }
-        for change in changes where change.kind == .conditionalAccessPolicy && change.action == .noOp {
-            if let live = snapshot.policies.first(where: { id(of: $0) == change.id }) { record(live, policyName: change.displayName) }
-        }
-        return deletedLocations.compactMap { location in
-            guard let id = location.id, let policies = users[id], !policies.isEmpty else { return nil }
-            let list = Set(policies).sorted().map { "'\($0)'" }.joined(separator: ", ")
-            return .error("named location '\(location.displayName)' (\(id)) cannot be deleted: still used by \(list)")
-        }
+        return users.mapValues { $0.sorted() }
     }
 }
 
@@ -194,9 +192,14 @@ private struct Analysis {
                     liveFingerprint: LiveFingerprint.of(liveObject, kind: kind), location: match.desired.location))
             }
             if kind == .conditionalAccessPolicy { managedOrInScopeLivePolicies += matching.unmanagedInScope }
+            var fingerprints: [String: String] = [:]
+            for change in objects[kind, default: []] {
+                if let id = change.id, let fingerprint = change.liveFingerprint { fingerprints[id] = fingerprint }
+            }
             let relevantIds = Set(managedLiveIds[kind, default: []] + matching.unmanagedInScope.map(id(of:)))
             for object in live where relevantIds.contains(id(of: object)) {
-                fingerprintLines.append("\(kind.rawValue) \(id(of: object)) \(LiveFingerprint.of(object, kind: kind))")
+                let fingerprint = fingerprints[id(of: object)] ?? LiveFingerprint.of(object, kind: kind)
+                fingerprintLines.append("\(kind.rawValue) \(id(of: object)) \(fingerprint)")
             }
         }
         liveStateDigest = SHA256Digest.hex(of: fingerprintLines.sorted().joined(separator: "\n"))
@@ -204,7 +207,7 @@ private struct Analysis {
 
     static func pendingLocationNames(in body: JSONValue) -> [String] {
         var names: [String] = []
-        _ = body.rewrittenBottomUp { _, value in
+        _ = body.mappedBottomUp { value in
             if let text = value.stringValue, let name = PendingReference.namedLocationName(in: text) { names.append(name) }
             return value
         }
@@ -214,6 +217,12 @@ private struct Analysis {
     /// Live values of `unknownFutureValue` mean the read lacked `Prefer: include-unknown-enum-members`:
     /// newer members (`riskRemediation`, `linux`, `strictLocation`) would then look like drift.
     static func unknownFutureValueWarnings(_ live: JSONValue, location: SourceLocation?) -> [Diagnostic] {
+        var found = false
+        _ = live.mappedBottomUp { value in
+            if let text = value.stringValue, text.contains("unknownFutureValue") { found = true }
+            return value
+        }
+        guard found else { return [] }
         var paths: [String] = []
         _ = live.rewrittenBottomUp { path, value in
             if value.stringValue == "unknownFutureValue" || (value.stringValue?.split(separator: ",").contains("unknownFutureValue") ?? false) {

@@ -7,27 +7,24 @@ package enum RequestBodies {
     /// spelling, authentication strength as `{"id": …}`, and `isEnabled: true` on present session
     /// controls that do not say otherwise.
     package static func wireForm(_ body: JSONValue, kind: ObjectKind, displayName: String) -> JSONValue {
-        var body = body.rewrittenBottomUp { path, value in
-            var value = value
-            if case .object(var members) = value {
-                members = members.filter { key, _ in key == "@odata.type" || (!key.contains("@odata.") && !key.hasPrefix("#")) }
-                // externalTenants is abstract: a write names the derived type.
-                if path.last == "externalTenants", members["@odata.type"] == nil {
-                    switch members["membershipKind"]?.stringValue {
-                    case "all"?: members["@odata.type"] = "#microsoft.graph.conditionalAccessAllExternalTenants"
-                    case "enumerated"?: members["@odata.type"] = "#microsoft.graph.conditionalAccessEnumeratedExternalTenants"
-                    default: break
-                    }
+        var body = NormalizationRule.strippingAnnotations(body, keepingType: .everywhere)
+        if kind == .conditionalAccessPolicy {
+            body = body.updating(at: GraphVocabulary.flagsPaths) { value in
+                NormalizationRule.flagTokens(value).map { $0.isEmpty ? .null : .string($0.joined(separator: ",")) } ?? value
+            }
+            body = body.updating(at: GraphVocabulary.reservedWordPaths) { value in
+                value.mapArrayItems { item in item.stringValue.map { .string(NormalizationRule.canonicalReservedWord($0)) } ?? item }
+            }
+            // externalTenants is abstract: a write names the derived type.
+            body = body.updating(at: GraphVocabulary.externalTenantsPaths) { value in
+                guard case .object(var members) = value, members["@odata.type"] == nil else { return value }
+                switch members["membershipKind"]?.stringValue {
+                case "all"?: members["@odata.type"] = "#microsoft.graph.conditionalAccessAllExternalTenants"
+                case "enumerated"?: members["@odata.type"] = "#microsoft.graph.conditionalAccessEnumeratedExternalTenants"
+                default: break
                 }
-                value = .object(members)
+                return .object(members)
             }
-            if let key = path.last, GraphVocabulary.flagsFields.contains(key), let tokens = NormalizationRule.flagTokens(value) {
-                return tokens.isEmpty ? .null : .string(tokens.joined(separator: ","))
-            }
-            if kind == .conditionalAccessPolicy, GraphVocabulary.reservedWordFields.contains(path.dotted), case .array(let items) = value {
-                return .array(items.map { $0.stringValue.map { .string(NormalizationRule.canonicalReservedWord($0)) } ?? $0 })
-            }
-            return value
         }
         guard case .object(var members) = body else { return body }
         for key in GraphVocabulary.serverOwnedRootFields { members[key] = nil }

@@ -23,14 +23,22 @@ public struct SHA256Digest: Sendable {
 
     /// Feeds more bytes.
     public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-        for byte in bytes {
-            pending.append(byte)
-            totalByteCount &+= 1
-            if pending.count == 64 {
-                compress(pending)
-                pending.removeAll(keepingCapacity: true)
-            }
+        let input = Array(bytes)
+        totalByteCount &+= UInt64(input.count)
+        var offset = 0
+        if !pending.isEmpty {
+            let take = min(64 - pending.count, input.count)
+            pending.append(contentsOf: input[0..<take])
+            offset = take
+            guard pending.count == 64 else { return }
+            compress(pending[...])
+            pending.removeAll(keepingCapacity: true)
         }
+        while input.count - offset >= 64 {
+            compress(input[offset..<offset + 64])
+            offset += 64
+        }
+        pending.append(contentsOf: input[offset...])
     }
 
     /// Pads, finishes and returns the 32-byte digest.
@@ -40,7 +48,7 @@ public struct SHA256Digest: Sendable {
         tail.append(0x80)
         while tail.count % 64 != 56 { tail.append(0) }
         for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        for blockStart in stride(from: 0, to: tail.count, by: 64) { compress(Array(tail[blockStart..<blockStart + 64])) }
+        for blockStart in stride(from: 0, to: tail.count, by: 64) { compress(tail[blockStart..<blockStart + 64]) }
         pending.removeAll()
         var digest: [UInt8] = []
         digest.reserveCapacity(32)
@@ -76,13 +84,14 @@ public struct SHA256Digest: Sendable {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    private mutating func compress(_ block: [UInt8]) {
+    private mutating func compress(_ block: ArraySlice<UInt8>) {
+        let base = block.startIndex
         @inline(__always) func rotateRight(_ value: UInt32, _ count: UInt32) -> UInt32 {
             (value >> count) | (value << (32 - count))
         }
         var schedule = [UInt32](repeating: 0, count: 64)
         for index in 0..<16 {
-            let offset = index * 4
+            let offset = base + index * 4
             schedule[index] = UInt32(block[offset]) << 24 | UInt32(block[offset + 1]) << 16
                 | UInt32(block[offset + 2]) << 8 | UInt32(block[offset + 3])
         }

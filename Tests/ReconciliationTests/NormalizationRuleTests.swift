@@ -29,8 +29,8 @@ struct NormalizationRuleTests {
                  input: ["conditions": ["users": ["includeGuestsOrExternalUsers": ["externalTenants": ["@odata.type": "#microsoft.graph.conditionalAccessAllExternalTenants"]]]]],
                  expected: ["conditions": ["users": ["includeGuestsOrExternalUsers": ["externalTenants": ["membershipKind": "all"]]]]]),
         RuleCase(label: "enumerated type with kind keeps kind, drops type",
-                 input: ["externalTenants": ["@odata.type": "#microsoft.graph.conditionalAccessEnumeratedExternalTenants", "membershipKind": "enumerated", "members": ["t1"]]],
-                 expected: ["externalTenants": ["membershipKind": "enumerated", "members": ["t1"]]]),
+                 input: ["conditions": ["users": ["excludeGuestsOrExternalUsers": ["externalTenants": ["@odata.type": "#microsoft.graph.conditionalAccessEnumeratedExternalTenants", "membershipKind": "enumerated", "members": ["t1"]]]]]],
+                 expected: ["conditions": ["users": ["excludeGuestsOrExternalUsers": ["externalTenants": ["membershipKind": "enumerated", "members": ["t1"]]]]]]),
     ])
     func externalTenantsKindFromType(_ row: RuleCase) throws { try check("external-tenants-kind-from-type", row) }
 
@@ -84,10 +84,12 @@ struct NormalizationRuleTests {
         RuleCase(label: "list stays tokens", input: ["conditions": ["agentIdRiskLevels": ["high", "medium"]]],
                  expected: ["conditions": ["agentIdRiskLevels": ["high", "medium"]]]),
         RuleCase(label: "joined list elements are split",
-                 input: ["users": ["includeGuestsOrExternalUsers": ["guestOrExternalUserTypes": ["internalGuest,serviceProvider"]]]],
-                 expected: ["users": ["includeGuestsOrExternalUsers": ["guestOrExternalUserTypes": ["internalGuest", "serviceProvider"]]]]),
+                 input: ["conditions": ["users": ["includeGuestsOrExternalUsers": ["guestOrExternalUserTypes": ["internalGuest,serviceProvider"]]]]],
+                 expected: ["conditions": ["users": ["includeGuestsOrExternalUsers": ["guestOrExternalUserTypes": ["internalGuest", "serviceProvider"]]]]]),
         RuleCase(label: "null stays null", input: ["conditions": ["authenticationFlows": ["transferMethods": nil]]],
                  expected: ["conditions": ["authenticationFlows": ["transferMethods": nil]]]),
+        RuleCase(label: "same key elsewhere untouched", input: ["sessionControls": ["insiderRiskLevels": "a,b"]],
+                 expected: ["sessionControls": ["insiderRiskLevels": "a,b"]]),
     ])
     func flagsAsTokenSets(_ row: RuleCase) throws { try check("flags-as-token-sets", row) }
 

@@ -202,10 +202,17 @@ struct OrderingAndLocationTests {
         #expect(!later.hasChanges)
     }
 
-    @Test func locationStillUsedByAPolicyCannotBeDeleted() {
-        let live = Fixture.livePolicy(id: "x1", name: "Hand-made", locations: ["includeLocations": ["All"], "excludeLocations": [.string(Fixture.hqLocation)]])
-        let result = plan([], policies: [live], locations: [Fixture.liveIPLocation(id: Fixture.hqLocation, name: "CA HQ")], scope: ManagementScope(namePrefix: "CA", prune: true))
-        #expect(result.diagnostics.contains { $0.severity == .error && $0.message.contains("still used by 'Hand-made'") })
+    @Test func pruneKeepsLocationsStillUsedByAPolicy() {
+        let handMade = Fixture.livePolicy(id: "x1", name: "Hand-made", locations: ["includeLocations": ["All"], "excludeLocations": [.string(Fixture.hqLocation)]])
+        let locations = [Fixture.liveIPLocation(id: Fixture.hqLocation, name: "CA HQ"), Fixture.liveIPLocation(id: "l2", name: "CA Unused")]
+        let result = plan([], policies: [handMade], locations: locations, scope: ManagementScope(namePrefix: "CA", prune: true))
+        #expect(result.actionableChanges.map(\.displayName) == ["CA Unused"])
+        #expect(result.diagnostics.contains { $0.severity == .warning && $0.message.contains("still used by 'Hand-made'; it is not deleted") })
+        #expect(!result.hasErrors)
+        // A policy this plan deletes or rewrites no longer holds the location.
+        let managed = Fixture.livePolicy(id: "p1", name: "CA001", locations: ["includeLocations": ["All"], "excludeLocations": [.string(Fixture.hqLocation)]])
+        let rewritten = plan([Fixture.desiredPolicy("CA001")], policies: [managed], locations: locations, scope: ManagementScope(namePrefix: "CA", prune: true))
+        #expect(rewritten.actionableChanges.map(\.displayName) == ["CA001", "CA HQ", "CA Unused"])
     }
 
     @Test func namedLocationDefaultsAndTypes() {
