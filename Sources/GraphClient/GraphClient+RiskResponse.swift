@@ -1,0 +1,67 @@
+import Foundation
+import GraphWire
+import PolicyModel
+
+extension IdentityProtectionPaths {
+    public static let servicePrincipalRiskDetections = "/identityProtection/servicePrincipalRiskDetections"
+}
+
+/// Additions for risk-response rules: risky service principals and reading risky objects by id.
+extension GraphClient {
+    /// Risky service principals, optionally filtered, 500 per page.
+    public func listRiskyServicePrincipals(filter: String? = nil) async throws(GraphError) -> [JSONValue] {
+        try await listAll(IdentityProtectionPaths.riskyServicePrincipals, query: GraphQuery(filter: filter, top: 500), version: directoryVersion)
+    }
+
+    /// Service principal risk detections, optionally filtered, 500 per page.
+    public func listServicePrincipalRiskDetections(filter: String? = nil) async throws(GraphError) -> [JSONValue] {
+        try await listAll(IdentityProtectionPaths.servicePrincipalRiskDetections, query: GraphQuery(filter: filter, top: 500),
+                          version: directoryVersion)
+    }
+
+    /// Confirms service principals compromised, 60 ids per call.
+    public func confirmServicePrincipalsCompromised(ids: [String]) async throws(GraphError) -> [GraphWriteReceipt] {
+        try await riskyServicePrincipalAction("confirmCompromised", ids: ids)
+    }
+
+    /// Dismisses service principals' risk, 60 ids per call.
+    public func dismissServicePrincipals(ids: [String]) async throws(GraphError) -> [GraphWriteReceipt] {
+        try await riskyServicePrincipalAction("dismiss", ids: ids)
+    }
+
+    /// Risky users (or service principals) by id, read with `$batch` (20 GETs per batch). Ids that
+    /// are not risky (404) are absent from the result, keyed by the id as asked.
+    public func getRiskyObjects(ids: [String], servicePrincipals: Bool = false) async throws(GraphError) -> [String: JSONValue] {
+        let collection = servicePrincipals ? IdentityProtectionPaths.riskyServicePrincipals : IdentityProtectionPaths.riskyUsers
+        let unique = Array(Set(ids)).sorted()
+        guard !unique.isEmpty else { return [:] }
+        let items = unique.enumerated().map { index, id in
+            BatchRequestItem(id: String(index + 1), method: "GET", url: "\(collection)/\(Self.segment(id))")
+        }
+        let answers = try await batch(items, version: directoryVersion)
+        var result: [String: JSONValue] = [:]
+        for (index, item) in items.enumerated() {
+            guard let answer = answers[item.id] else { continue }
+            if answer.status == 404 { continue }
+            guard (200..<300).contains(answer.status), let body = answer.body else {
+                throw Self.batchItemError(answer, item: item, version: directoryVersion)
+            }
+            result[unique[index]] = body
+        }
+        return result
+    }
+
+    private func riskyServicePrincipalAction(_ action: String, ids: [String]) async throws(GraphError) -> [GraphWriteReceipt] {
+        let path = "\(IdentityProtectionPaths.riskyServicePrincipals)/\(action)"
+        var receipts: [GraphWriteReceipt] = []
+        for start in stride(from: 0, to: ids.count, by: 60) {
+            let chunk = Array(ids[start..<min(start + 60, ids.count)])
+            let response = try await postAction(path, body: ["servicePrincipalIds": .array(chunk.map { .string($0) })], version: directoryVersion)
+            receipts.append(
+                GraphWriteReceipt(
+                    method: "POST", path: path, status: response.status, objectId: chunk.joined(separator: ","),
+                    requestId: response.requestId, clientRequestId: response.clientRequestId, attempts: response.attempts))
+        }
+        return receipts
+    }
+}
