@@ -14,6 +14,7 @@ public struct Entraform: AsyncParsableCommand {
         version: EntraformVersion.current,
         subcommands: [
             ValidateCommand.self,
+            RiskCommand.self,
             SchemaCommand.self,
         ]
     )

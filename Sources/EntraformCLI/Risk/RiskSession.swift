@@ -1,0 +1,169 @@
+import Foundation
+import GraphClient
+import GraphWire
+import PolicyEvaluation
+import PolicyLoading
+import PolicyModel
+import Reconciliation
+
+/// ``RiskResponding`` over ``GraphClient``: batched reads by id, `confirmCompromised`/`dismiss` with
+/// at most 60 ids per call, `revokeSignInSessions` per user.
+struct GraphRiskTenant: RiskResponding {
+    let client: GraphClient
+
+    func currentState(of ids: [String], kind: RiskSubject) async throws -> [String: RiskObservedState] {
+        try await client.getRiskyObjects(ids: ids, servicePrincipals: kind == .servicePrincipals).mapValues(RiskObservedState.init(json:))
+    }
+
+    func confirmCompromised(_ ids: [String], kind: RiskSubject) async throws -> RiskWriteResult {
+        let receipts = kind == .users
+            ? try await client.confirmCompromised(userIds: ids) : try await client.confirmServicePrincipalsCompromised(ids: ids)
+        return Self.result(receipts)
+    }
+
+    func dismiss(_ ids: [String], kind: RiskSubject) async throws -> RiskWriteResult {
+        let receipts = kind == .users ? try await client.dismiss(userIds: ids) : try await client.dismissServicePrincipals(ids: ids)
+        return Self.result(receipts)
+    }
+
+    func revokeSignInSessions(userId: String) async throws -> RiskWriteResult {
+        Self.result([try await client.revokeSignInSessions(userId: userId)])
+    }
+
+    static func result(_ receipts: [GraphWriteReceipt]) -> RiskWriteResult {
+        let last = receipts.last
+        return RiskWriteResult(status: last?.status ?? 204, requestId: last?.requestId, clientRequestId: last?.clientRequestId)
+    }
+}
+
+/// `risk plan`/`risk apply` from a directory: load and validate, connect, resolve scopes (names →
+/// ids, groups → transitive members, in batches), read risky objects and detections with the
+/// narrowest filters, and evaluate.
+enum RiskPlanning {
+    struct Stopped: Error {
+        var output: String
+    }
+
+    /// Identity Protection and directory requests made while planning (for `--debug`/benchmarks).
+    struct Statistics {
+        var riskyListings = 0
+        var detectionListings = 0
+    }
+
+    static func load(path: String, useColor: Bool) throws -> LoadResult {
+        let sources: [PolicySource]
+        do {
+            sources = try ConfigurationFiles.collect(path)
+        } catch {
+            throw Stopped(output: "error: \(error.description)\n")
+        }
+        let load = ConfigurationLoader.load(sources)
+        if load.hasErrors {
+            throw Stopped(output: DiagnosticRendering.text(load.diagnostics, texts: load.texts, useColor: useColor)
+                + DiagnosticRendering.summary(load.diagnostics, fileCount: sources.count) + "\n")
+        }
+        return load
+    }
+
+    /// Evaluates the configuration's rules against the tenant.
+    static func plan(load: LoadResult, client: GraphClient, now: Date, executedActionIds: Set<String>, useColor: Bool) async throws -> RiskPlan {
+        let configuration = load.configuration
+        let rules = configuration.riskResponseRules.map(\.value)
+        guard !rules.isEmpty else { return RiskPlan(generatedAt: GraphTime.string(now)) }
+
+        // Names → ids for scopes and emergency access.
+        let query = Resolver.riskQuery(for: configuration)
+        var directory = DirectoryIndex()
+        let users = try await client.resolveUsers(upns: Array(query.names[.user] ?? []))
+        directory.add(users.matches.values.flatMap { $0 }.map { DirectoryEntry(id: $0.id, name: $0.userPrincipalName ?? $0.displayName ?? $0.id) },
+                      as: .user)
+        let groups = try await client.resolveGroups(names: Array(query.names[.group] ?? []))
+        directory.add(groups.matches.values.flatMap { $0 }.map { DirectoryEntry(id: $0.id, name: $0.displayName ?? $0.id) }, as: .group)
+        let objectIds = (query.ids[.user] ?? []).union(query.ids[.group] ?? [])
+        if !objectIds.isEmpty {
+            for object in try await client.getByIds(Array(objectIds), types: ["user", "group"]) {
+                let entry = DirectoryEntry(id: object.id, name: object.userPrincipalName ?? object.displayName ?? object.id)
+                directory.add([entry], as: object.odataType == "#microsoft.graph.group" ? .group : .user)
+            }
+        }
+        let resolved = Resolver.resolveRiskRules(configuration, directory: directory)
+        if resolved.hasErrors {
+            throw Stopped(output: DiagnosticRendering.text(resolved.diagnostics, texts: load.texts, useColor: useColor))
+        }
+
+        // Groups → transitive members, batched.
+        var groupIds = Set(resolved.emergencyGroupIds.map { $0.lowercased() })
+        for scope in resolved.scopes { groupIds.formUnion((scope.includeGroupIds + scope.excludeGroupIds).map { $0.lowercased() }) }
+        let members = try await transitiveMembers(of: Array(groupIds).sorted(), client: client)
+
+        // Risky objects and detections with the narrowest filters.
+        var riskyUsers: [JSONValue] = []
+        var detections: [JSONValue] = []
+        var riskyPrincipals: [JSONValue] = []
+        var principalDetections: [JSONValue] = []
+        if RiskQueryFilters.needs(.users, rules: rules) {
+            riskyUsers = try await client.listRiskyUsers(filter: RiskQueryFilters.riskyObjects(rules: rules, subject: .users))
+            if !riskyUsers.isEmpty {
+                detections = try await client.listRiskDetections(filter: RiskQueryFilters.detections(rules: rules, subject: .users, now: now))
+            }
+        }
+        if RiskQueryFilters.needs(.servicePrincipals, rules: rules) {
+            riskyPrincipals = try await client.listRiskyServicePrincipals(
+                filter: RiskQueryFilters.riskyObjects(rules: rules, subject: .servicePrincipals))
+            if !riskyPrincipals.isEmpty {
+                principalDetections = try await client.listServicePrincipalRiskDetections(
+                    filter: RiskQueryFilters.detections(rules: rules, subject: .servicePrincipals, now: now))
+            }
+        }
+
+        let scopes = Dictionary(resolved.scopes.map { ($0.ruleName, $0) }, uniquingKeysWith: { first, _ in first })
+        let inputs = configuration.riskResponseRules.map { declared -> RiskRuleInput in
+            let scope = scopes[declared.value.name].map {
+                RiskScope(includeAll: $0.includeAll, includeUserIds: Set($0.includeUserIds), excludeUserIds: Set($0.excludeUserIds),
+                          includeGroupIds: Set($0.includeGroupIds), excludeGroupIds: Set($0.excludeGroupIds))
+            } ?? .everyone
+            return RiskRuleInput(rule: declared.value, scope: scope, location: declared.location)
+        }
+        return RiskRuleEvaluator().evaluate(RiskEvaluationInput(
+            rules: inputs, groupMembers: members, emergencyUserIds: Set(resolved.emergencyUserIds),
+            emergencyGroupIds: Set(resolved.emergencyGroupIds), riskyUsers: riskyUsers, detections: detections,
+            riskyServicePrincipals: riskyPrincipals, servicePrincipalDetections: principalDetections,
+            executedActionIds: executedActionIds, now: now))
+    }
+
+    /// Transitive member ids per group: one `$batch` sub-request per group (20 per batch), following
+    /// `@odata.nextLink` for large groups.
+    static func transitiveMembers(of groupIds: [String], client: GraphClient) async throws -> [String: Set<String>] {
+        guard !groupIds.isEmpty else { return [:] }
+        let version = client.configuration.directoryVersion
+        let items = groupIds.enumerated().map { index, id in
+            BatchRequestItem(id: String(index + 1), method: "GET", url: "/groups/\(id)/transitiveMembers?$select=id&$top=999")
+        }
+        let answers = try await client.batch(items, version: version)
+        var result: [String: Set<String>] = [:]
+        for (index, item) in items.enumerated() {
+            let groupId = groupIds[index]
+            guard let answer = answers[item.id], (200..<300).contains(answer.status), let body = answer.body, var page = ODataPage(json: body)
+            else {
+                // Fall back to the plain listing, which reports the error properly.
+                result[groupId] = Set(try await client.listTransitiveMembers(groupId: groupId).map { $0.id.lowercased() })
+                continue
+            }
+            var ids = Set(page.value.compactMap { $0["id"]?.stringValue?.lowercased() })
+            while let next = page.nextLink {
+                let response = try await client.send(GraphRequest(method: "GET", path: "/groups", version: version, absoluteURL: next))
+                guard let json = response.body, let nextPage = ODataPage(json: json) else { break }
+                ids.formUnion(nextPage.value.compactMap { $0["id"]?.stringValue?.lowercased() })
+                page = nextPage
+            }
+            result[groupId] = ids
+        }
+        return result
+    }
+
+    /// Who is acting, for the audit trail: the application (client) id, never a secret.
+    static func actor(_ connection: GraphConnection) -> String {
+        if let clientId = connection.credential.clientId { return "client \(clientId)" }
+        return connection.credential.description
+    }
+}
