@@ -24,7 +24,8 @@ struct EmulatorResponder: HTTPResponder {
         }
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
-        let host = headers["host"] ?? "127.0.0.1"
+        // HTTP/1 `Host` arrives as the request's authority.
+        let host = request.head.authority ?? headers["host"] ?? "127.0.0.1"
         let incoming = EmulatorCore.Incoming(method: request.method.rawValue, rawPath: request.uri.path, rawQuery: request.uri.query,
                                              headers: headers, body: body, origin: "http://\(host)")
         return Self.response(await core.respond(incoming))
