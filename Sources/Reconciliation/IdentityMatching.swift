@@ -33,7 +33,7 @@ package struct IdentityMatching: Sendable {
             } else {
                 declaredByName[object.displayName] = object
             }
-            if !scope.contains(displayName: object.displayName) {
+            if !scope.contains(kind, displayName: object.displayName) {
                 diagnostics.append(.error(
                     "\(kind) '\(object.displayName)' is outside the managed scope (manage.namePrefix is '\(scope.namePrefix ?? "")')",
                     at: object.location))
@@ -46,7 +46,7 @@ package struct IdentityMatching: Sendable {
         func liveIndices(named name: String, inScopeOnly: Bool) -> [Int] {
             live.indices.filter { index in
                 guard live[index]["displayName"]?.stringValue == name else { return false }
-                return !inScopeOnly || scope.contains(displayName: name)
+                return !inScopeOnly || scope.contains(kind, displayName: name)
             }
         }
 
@@ -94,7 +94,7 @@ package struct IdentityMatching: Sendable {
         }
 
         unmanagedInScope = live.indices.filter { index in
-            claimedBy[liveIds[index]] == nil && scope.contains(displayName: live[index]["displayName"]?.stringValue ?? "")
+            claimedBy[liveIds[index]] == nil && scope.contains(kind, displayName: live[index]["displayName"]?.stringValue ?? "")
         }.map { live[$0] }
     }
 }

@@ -134,6 +134,13 @@ public struct ManagementScope: Sendable, Hashable, Codable {
         guard let namePrefix, !namePrefix.isEmpty else { return true }
         return displayName.hasPrefix(namePrefix)
     }
+
+    /// Whether an object of `kind` named `displayName` is entraform's to manage. `namePrefix` bounds
+    /// policies only (the language: "only policies whose displayName starts with this"); named
+    /// locations are shared infrastructure, always matchable, and never deleted while a policy uses them.
+    public func contains(_ kind: ObjectKind, displayName: String) -> Bool {
+        kind == .namedLocation || contains(displayName: displayName)
+    }
 }
 
 /// Policies Microsoft creates and manages in every tenant. entraform never deletes them.

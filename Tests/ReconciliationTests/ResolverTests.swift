@@ -93,7 +93,7 @@ struct ResolverTests {
         #expect(query.names[.user] == ["ALICE@contoso.com"])
         #expect(query.names[.servicePrincipal] == ["Office 365 Exchange Online"])
         #expect(query.names[.namedLocation] == ["Corporate HQ", "Branch"])
-        #expect(query.ids.values.allSatisfy(\.isEmpty))
+        #expect(query.ids.values.allSatisfy { $0.isEmpty })
     }
 
     func single(_ marked: String, _ message: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
