@@ -14,8 +14,13 @@ public struct Entraform: AsyncParsableCommand {
         version: EntraformVersion.current,
         subcommands: [
             ValidateCommand.self,
+            PlanCommand.self,
+            ApplyCommand.self,
+            DriftCommand.self,
             RiskCommand.self,
             SchemaCommand.self,
+            DoctorCommand.self,
+            EmulatorCommand.self,
         ]
     )
 

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import PlanRendering
+import Reconciliation
+
+/// `entraform apply`: make the tenant match the configuration, or apply exactly a saved plan.
+struct ApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Apply a configuration directory (plan, confirm, write) or exactly a saved plan.",
+        discussion: """
+            From a directory: plans, shows the plan, and asks on a terminal (CI needs --auto-approve). \
+            From a saved plan (entraform plan --out FILE): refuses if the file was altered or if any object \
+            it touches changed since the plan was made. Live objects are backed up before each update or \
+            delete. Progress goes to stderr. Exit 0 on success, 1 on any failure.
+            """
+    )
+
+    @Argument(help: "A configuration directory, or a plan file saved by `plan --out`.")
+    var target: String = "."
+
+    @Flag(name: .customLong("auto-approve"), help: "Apply without asking (required when not on a terminal).")
+    var autoApprove = false
+
+    @Option(name: .customLong("backup-dir"), help: "Where live objects are saved before they change (default .entraform/backups/<UTC time>/).")
+    var backupDir: String?
+
+    @Option(help: "Colour: auto, always or never.")
+    var color: ColorChoice = .auto
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+        let code = await TenantCommandRunner.run {
+            if let savedPlan = try savedPlanData() {
+                return try await applySaved(savedPlan)
+            }
+            return try await ReconcileSession.with(path: target, connection: connection, useColor: color.useColor(fileDescriptor: 2)) { session in
+                let plan = session.plan()
+                if plan.hasErrors { Console.err(session.renderedDiagnostics(useColor: color.useColor(fileDescriptor: 2))) }
+                Console.out(TextPlanRenderer(useColor: color.useColor(fileDescriptor: 1)).render(plan))
+                guard !plan.hasErrors else { return 1 }
+                guard plan.hasChanges else { return 0 }
+                guard try confirm() else {
+                    Console.err("Apply cancelled.\n")
+                    return 1
+                }
+                return await execute(plan, client: session.connection)
+            }
+        }
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    /// The bytes of `target` when it is a plan file rather than a configuration.
+    private func savedPlanData() throws -> Data? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), !isDirectory.boolValue,
+              !target.hasSuffix(".yaml"), !target.hasSuffix(".yml") else { return nil }
+        guard let data = FileManager.default.contents(atPath: target) else {
+            throw ValidationError("cannot read \(target)")
+        }
+        return data
+    }
+
+    private func applySaved(_ data: Data) async throws -> Int32 {
+        let plan: Plan
+        do {
+            plan = try SavedPlan.decode(data)
+        } catch {
+            Console.err("error: refusing to apply \(target): \(error.description)\n")
+            return 1
+        }
+        Console.out(TextPlanRenderer(useColor: color.useColor(fileDescriptor: 1)).render(plan))
+        guard plan.hasChanges else { return 0 }
+        let connection = try await connection.connect()
+        let code = await execute(plan, client: connection)
+        await connection.close()
+        return code
+    }
+
+    private func execute(_ plan: Plan, client connection: GraphConnection) async -> Int32 {
+        let tenant = GraphTenant(client: connection.client)
+        let folder = backupDir.map { URL(fileURLWithPath: $0) } ?? BackupFolder.defaultFolder()
+        let applier = Applier(reader: tenant, writer: tenant, backups: BackupFolder(folder: folder)) { step in
+            Console.err(ApplyProgress.line(for: step))
+        }
+        let report = await applier.apply(plan)
+        Console.out(TextApplyReportRenderer().render(report))
+        return report.exitCode
+    }
+
+    /// Asks on a terminal; without one, `--auto-approve` is required.
+    private func confirm() throws -> Bool {
+        if autoApprove { return true }
+        guard isatty(0) == 1 else {
+            throw ValidationError("apply needs --auto-approve when standard input is not a terminal")
+        }
+        Console.err("\nDo you want to perform these actions? Only 'yes' will be accepted: ")
+        return readLine()?.trimmingCharacters(in: .whitespaces) == "yes"
+    }
+}
+
+/// One progress line per apply step, for stderr.
+enum ApplyProgress {
+    static func line(for step: ApplyReport.Step) -> String {
+        let object = "\(step.kind) '\(step.displayName)'\(step.id.map { " (\($0))" } ?? "")"
+        switch step.status {
+        case .notAttempted: return "\(step.action.symbol) \(step.action.rawValue) \(object)…\n"
+        case .done: return "  done\(step.requestId.map { " (request-id \($0))" } ?? "")\n"
+        case .failed(let message): return "  failed: \(message)\n"
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import PlanRendering
+import Reconciliation
+
+/// `entraform plan`: what would change, by name, with ids beside names.
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show what apply would change in the tenant.",
+        discussion: "Exit 0 no changes, 2 changes (with --detailed-exitcode), 1 error. --out saves the plan for `apply PLANFILE`."
+    )
+
+    @Argument(help: "The configuration directory.")
+    var path: String = "."
+
+    @Option(help: "Save the plan (JSON, with digests of its content and of the live state) to this file.")
+    var out: String?
+
+    @Option(help: "Output format: text, markdown (for a pull-request comment) or json.")
+    var format: PlanFormat = .text
+
+    @Flag(name: .customLong("detailed-exitcode"), help: "Exit 2 when there are changes.")
+    var detailedExitCode = false
+
+    @Option(help: "Colour: auto, always or never.")
+    var color: ColorChoice = .auto
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+        let useColor = color.useColor(fileDescriptor: 1)
+        let code = await TenantCommandRunner.run {
+            try await ReconcileSession.with(path: path, connection: connection, useColor: color.useColor(fileDescriptor: 2)) { session in
+                let plan = session.plan()
+                if plan.hasErrors { Console.err(session.renderedDiagnostics(useColor: color.useColor(fileDescriptor: 2))) }
+                Console.out(format.render(plan, useColor: useColor))
+                if let out, !plan.hasErrors {
+                    try SavedPlan(plan).encoded().write(to: URL(fileURLWithPath: out), options: .atomic)
+                    Console.err("Saved the plan to \(out); apply exactly this plan with: entraform apply \(out)\n")
+                }
+                return plan.exitCode(detailed: detailedExitCode)
+            }
+        }
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+/// Plan output formats.
+enum PlanFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, markdown, json
+
+    func render(_ plan: Plan, useColor: Bool) -> String {
+        switch self {
+        case .text: TextPlanRenderer(useColor: useColor).render(plan)
+        case .markdown: MarkdownPlanRenderer().render(plan)
+        case .json: JSONPlanRenderer().render(plan)
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import GraphClient
+import PolicyLoading
+import PolicyModel
+import Reconciliation
+
+/// The shared first half of `plan`, `apply` and `drift`: load and validate the configuration (no
+/// network when it is invalid), connect, read the live tenant, resolve names, and hand the
+/// reconciler its inputs.
+struct ReconcileSession {
+    var load: LoadResult
+    var resolved: ResolvedConfiguration
+    var snapshot: TenantSnapshot
+    var scope: ManagementScope
+    var connection: GraphConnection
+
+    /// Problems found before any plan can be made, already rendered for the terminal.
+    struct Stopped: Error {
+        var output: String
+    }
+
+    /// Loads `path` and connects. Throws `Stopped` with rendered diagnostics when the configuration
+    /// is invalid, or a `GraphError` when the tenant cannot be read.
+    static func open(path: String, useColor: Bool,
+                     connect: (Settings) async throws -> GraphConnection) async throws -> ReconcileSession {
+        let sources: [PolicySource]
+        do {
+            sources = try ConfigurationFiles.collect(path)
+        } catch {
+            throw Stopped(output: "error: \(error.description)\n")
+        }
+        let load = ConfigurationLoader.load(sources)
+        if load.hasErrors {
+            throw Stopped(output: DiagnosticRendering.text(load.diagnostics, texts: load.texts, useColor: useColor)
+                + DiagnosticRendering.summary(load.diagnostics, fileCount: sources.count) + "\n")
+        }
+        let settings = load.configuration.effectiveSettings
+        let connection = try await connect(settings)
+        do {
+            let read = try await TenantSnapshotReader(client: connection.client).read(query: Resolver.query(for: load.configuration))
+            let resolved = Resolver.resolve(load.configuration, directory: read.directory)
+            var snapshot = read.snapshot
+            snapshot.directoryNames = snapshot.directoryNames.merging(resolved.names.namesById)
+            let scope = ManagementScope(namePrefix: settings.manage?.namePrefix, prune: settings.manage?.prune ?? false)
+            return ReconcileSession(load: load, resolved: resolved, snapshot: snapshot, scope: scope, connection: connection)
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
+    /// Opens a session with the command-line connection options.
+    static func with<Result>(path: String, connection options: ConnectionOptions, useColor: Bool,
+                             _ body: (ReconcileSession) async throws -> Result) async throws -> Result {
+        try await with(path: path, useColor: useColor, connect: { try await options.connect(settings: $0) }, body)
+    }
+
+    /// Opens a session connected by `connect`, runs `body`, and closes the connection however `body` ends.
+    static func with<Result>(path: String, useColor: Bool, connect: (Settings) async throws -> GraphConnection,
+                             _ body: (ReconcileSession) async throws -> Result) async throws -> Result {
+        let session = try await open(path: path, useColor: useColor, connect: connect)
+        do {
+            let result = try await body(session)
+            await session.connection.close()
+            return result
+        } catch {
+            await session.connection.close()
+            throw error
+        }
+    }
+
+    /// Everything found so far: the loader's warnings and the resolver's problems.
+    var diagnostics: [Diagnostic] { (load.diagnostics + resolved.diagnostics).sortedByLocation() }
+
+    func plan() -> Plan {
+        Planner().plan(desired: resolved.desired, snapshot: snapshot, scope: scope, diagnostics: diagnostics)
+    }
+
+    func drift() -> DriftReport {
+        Planner().drift(desired: resolved.desired, snapshot: snapshot, scope: scope, diagnostics: diagnostics)
+    }
+
+    /// Diagnostics with source lines and carets, for stderr.
+    func renderedDiagnostics(useColor: Bool) -> String {
+        DiagnosticRendering.text(diagnostics, texts: load.texts, useColor: useColor)
+    }
+}
+
+/// Runs a tenant command body, mapping failures to messages and exit code 1; always closes the
+/// connection. Graph errors print their one-line rendering (never a secret).
+enum TenantCommandRunner {
+    static func run(_ body: () async throws -> Int32) async -> Int32 {
+        do {
+            return try await body()
+        } catch let stopped as ReconcileSession.Stopped {
+            Console.err(stopped.output)
+        } catch let error as GraphError {
+            Console.err("error: \(error.description)\n")
+        } catch {
+            Console.err("error: \(error)\n")
+        }
+        return 1
+    }
+}

@@ -1,0 +1,128 @@
+@testable import EntraformCLI
+import EntraformTestSupport
+import Foundation
+import GraphClient
+import GraphEmulator
+import Logging
+import PolicyModel
+import Reconciliation
+import Testing
+
+/// The real client against the real emulator over loopback: plan, apply, re-plan, drift, saved plans.
+@Suite("plan / apply / drift against the emulator")
+struct ReconcileIntegrationTests {
+    static let policies = TestPaths.packageRoot.appendingPathComponent("policies").path
+
+    /// Runs `body` with an emulator seeded from the Contoso tenant and a way to connect to it.
+    func withContoso(_ body: (EmulatorServer, @escaping (Settings) async throws -> GraphConnection) async throws -> Void) async throws {
+        let seed = try TenantSeed(contentsOf: TestPaths.packageRoot.appendingPathComponent("examples/contoso/tenant.json"))
+        let server = try await EmulatorServer(configuration: EmulatorConfiguration(seed: seed))
+        let url = try await server.start()
+        let credentials = server.credentials
+        let connect: (Settings) async throws -> GraphConnection = { settings in
+            let endpoints = try GraphEndpoints(cloud: .global, graphURL: url.absoluteString, loginURL: nil)
+            let credential = Credential.clientSecret(tenantId: credentials.tenantId, clientId: credentials.clientId,
+                                                     secret: credentials.clientSecret ?? "")
+            let transport = AsyncHTTPClientTransport()
+            let client = GraphClient(
+                credential: credential,
+                configuration: GraphClientConfiguration(endpoints: endpoints, conditionalAccessVersion: settings.graphVersion ?? .beta,
+                                                        pacing: .disabled),
+                transport: transport, logger: .init(label: "test") { _ in SwiftLogNoOpLogHandler() })
+            return GraphConnection(client: client, credential: credential, transport: transport, onClose: nil)
+        }
+        do {
+            try await body(server, connect)
+        } catch {
+            await server.shutdown()
+            throw error
+        }
+        await server.shutdown()
+    }
+
+    func plan(_ path: String = policies, connect: (Settings) async throws -> GraphConnection) async throws -> Plan {
+        try await ReconcileSession.with(path: path, useColor: false, connect: connect) { $0.plan() }
+    }
+
+    func apply(_ plan: Plan, connect: (Settings) async throws -> GraphConnection) async throws -> ApplyReport {
+        let connection = try await connect(Settings())
+        let tenant = GraphTenant(client: connection.client)
+        let backups = FileManager.default.temporaryDirectory.appendingPathComponent("entraform-backups-\(UUID().uuidString)")
+        let report = await Applier(reader: tenant, writer: tenant, backups: BackupFolder(folder: backups)).apply(plan)
+        await connection.close()
+        return report
+    }
+
+    @Test func applyThenPlanShowsNoChanges() async throws {
+        try await withContoso { _, connect in
+            let first = try await plan(connect: connect)
+            #expect(!first.hasErrors, "\(first.diagnostics)")
+            #expect(first.summary.toCreate == 26)
+            #expect(first.summary.toUpdate == 0 && first.summary.toDelete == 0)
+            let report = try await apply(first, connect: connect)
+            #expect(report.exitCode == 0, "\(report)")
+            #expect(report.done.count == 26)
+
+            let second = try await plan(connect: connect)
+            #expect(!second.hasChanges, "\(second.actionableChanges.map { "\($0.displayName): \($0.fieldChanges)" })")
+            #expect(second.exitCode(detailed: true) == 0)
+        }
+    }
+
+    @Test func outOfBandChangeShowsAsDriftAndRefusesAStaleSavedPlan() async throws {
+        try await withContoso { _, connect in
+            let initial = try await plan(connect: connect)
+            _ = try await apply(initial, connect: connect)
+
+            // A plan made now has nothing to do; make one with a change: edit a declared policy.
+            let directory = try BinaryRunner.temporaryDirectory([:])
+            try FileManager.default.copyItem(atPath: Self.policies, toPath: directory.appendingPathComponent("policies").path)
+            let file = directory.appendingPathComponent("policies/baseline/ca101-require-mfa-all-users.yaml")
+            let edited = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "state: enabled", with: "state: disabled")
+            try edited.write(to: file, atomically: true, encoding: .utf8)
+            let saved = try await plan(directory.appendingPathComponent("policies").path, connect: connect)
+            #expect(saved.summary.toUpdate == 1)
+
+            // Someone changes the same policy by hand.
+            let connection = try await connect(Settings())
+            let live = try await connection.client.listPolicies()
+            let target = try #require(live.first { $0["displayName"] == "CA101 - Require MFA for all users" })
+            _ = try await connection.client.updatePolicy(id: target["id"]?.stringValue ?? "",
+                                                         patch: ["state": "enabledForReportingButNotEnforced"])
+            await connection.close()
+
+            let drift = try await ReconcileSession.with(path: Self.policies, useColor: false, connect: connect) { $0.drift() }
+            #expect(drift.exitCode == 2)
+            #expect(drift.entries.map(\.displayName) == ["CA101 - Require MFA for all users"])
+            #expect(drift.entries.first?.category == .changed)
+
+            let report = try await apply(try SavedPlan.decode(SavedPlan(saved).encoded()), connect: connect)
+            #expect(report.exitCode == 1)
+            #expect(!report.refusals.isEmpty)
+            #expect(report.done.isEmpty)
+        }
+    }
+
+    @Test func unresolvedGroupStopsThePlanWithItsLocationAndASuggestion() async throws {
+        try await withContoso { _, connect in
+            let directory = try BinaryRunner.temporaryDirectory([
+                "policy.yaml": """
+                    kind: ConditionalAccessPolicy
+                    displayName: CA900 - Typo
+                    state: enabled
+                    conditions:
+                      users: {includeUsers: [All], excludeGroups: [CA-BreakGlas]}
+                      applications: {includeApplications: [All]}
+                    grantControls: {builtInControls: [mfa]}
+                    """,
+            ])
+            let plan = try await plan(directory.path, connect: connect)
+            #expect(plan.hasErrors)
+            #expect(plan.exitCode(detailed: true) == 1)
+            let error = try #require(plan.diagnostics.first { $0.severity == .error })
+            #expect(error.fullMessage == "group 'CA-BreakGlas' not found in the tenant; did you mean 'CA-BreakGlass'?")
+            #expect(error.location?.line == 5)
+            #expect(error.location?.column == 48)
+        }
+    }
+}
