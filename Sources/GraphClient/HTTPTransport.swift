@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// An HTTP request as the Graph client sends it: absolute URL, ordered headers, optional body.
 public struct HTTPRequest: Sendable, Hashable {
@@ -91,6 +92,7 @@ public protocol HTTPTransport: Sendable {
 public final class AsyncHTTPClientTransport: HTTPTransport {
     private let client: HTTPClient
     private let ownsClient: Bool
+    private let shutDown = Mutex(false)
     /// The largest response body accepted (Graph pages are far smaller).
     public let maxResponseBytes: Int
 
@@ -114,8 +116,16 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
 
     /// Shuts the owned client down. Safe to call more than once.
     public func shutdown() async {
-        guard ownsClient else { return }
+        guard ownsClient, !shutDown.withLock({ let was = $0; $0 = true; return was }) else { return }
         try? await client.shutdown()
+    }
+
+    deinit {
+        // A forgotten shutdown (e.g. an error path) must not crash the process: start it here; the
+        // client stays alive until its shutdown completes.
+        if ownsClient, !shutDown.withLock({ let was = $0; $0 = true; return was }) {
+            client.shutdown { _ in }
+        }
     }
 
     public func send(_ request: HTTPRequest, timeout: Duration) async throws(TransportError) -> HTTPResponse {

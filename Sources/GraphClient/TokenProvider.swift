@@ -300,7 +300,7 @@ public actor TokenCache: TokenProviding {
     private let acquire: @Sendable () async throws(GraphError) -> AccessToken
     private let now: @Sendable () -> Date
     private let refreshMargin: TimeInterval
-    private var cached: AccessToken?
+    private var cached: (token: AccessToken, fetchedAt: Date)?
     private var inFlight: Task<Result<AccessToken, GraphError>, Never>?
     /// How many tokens were fetched (tests and `--debug`).
     public private(set) var fetchCount = 0
@@ -325,7 +325,7 @@ public actor TokenCache: TokenProviding {
     }
 
     public func token(forceRefresh: Bool = false) async throws(GraphError) -> AccessToken {
-        if !forceRefresh, let cached, isFresh(cached) { return cached }
+        if !forceRefresh, let cached, isFresh(cached.token, fetchedAt: cached.fetchedAt) { return cached.token }
         if forceRefresh { cached = nil }
         if let inFlight {
             return try await inFlight.value.get()
@@ -338,13 +338,16 @@ public actor TokenCache: TokenProviding {
         fetchCount += 1
         let result = await task.value
         inFlight = nil
-        if case .success(let token) = result { cached = token }
+        if case .success(let token) = result { cached = (token, now()) }
         return try result.get()
     }
 
-    private func isFresh(_ token: AccessToken) -> Bool {
+    /// Fresh while more than the refresh margin remains — or, for tokens issued with less than
+    /// twice the margin, more than half their lifetime.
+    private func isFresh(_ token: AccessToken, fetchedAt: Date) -> Bool {
         let remaining = token.expiresOn.timeIntervalSince(now())
-        return remaining > min(refreshMargin, max(30, remaining / 2 + 1).rounded(.down)) && remaining > 30
+        let lifetime = token.expiresOn.timeIntervalSince(fetchedAt)
+        return remaining > min(refreshMargin, lifetime / 2)
     }
 }
 

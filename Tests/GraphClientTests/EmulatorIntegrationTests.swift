@@ -15,7 +15,7 @@ enum LiveEmulator {
 
     /// A seed with one application accepting a secret, the trusted test certificate and two
     /// federated subjects (GitHub- and Azure DevOps-shaped) from the emulator's OIDC issuer.
-    static func seed(users: Int = 0, extra: [String: JSONValue] = [:]) -> TenantSeed {
+    static func seed(users: Int = 0, secret: String = secret, extra: [String: JSONValue] = [:]) -> TenantSeed {
         var document: [String: JSONValue] = [
             "tenantId": .string(tenantId),
             "domains": ["contoso.example"],
@@ -326,7 +326,7 @@ enum LiveEmulator {
             let created = try await client.createPolicy(LiveEmulator.policyBody("Round trip"))
             let id = try #require(created.id)
             #expect(created.receipt.status == 201)
-            #expect(created.receipt.requestId != nil)
+            #expect(UUID(uuidString: created.receipt.clientRequestId) != nil)
             let receipt = try await client.updatePolicy(id: id, patch: ["state": "enabledForReportingButNotEnforced"])
             #expect(receipt.status == 204)
             let fetched = try await client.getPolicy(id: id)

@@ -1,0 +1,130 @@
+import Foundation
+import GraphClient
+import EntraformTestSupport
+import GraphEmulator
+import PolicyModel
+import Testing
+
+/// Secrets, tokens and assertions never reach output, logs or files.
+@Suite struct SecretHygieneTests {
+    @Test func credentialDescriptionsNeverShowSecrets() throws {
+        let secret = "S3cr3t-\(UUID().uuidString)"
+        let environment = ["AZURE_CLIENT_ID": "app", "AZURE_TENANT_ID": "tenant", "AZURE_CLIENT_SECRET": secret]
+        let credential = try Credential.resolve(environment: environment)
+        #expect(credential.kind == .clientSecret)
+        var dumped = ""
+        dump(credential, to: &dumped)
+        for text in [credential.description, credential.debugDescription, "\(credential)", String(reflecting: credential), dumped] {
+            #expect(!text.contains(secret))
+        }
+        #expect(credential.description.contains("AZURE_CLIENT_SECRET"))
+
+        let token = AccessToken(value: "eyJsecret.token.value", expiresOn: Date())
+        var dumpedToken = ""
+        dump(token, to: &dumpedToken)
+        #expect(!"\(token)".contains("eyJsecret"))
+        #expect(!dumpedToken.contains("eyJsecret"))
+    }
+
+    @Test func resolutionOrder() throws {
+        let all = [
+            "ENTRAFORM_ACCESS_TOKEN": "t", "AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "x", "AZURE_CLIENT_SECRET": "s",
+            "AZURE_CLIENT_CERTIFICATE_PATH": "/p", "AZURE_FEDERATED_TOKEN_FILE": "/f", "ACTIONS_ID_TOKEN_REQUEST_URL": "https://u",
+            "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "r",
+        ]
+        var environment = all
+        let order: [(String, Credential.Kind)] = [
+            ("ENTRAFORM_ACCESS_TOKEN", .accessToken), ("AZURE_CLIENT_SECRET", .clientSecret),
+            ("AZURE_CLIENT_CERTIFICATE_PATH", .clientCertificate), ("AZURE_FEDERATED_TOKEN_FILE", .federatedTokenFile),
+            ("ACTIONS_ID_TOKEN_REQUEST_URL", .githubActions),
+        ]
+        for (variable, kind) in order {
+            #expect(try Credential.resolve(environment: environment, options: .init(allowAzureCLI: false)).kind == kind)
+            environment[variable] = nil
+        }
+        let error = #expect(throws: GraphError.self) { try Credential.resolve(environment: environment, options: .init(allowAzureCLI: false)) }
+        #expect(error?.kind == .configuration)
+        // --tenant overrides AZURE_TENANT_ID.
+        let credential = try Credential.resolve(environment: all.filter { $0.key != "ENTRAFORM_ACCESS_TOKEN" }, options: .init(tenant: "override"))
+        #expect(credential.tenantId == "override")
+        #expect(credential.description.contains("--tenant"))
+    }
+
+    @Test func cliOutputAndFilesNeverContainTheSecret() async throws {
+        let binary = try #require(Self.entraformBinary(), "the entraform executable must be built (swift build)")
+        let secret = "Very-Secret-\(UUID().uuidString)"
+        let seed = LiveEmulator.seed(secret: secret)
+        let server = try await EmulatorServer(configuration: EmulatorConfiguration(seed: seed))
+        let url = try await server.start().absoluteString
+        defer { Task { await server.shutdown() } }
+        let workdir = FileManager.default.temporaryDirectory.appendingPathComponent("entraform-secret-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: workdir, withIntermediateDirectories: true)
+
+        for presented in [secret, secret + "-wrong"] {
+            let environment = [
+                "PATH": "/usr/bin:/bin", "HOME": workdir.path, "AZURE_CLIENT_ID": LiveEmulator.clientId,
+                "AZURE_TENANT_ID": LiveEmulator.tenantId, "AZURE_CLIENT_SECRET": presented,
+            ]
+            let result = try await Self.run(binary, ["doctor", "--graph-url", url, "--debug"], environment: environment, directory: workdir)
+            #expect(!result.stdout.contains(secret))
+            #expect(!result.stderr.contains(secret))
+            // No token or assertion either: JWTs start with a base64url `{"` header.
+            #expect(!result.stdout.contains("eyJ"))
+            #expect(!result.stderr.contains("eyJ"))
+            if presented == secret {
+                #expect(result.status == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
+                #expect(result.stdout.contains("ready"))
+                #expect(result.stderr.contains("GET /beta/identity/conditionalAccess/policies → 200"), "--debug logs each request")
+            } else {
+                #expect(result.status == 1)
+                #expect(result.stdout.contains("AADSTS7000215"))
+            }
+        }
+        let files = FileManager.default.enumerator(at: workdir, includingPropertiesForKeys: nil)?.allObjects as? [URL] ?? []
+        for file in files {
+            if let data = try? Data(contentsOf: file) {
+                #expect(!String(decoding: data, as: UTF8.self).contains(secret), "\(file.path)")
+            }
+        }
+    }
+
+    static func entraformBinary() -> URL? {
+        var candidates: [URL] = []
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = executable.deletingLastPathComponent()
+        for _ in 0..<4 {
+            candidates.append(directory.appendingPathComponent("entraform"))
+            directory.deleteLastPathComponent()
+        }
+        candidates.append(TestPaths.packageRoot.appendingPathComponent(".build/debug/entraform"))
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) && !$0.hasDirectoryPath }
+    }
+
+    static func run(_ binary: URL, _ arguments: [String], environment: [String: String], directory: URL) async throws
+        -> (status: Int32, stdout: String, stderr: String)
+    {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                let process = Process()
+                process.executableURL = binary
+                process.arguments = arguments
+                process.environment = environment
+                process.currentDirectoryURL = directory
+                let out = Pipe()
+                let err = Pipe()
+                process.standardOutput = out
+                process.standardError = err
+                do {
+                    try process.run()
+                    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+                    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    continuation.resume(
+                        returning: (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self)))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+}
