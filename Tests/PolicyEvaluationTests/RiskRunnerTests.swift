@@ -1,0 +1,140 @@
+import Foundation
+import PolicyEvaluation
+import PolicyModel
+import Testing
+
+@Suite("Risk action runner, audit log and renderers")
+struct RiskRunnerTests {
+    static func runner(_ tenant: FakeRiskTenant, _ audit: any RiskAuditSink) -> RiskActionRunner {
+        RiskActionRunner(tenant: tenant, audit: audit, actor: "client test-app", now: { RiskFixtures.now })
+    }
+
+    static func states(_ users: [JSONValue]) -> [String: RiskObservedState] {
+        Dictionary(uniqueKeysWithValues: users.map { ($0["id"]!.stringValue!, RiskObservedState(json: $0)) })
+    }
+
+    @Test func approvalGatesActionsAndIsRecorded() async {
+        let users = [F.riskyUser(1), F.riskyUser(2)]
+        let plan = F.evaluate([F.rule("r", approval: .required)], users: users, detections: [F.detection("a", user: 1), F.detection("b", user: 2)])
+        let tenant = FakeRiskTenant(states: Self.states(users))
+        let audit = RiskAuditMemory()
+        let approved = plan.actions.first { $0.target.id == F.userId(2) }!.id
+        let report = await Self.runner(tenant, audit).run(plan, approval: RiskApproval(approvedIds: [approved], approvedBy: "alice"))
+        #expect(report.count(.executed) == 1)
+        #expect(report.pendingApproval.map(\.action.target.id) == [F.userId(1)])
+        #expect(report.exitCode == 2)
+        #expect(tenant.state(F.userId(2))?.riskState == "confirmedCompromised")
+        #expect(tenant.state(F.userId(1))?.riskState == "atRisk")
+        let executed = audit.records.first { $0.result == "executed" }!
+        #expect(executed.approval == .init(required: true, status: "approvedById", approvedBy: "alice"))
+        #expect(executed.requestIds == ["req-1"])
+        // --approve-all runs the rest.
+        let all = await Self.runner(tenant, audit).run(plan, approval: RiskApproval(approveAll: true))
+        #expect(all.count(.executed) == 1)
+        #expect(all.outcomes.first { $0.result == .skipped }?.detail?.contains("already confirmedCompromised") == true)
+        #expect(all.exitCode == 0)
+    }
+
+    @Test func stalePlanIsSkippedAndSecondRunDoesNothing() async {
+        let users = [F.riskyUser(1), F.riskyUser(2)]
+        let plan = F.evaluate([F.rule("r")], users: users, detections: [F.detection("a", user: 1), F.detection("b", user: 2)])
+        let tenant = FakeRiskTenant(states: Self.states(users))
+        // User 1 remediated since the plan was made.
+        tenant.set(F.userId(1), RiskObservedState(riskLevel: "none", riskState: "remediated"))
+        let audit = RiskAuditMemory()
+        let first = await Self.runner(tenant, audit).run(plan)
+        #expect(first.outcomes.first { $0.action.target.id == F.userId(1) }?.detail == "changed since the plan: riskState atRisk → remediated")
+        #expect(first.count(.executed) == 1)
+        #expect(first.outcomes.first { $0.result == .executed }?.after == RiskObservedState(riskLevel: "high", riskState: "confirmedCompromised"))
+        let writesBefore = tenant.callLog.filter { $0.0 != "read" }.count
+        let second = await Self.runner(tenant, audit).run(plan)
+        #expect(second.count(.executed) == 0)
+        #expect(tenant.callLog.filter { $0.0 != "read" }.count == writesBefore)
+        // The audit log says it was executed: skipped without even reading.
+        let third = await Self.runner(tenant, audit).run(plan, executedActionIds: Set(first.outcomes.filter { $0.result == .executed }.map(\.action.id)))
+        #expect(third.outcomes.contains { $0.detail == "already executed (audit log)" })
+    }
+
+    @Test func confirmAndDismissAreBatchedBySixty() async {
+        let users = (1...130).map { F.riskyUser($0) }
+        let plan = F.evaluate([F.rule("r"), F.rule("rv", .revokeSignInSessions) { $0.userRiskLevels = [.low] }],
+                              users: users, detections: (1...130).map { F.detection("d\($0)", user: $0) })
+        let tenant = FakeRiskTenant(states: Self.states(users))
+        let report = await Self.runner(tenant, RiskAuditMemory()).run(plan)
+        let writes = tenant.callLog.filter { $0.0 == "confirmCompromised" }
+        #expect(writes.map(\.1.count) == [60, 60, 10])
+        #expect(report.writeCalls == 3)
+        #expect(report.count(.executed) == 130)
+    }
+
+    @Test func failuresAreReportedAndAudited() async {
+        let users = [F.riskyUser(1, level: "low")]
+        let plan = F.evaluate([F.rule("d", .dismiss)], users: users, detections: [F.detection("a", user: 1, level: "low")])
+        let tenant = FakeRiskTenant(states: Self.states(users))
+        tenant.failDismiss = true
+        let audit = RiskAuditMemory()
+        let report = await Self.runner(tenant, audit).run(plan)
+        #expect(report.count(.failed) == 1)
+        #expect(report.exitCode == 1)
+        #expect(audit.records.map(\.result) == ["failed"])
+        #expect(audit.records[0].detail == "503 service unavailable")
+    }
+
+    @Test func planErrorsAndSkipsAreAudited() async {
+        let users = [F.riskyUser(1), F.riskyUser(9)]
+        let plan = F.evaluate([F.rule("c"), F.rule("d", .dismiss)], users: users,
+                              detections: [F.detection("a", user: 1), F.detection("b", user: 9)], emergencyUsers: [F.userId(9)])
+        let audit = RiskAuditMemory()
+        let report = await Self.runner(FakeRiskTenant(states: Self.states(users)), audit).run(plan)
+        #expect(report.exitCode == 1)
+        let results = audit.records.map { "\($0.result) \($0.target?.id ?? "-")" }.sorted()
+        #expect(results == ["skipped \(F.userId(1))", "skipped \(F.userId(9))", "skipped \(F.userId(9))"])
+        #expect(audit.records.contains { $0.detail?.hasPrefix("conflict:") == true })
+    }
+
+    @Test func auditFileIsAppendOnlyUnderConcurrentWriters() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("entraform-audit-\(UUID().uuidString)")
+        let file = RiskAuditFile(path: directory.appendingPathComponent("nested/audit.jsonl").path)
+        let evidence = (0..<30).map { RiskEvidence(id: String(repeating: "e", count: 64) + "\($0)", riskEventType: "leakedCredentials") }
+        await withTaskGroup(of: Void.self) { group in
+            for writer in 0..<4 {
+                group.addTask {
+                    for index in 0..<100 {
+                        try? file.append(RiskAuditRecord(time: "t", runId: "run-\(writer)", actor: "a", actionId: "\(writer)-\(index)",
+                                                         evidence: evidence, result: "executed"))
+                    }
+                }
+            }
+        }
+        let text = try String(contentsOfFile: file.path, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(lines.count == 400)
+        #expect(file.records().count == 400)
+        #expect(file.executedActionIds().count == 400)
+        let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    @Test func renderersShowIdsEvidenceAndFollowAlong() async throws {
+        let users = [F.riskyUser(1)]
+        let plan = F.evaluate([F.rule("leaked", approval: .required)], users: users, detections: [F.detection("d1", user: 1)])
+        let id = plan.actions[0].id
+        let text = RiskPlanRenderer.render(plan, format: .text)
+        #expect(text.contains("[\(id)] confirmCompromised user \(F.upn(1))"))
+        #expect(text.contains("APPROVAL REQUIRED"))
+        #expect(text.contains("leakedCredentials · high · offline · 198.51.100.7 · Rotterdam, Zuid-Holland, NL"))
+        #expect(RiskPlanRenderer.render(plan, format: .markdown).contains("| `\(id)` | confirmCompromised |"))
+        let json = RiskPlanRenderer.render(plan, format: .json)
+        let decoded = try RiskPlan.decode(Data(json.utf8))
+        #expect(decoded == plan)
+        #expect(try JSONValue.decode(exportedData: Data(json.utf8))["formatVersion"] == 1)
+
+        let tenant = FakeRiskTenant(states: Self.states(users))
+        let report = await Self.runner(tenant, RiskAuditMemory()).run(plan, approval: RiskApproval(approveAll: true))
+        let rendered = RiskApplyReportRenderer.render(report, format: .text)
+        #expect(rendered.contains("\(F.upn(1)): high/atRisk → high/confirmedCompromised"))
+        #expect(RiskApplyReportRenderer.render(report, format: .markdown).contains("| executed | `\(id)` |"))
+        #expect(try JSONValue.decode(exportedData: Data(RiskApplyReportRenderer.render(report, format: .json).utf8))["formatVersion"] == 1)
+    }
+}
