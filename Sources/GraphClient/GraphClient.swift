@@ -136,6 +136,7 @@ public final class GraphClient: Sendable {
         var firstNotFound: Swift.Duration?
         var hadAmbiguousFailure = false
         var lastProblem: GraphError?
+        var replicationRetries = 0
 
         while true {
             attempt += 1
@@ -162,6 +163,7 @@ public final class GraphClient: Sendable {
 
             // Decide: return, throw, or retry after `delay`.
             var delay: Swift.Duration
+            var isReplicationRetry = false
             let outcome: Result<HTTPResponse, TransportError>
             do throws(TransportError) {
                 outcome = .success(try await transport.send(outgoing, timeout: configuration.requestTimeout))
@@ -223,8 +225,16 @@ public final class GraphClient: Sendable {
                     let nowTime = clock.now()
                     let since = firstNotFound ?? nowTime
                     firstNotFound = since
-                    guard nowTime - since < retry.replicationLagWindow else { throw problem }
+                    guard nowTime - since + retry.replicationLagDelay <= retry.replicationLagWindow else {
+                        var notFound = problem
+                        if attempt > 1 {
+                            notFound.hint = "still not found \(Int(Pacer.seconds(nowTime - since)))s after it was created (replication lag window)"
+                        }
+                        throw notFound
+                    }
                     delay = retry.replicationLagDelay
+                    isReplicationRetry = true
+                    replicationRetries += 1
                 default:
                     throw problem
                 }
@@ -246,15 +256,22 @@ public final class GraphClient: Sendable {
                 delay = retry.backoff(afterAttempt: attempt, random: jitter.next())
             }
 
-            // Retry within bounds.
-            if attempt >= retry.maxAttempts || waited + delay > retry.maxTotalWait {
+            // Retry within bounds (replication-lag retries are bounded by their own window).
+            if !isReplicationRetry, attempt - replicationRetries >= retry.maxAttempts || waited + delay > retry.maxTotalWait {
                 var exhausted = lastProblem ?? GraphError(kind: .retriesExhausted, message: "no response")
                 exhausted.kind = .retriesExhausted
                 exhausted.attempts = attempt
                 exhausted.clientRequestId = clientRequestId
                 if exhausted.hint == nil {
-                    exhausted.hint =
-                        "waited \(Int(Pacer.seconds(waited)))s in total; Graph is throttling or unavailable — try again later, or lower the request rate"
+                    let waitedText = String(format: "%.1f", Pacer.seconds(waited))
+                    switch exhausted.status {
+                    case 429?:
+                        exhausted.hint = "still throttled after waiting \(waitedText)s in total; another client may share the tenant's 1 request/s limit — try again later"
+                    case .some:
+                        exhausted.hint = "Graph stayed unavailable for \(waitedText)s of retries; try again later"
+                    case nil:
+                        exhausted.hint = "no answer after \(waitedText)s of retries; check the network path to \(configuration.endpoints.graphURL)"
+                    }
                 }
                 throw exhausted
             }

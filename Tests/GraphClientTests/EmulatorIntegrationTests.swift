@@ -319,6 +319,23 @@ enum LiveEmulator {
         }
     }
 
+    @Test func replicationLagIsRiddenOutForFreshObjects() async throws {
+        let configuration = EmulatorConfiguration(seed: LiveEmulator.seed(), replicationLag: .milliseconds(400))
+        try await LiveEmulator.with(configuration) { _, url in
+            let transport = AsyncHTTPClientTransport()
+            let retry = RetryPolicy(replicationLagWindow: .seconds(10), replicationLagDelay: .milliseconds(50))
+            let client = try LiveEmulator.client(credential, baseURL: url, transport: transport, retry: retry)
+            let created = try await client.createPolicy(LiveEmulator.policyBody("Lagging"))
+            let id = try #require(created.id)
+            let fetched = try await client.getPolicy(id: id)
+            #expect(fetched["displayName"] == "Lagging")
+            #expect(client.statistics.statuses[404, default: 0] > 0, "the emulator should have answered 404 at first")
+            try await client.updatePolicy(id: id, patch: ["state": "enabled"])
+            try await client.deletePolicy(id: id)
+            await transport.shutdown()
+        }
+    }
+
     @Test func createUpdateDeleteRoundTrip() async throws {
         try await LiveEmulator.with { _, url in
             let transport = AsyncHTTPClientTransport()

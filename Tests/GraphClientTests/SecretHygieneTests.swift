@@ -88,6 +88,40 @@ import Testing
         }
     }
 
+    @Test func doctorReportsMissingPermissionsAndExitsOne() async throws {
+        let binary = try #require(Self.entraformBinary(), "the entraform executable must be built (swift build)")
+        var seed = LiveEmulator.seed()
+        seed.document = Self.replacingPermissions(in: seed.document, with: ["Policy.Read.All", "User.Read.All"])
+        let server = try await EmulatorServer(configuration: EmulatorConfiguration(seed: seed))
+        let url = try await server.start().absoluteString
+        let workdir = FileManager.default.temporaryDirectory.appendingPathComponent("entraform-doctor-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: workdir, withIntermediateDirectories: true)
+        let environment = [
+            "PATH": "/usr/bin:/bin", "AZURE_CLIENT_ID": LiveEmulator.clientId, "AZURE_TENANT_ID": LiveEmulator.tenantId,
+            "AZURE_CLIENT_SECRET": LiveEmulator.secret,
+        ]
+        let result = try await Self.run(binary, ["doctor", "--graph-url", url], environment: environment, directory: workdir)
+        await server.shutdown()
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("✗ Policy.ReadWrite.ConditionalAccess"))
+        #expect(result.stdout.contains("✓ Policy.Read.All"))
+        #expect(result.stdout.contains("\(url)/\(LiveEmulator.tenantId)/adminconsent?client_id=\(LiveEmulator.clientId)"))
+        #expect(result.stdout.contains("not ready"))
+
+        let noCredential = try await Self.run(binary, ["doctor", "--graph-url", url], environment: ["PATH": "/nonexistent"], directory: workdir)
+        #expect(noCredential.status == 1)
+        #expect(noCredential.stdout.contains("no credentials found"))
+    }
+
+    static func replacingPermissions(in document: JSONValue, with permissions: [String]) -> JSONValue {
+        var document = document
+        if case .array(var applications) = document["applications"] ?? .null {
+            for index in applications.indices { applications[index]["permissions"] = .array(permissions.map { .string($0) }) }
+            document["applications"] = .array(applications)
+        }
+        return document
+    }
+
     static func entraformBinary() -> URL? {
         var candidates: [URL] = []
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
