@@ -166,3 +166,74 @@ import Testing
         #expect(throws: Never.self) { try ClientCertificate(pem: TestCertificates.trustedEncryptedPEM, password: TestCertificates.encryptedPassword) }
     }
 }
+
+@Suite struct TokenAcquisitionDoubleTests {
+    let endpoints = try! GraphEndpoints(graphURL: "http://127.0.0.1:9", loginURL: nil)
+
+    @Test func deviceCodeFlowPollsUntilSignedIn() async throws {
+        let transport = ScriptedTransport { request, index in
+            if request.url.hasSuffix("/devicecode") {
+                return json(200, [
+                    "device_code": "dev-code", "user_code": "ABCD-EFGH", "verification_uri": "https://microsoft.com/devicelogin",
+                    "expires_in": 900, "interval": 5, "message": "To sign in, use a web browser to open https://microsoft.com/devicelogin and enter the code ABCD-EFGH.",
+                ])
+            }
+            let body = String(decoding: request.body ?? Data(), as: UTF8.self)
+            #expect(body.contains("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code"))
+            switch index {
+            case 1: return json(400, ["error": "authorization_pending", "error_description": "AADSTS70016: pending"])
+            case 2: return json(400, ["error": "slow_down"])
+            default: return json(200, ["access_token": "user-token", "expires_in": 3600, "token_type": "Bearer"])
+            }
+        }
+        let clock = VirtualClock()
+        let prompts = Mutex<[String]>([])
+        let acquirer = TokenAcquirer(
+            credential: .deviceCode(tenantId: "contoso.example", clientId: "public-client"), endpoints: endpoints, transport: transport,
+            clock: clock, prompt: { message in prompts.withLock { $0.append(message) } })
+        let token = try await acquirer.acquire()
+        #expect(token.value == "user-token")
+        #expect(prompts.withLock { $0 }.first?.contains("ABCD-EFGH") == true)
+        #expect(clock.sleeps == [.seconds(5), .seconds(5), .seconds(10)])
+    }
+
+    @Test func deviceCodeDeclinedFailsClearly() async throws {
+        let transport = ScriptedTransport { request, _ in
+            if request.url.hasSuffix("/devicecode") { return json(200, ["device_code": "d", "user_code": "U", "interval": 1]) }
+            return json(400, ["error": "authorization_declined", "error_description": "AADSTS70000: The user declined."])
+        }
+        let acquirer = TokenAcquirer(
+            credential: .deviceCode(tenantId: "t", clientId: "c"), endpoints: endpoints, transport: transport, clock: VirtualClock())
+        let error = await #expect(throws: GraphError.self) { try await acquirer.acquire() }
+        #expect(error?.kind == .authentication)
+        #expect(error?.code == "authorization_declined")
+    }
+
+    @Test func githubOIDCWithoutIdTokenPermissionHasAHint() async throws {
+        let transport = ScriptedTransport(sequence: [json(403, ["message": "forbidden"])])
+        let credential = try Credential.resolve(
+            environment: [
+                "AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "ACTIONS_ID_TOKEN_REQUEST_URL": "https://pipelines.example/idtoken?api-version=2.0",
+                "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "request-token-secret",
+            ], options: .init(allowAzureCLI: false))
+        let acquirer = TokenAcquirer(credential: credential, endpoints: GraphEndpoints(cloud: .usgov), transport: transport, clock: VirtualClock())
+        let error = await #expect(throws: GraphError.self) { try await acquirer.acquire() }
+        #expect(error?.hint?.contains("id-token: write") == true)
+        #expect(error?.description.contains("request-token-secret") == false)
+        // The audience is the cloud's; the request URL's own query is kept.
+        #expect(transport.requests.first?.url == "https://pipelines.example/idtoken?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchangeUSGov")
+    }
+
+    @Test func tokenEndpointFormIsEncoded() async throws {
+        let transport = ScriptedTransport(sequence: [json(200, ["access_token": "a", "expires_in": 3599])])
+        let acquirer = TokenAcquirer(
+            credential: .clientSecret(tenantId: "contoso.example", clientId: "app", secret: "p&ss=w+rd"), endpoints: GraphEndpoints(),
+            transport: transport, clock: VirtualClock())
+        _ = try await acquirer.acquire()
+        let request = try #require(transport.requests.first)
+        #expect(request.url == "https://login.microsoftonline.com/contoso.example/oauth2/v2.0/token")
+        let body = String(decoding: request.body ?? Data(), as: UTF8.self)
+        #expect(body.contains("client_secret=p%26ss%3Dw%2Brd"))
+        #expect(body.contains("scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"))
+    }
+}
