@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 import Logging
 import NIOCore
 import PolicyModel
@@ -81,6 +82,7 @@ public actor EmulatorServer {
     public nonisolated let applications: [EmulatorCredentials]
     private let core: EmulatorCore
     private var task: Task<Void, any Error>?
+    private var serviceGroup: ServiceGroup?
     /// The base URL once started: Graph at `baseURL/v1.0`, `baseURL/beta`; tokens at `baseURL/{tenant}/oauth2/v2.0/token`.
     public private(set) var baseURL: URL?
 
@@ -115,9 +117,13 @@ public actor EmulatorServer {
                                   continuation.yield(channel.localAddress?.port ?? 0)
                                   continuation.finish()
                               }, logger: logger)
+        // A service group lets `shutdown()` stop the server gracefully instead of cancelling it
+        // (cancellation makes Hummingbird log errors on every in-process run).
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [], logger: logger))
+        serviceGroup = group
         let running = Task {
             defer { continuation.finish() }
-            try await app.runService(gracefulShutdownSignals: [])
+            try await group.run()
         }
         task = running
         var iterator = stream.makeAsyncIterator()
@@ -132,8 +138,9 @@ public actor EmulatorServer {
 
     /// Stops serving (in-flight requests finish).
     public func shutdown() async {
-        task?.cancel()
+        await serviceGroup?.triggerGracefulShutdown()
         _ = try? await task?.value
+        serviceGroup = nil
         task = nil
         baseURL = nil
     }
