@@ -1,0 +1,73 @@
+import PolicyModel
+
+/// The names an export may write in place of ids: directory entries per kind (from a tenant, or from
+/// id → name tables such as a `MigrationTable.json`), plus entries whose kind is unknown.
+///
+/// A name is only ever written when it identifies exactly one object of its kind, so that the
+/// exported file resolves back to the same id; otherwise the id is kept.
+public struct ExportNames: Sendable {
+    /// Entries per kind.
+    public var directory: DirectoryIndex
+    /// id (lower-cased) → name, for tables that do not say what kind of object an id is.
+    public var untyped: [String: String]
+
+    public init(directory: DirectoryIndex = DirectoryIndex(), untyped: [String: String] = [:]) {
+        self.directory = directory
+        self.untyped = untyped
+    }
+
+    /// Adds entries of a known kind.
+    public mutating func add(_ entries: [DirectoryEntry], as target: ReferenceTarget) {
+        directory.add(entries, as: target)
+    }
+
+    /// Adds an id → name pair of unknown kind.
+    public mutating func addUntyped(id: String, name: String) {
+        untyped[id.lowercased()] = name
+    }
+
+    /// The name to write for `id` of kind `target`, or `nil` when it cannot be named unambiguously.
+    /// Applications (`appIdForm`) are looked up by appId; everything else by object id.
+    public func name(for id: String, _ target: ReferenceTarget, appIdForm: Bool = false) -> String? {
+        let candidate: String?
+        if target == .servicePrincipal && appIdForm {
+            candidate = directory.servicePrincipal(appId: id).first?.name
+                ?? directory.entry(id: id, .servicePrincipal).flatMap { $0.appId == nil ? $0.name : nil }
+                ?? untyped[id.lowercased()]
+        } else {
+            candidate = directory.entry(id: id, target)?.name ?? untyped[id.lowercased()]
+        }
+        guard let name = candidate, !name.isEmpty, name == name.trimmingSpaces, isUsable(name, for: id, target, appIdForm: appIdForm) else {
+            return nil
+        }
+        return name
+    }
+
+    /// True when `name` written in a file would resolve back to `id` and nothing else.
+    private func isUsable(_ name: String, for id: String, _ target: ReferenceTarget, appIdForm: Bool) -> Bool {
+        // A name that reads as a reserved word or an id would be taken for one.
+        guard case .name = DirectoryReference(parsing: name).form else { return false }
+        if target == .user && !name.contains("@") { return false }
+        if target == .authenticationContext, let other = directory.entry(id: name, .authenticationContext),
+           other.id.lowercased() != id.lowercased() {
+            return false
+        }
+        let typed = directory.matching(name: name, target)
+        let ids: Set<String> = if target == .servicePrincipal && appIdForm {
+            Set(typed.map { ($0.appId ?? $0.id).lowercased() })
+        } else {
+            Set(typed.map { $0.id.lowercased() })
+        }
+        let untypedIds = untyped.filter { $0.value.caseInsensitiveCompare(name) == .orderedSame }.keys
+        return ids.union(untypedIds).subtracting([id.lowercased()]).isEmpty
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var text = Substring(self)
+        while text.first?.isWhitespace == true { text = text.dropFirst() }
+        while text.last?.isWhitespace == true { text = text.dropLast() }
+        return String(text)
+    }
+}
