@@ -162,7 +162,9 @@ extension Credential {
         if let token = value("ENTRAFORM_ACCESS_TOKEN") {
             return Credential(kind: .accessToken, tenantId: nil, clientId: nil, source: "ENTRAFORM_ACCESS_TOKEN", material: .accessToken(token))
         }
-        let tenant = options.tenant ?? value("AZURE_TENANT_ID")
+        // Azure DevOps' AzureCLI@2/AzurePowerShell tasks export the service connection's ids under AZURESUBSCRIPTION_*.
+        let inAzureDevOps = value("SYSTEM_OIDCREQUESTURI") != nil
+        let tenant = options.tenant ?? value("AZURE_TENANT_ID") ?? (inAzureDevOps ? value("AZURESUBSCRIPTION_TENANT_ID") : nil)
         let tenantSource = options.tenant != nil ? "--tenant" : "AZURE_TENANT_ID"
         if options.deviceCode {
             guard let tenant else {
@@ -172,7 +174,7 @@ extension Credential {
                 kind: .deviceCode, tenantId: tenant, clientId: value("AZURE_CLIENT_ID") ?? options.deviceCodeClientId,
                 source: "--device-code", material: .deviceCode)
         }
-        if let clientId = value("AZURE_CLIENT_ID") {
+        if let clientId = value("AZURE_CLIENT_ID") ?? (inAzureDevOps ? value("AZURESUBSCRIPTION_CLIENT_ID") : nil) {
             guard let tenant else {
                 throw .configuration("AZURE_CLIENT_ID is set but the tenant is not: set AZURE_TENANT_ID or pass --tenant")
             }
