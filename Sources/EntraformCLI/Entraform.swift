@@ -17,6 +17,7 @@ public struct Entraform: AsyncParsableCommand {
             PlanCommand.self,
             ApplyCommand.self,
             DriftCommand.self,
+            ExportCommand.self,
             RiskCommand.self,
             SchemaCommand.self,
             DoctorCommand.self,

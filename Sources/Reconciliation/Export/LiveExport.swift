@@ -124,9 +124,10 @@ struct PolicyConverter {
             if seen.insert(written.lowercased()).inserted { out.append(.string(written)) }
         }
         if !kept.isEmpty {
-            let noun = target.noun + (kept.count == 1 ? "" : "s")
             let shown = kept.prefix(3).joined(separator: ", ") + (kept.count > 3 ? ", …" : "")
-            warnings.append("\(path): \(kept.count) \(noun) could not be named and stay as ids (\(shown))")
+            warnings.append(kept.count == 1
+                ? "\(path): \(target.noun) \(shown) could not be named; kept as an id"
+                : "\(path): \(kept.count) \(target.noun)s could not be named; kept as ids (\(shown))")
         }
         return .array(out)
     }
@@ -305,6 +306,8 @@ struct PolicyConverter {
                 if let text = memberValue.stringValue, defaults[member] == text { continue }
                 result[member] = memberValue
             }
+            // Nothing else to say: write the implied isEnabled so the control is not an empty mapping.
+            if result.isEmpty { result["isEnabled"] = true }
             return .object(result)
         }
         if let value = control("applicationEnforcedRestrictions", []) { out["applicationEnforcedRestrictions"] = value }
