@@ -69,6 +69,8 @@ public struct PreflightReport: Sendable {
             list.append(Requirement(anyOf: ["IdentityRiskEvent.Read.All"], purpose: "read risk detections"))
             list.append(
                 Requirement(anyOf: ["IdentityRiskyUser.ReadWrite.All"], purpose: "read risky users and confirm compromised / dismiss them"))
+            list.append(
+                Requirement(anyOf: ["User.RevokeSessions.All", "User.ReadWrite.All"], purpose: "revoke the sign-in sessions of compromised users"))
         }
         return list
     }

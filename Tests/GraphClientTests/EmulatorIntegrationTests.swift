@@ -29,7 +29,7 @@ enum LiveEmulator {
                     ],
                     "permissions": [
                         "Policy.Read.All", "Policy.ReadWrite.ConditionalAccess", "Application.Read.All", "User.Read.All", "Group.Read.All",
-                        "RoleManagement.Read.Directory", "IdentityRiskEvent.Read.All", "IdentityRiskyUser.ReadWrite.All",
+                        "RoleManagement.Read.Directory", "IdentityRiskEvent.Read.All", "IdentityRiskyUser.ReadWrite.All", "User.RevokeSessions.All",
                     ],
                 ]
             ],
