@@ -58,7 +58,9 @@ indirect enum FilterExpression: Sendable {
     static func compare(_ actual: JSONValue, _ op: String, _ expected: JSONValue) -> Bool {
         switch (actual, expected) {
         case (.string(let a), .string(let e)):
-            if let lhs = GraphTimestamp.date(from: a), let rhs = GraphTimestamp.date(from: e), a.count >= 10, a.contains("T") || e.contains("T") {
+            // Parsing dates is costly: only strings shaped like `2026-01-31…` are tried as timestamps.
+            if looksLikeDate(a), looksLikeDate(e), a.contains("T") || e.contains("T"),
+               let lhs = GraphTimestamp.date(from: a), let rhs = GraphTimestamp.date(from: e) {
                 return order(lhs, rhs, op)
             }
             return order(a.lowercased(), e.lowercased(), op)
@@ -69,6 +71,17 @@ indirect enum FilterExpression: Sendable {
         case (_, .null): return op == "ne"
         default: return false
         }
+    }
+
+    /// `YYYY-MM-DD` at the start, checked on bytes.
+    private static func looksLikeDate(_ text: String) -> Bool {
+        let bytes = text.utf8
+        guard bytes.count >= 10 else { return false }
+        for (index, byte) in bytes.prefix(10).enumerated() {
+            let isDigit = byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+            if index == 4 || index == 7 { guard byte == UInt8(ascii: "-") else { return false } } else if !isDigit { return false }
+        }
+        return true
     }
 
     private static func order<T: Comparable>(_ a: T, _ b: T, _ op: String) -> Bool {

@@ -41,12 +41,17 @@ struct TenantSnapshotReader {
         let groups = try await client.resolveGroups(names: Array(query.names[.group] ?? []))
         directory.add(groups.matches.values.flatMap { $0 }.map(Self.namedEntry), as: .group)
 
-        // Applications by name and appId (declared appIds and those live policies use).
-        let declaredAppIds = (query.ids[.servicePrincipal] ?? []).filter { !$0.isEmpty }
-        let servicePrincipals = try await client.resolveServicePrincipals(
-            names: Array(query.names[.servicePrincipal] ?? []),
-            appIds: Array(declaredAppIds.union(liveReferences.applications)))
+        // Applications by name, then by the appIds (declared, and used by live policies) that the
+        // name look-up did not already answer: usually the same applications.
+        let servicePrincipals = try await client.resolveServicePrincipals(names: Array(query.names[.servicePrincipal] ?? []))
         directory.add(servicePrincipals.matches.values.flatMap { $0 }.map(Self.servicePrincipalEntry), as: .servicePrincipal)
+        let knownAppIds = Set(directory.entries(.servicePrincipal).compactMap { $0.appId?.lowercased() })
+        let wantedAppIds = (query.ids[.servicePrincipal] ?? []).union(liveReferences.applications)
+            .filter { !knownAppIds.contains($0.lowercased()) }
+        if !wantedAppIds.isEmpty {
+            let byAppId = try await client.resolveServicePrincipals(appIds: Array(wantedAppIds))
+            directory.add(byAppId.matches.values.flatMap { $0 }.map(Self.servicePrincipalEntry), as: .servicePrincipal)
+        }
 
         // Object ids: declared ones are checked to exist; live ones are named in the plan.
         let objectIds = (query.ids[.user] ?? []).union(query.ids[.group] ?? []).union(query.ids[.servicePrincipal] ?? [])
