@@ -16,19 +16,35 @@ public struct ExportNames: Sendable {
         self.untyped = untyped
     }
 
-    /// Adds entries of a known kind.
+    /// Ids whose sources disagree about the name (a renamed group exported twice, a stale table):
+    /// never named, since either name could be wrong.
+    public private(set) var conflictingIds: Set<String> = []
+
+    /// Adds entries of a known kind. An id already known under another name becomes unnameable.
     public mutating func add(_ entries: [DirectoryEntry], as target: ReferenceTarget) {
+        for entry in entries {
+            if let known = directory.entry(id: entry.id, target) ?? untyped[entry.id.lowercased()].map({ DirectoryEntry(id: entry.id, name: $0) }),
+               known.name != entry.name {
+                conflictingIds.insert(entry.id.lowercased())
+            }
+        }
         directory.add(entries, as: target)
     }
 
     /// Adds an id → name pair of unknown kind.
     public mutating func addUntyped(id: String, name: String) {
-        untyped[id.lowercased()] = name
+        let key = id.lowercased()
+        if let known = untyped[key], known != name { conflictingIds.insert(key) }
+        if let typed = directory.entries.values.joined().first(where: { $0.id.lowercased() == key }), typed.name != name {
+            conflictingIds.insert(key)
+        }
+        untyped[key] = name
     }
 
     /// The name to write for `id` of kind `target`, or `nil` when it cannot be named unambiguously.
     /// Applications (`appIdForm`) are looked up by appId; everything else by object id.
     public func name(for id: String, _ target: ReferenceTarget, appIdForm: Bool = false) -> String? {
+        if conflictingIds.contains(id.lowercased()) { return nil }
         let candidate: String?
         if target == .servicePrincipal && appIdForm {
             candidate = directory.servicePrincipal(appId: id).first?.name
