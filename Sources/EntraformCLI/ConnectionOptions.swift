@@ -83,7 +83,7 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
             credential: credential,
             configuration: GraphClientConfiguration(endpoints: endpoints, conditionalAccessVersion: caVersion),
             transport: transport, logger: logger, deviceCodePrompt: prompt)
-        return GraphConnection(client: client, credential: credential, transport: transport, onClose: nil)
+        return GraphConnection(client: client, credential: credential, transport: transport, logger: logger, onClose: nil)
     }
 }
 
@@ -93,17 +93,28 @@ public final class GraphConnection: Sendable {
     /// The credential in use (describe it with `description`; it never shows secrets).
     public let credential: Credential
     let transport: AsyncHTTPClientTransport
+    let logger: Logger
     let onClose: (@Sendable () async -> Void)?
 
-    init(client: GraphClient, credential: Credential, transport: AsyncHTTPClientTransport, onClose: (@Sendable () async -> Void)?) {
+    init(
+        client: GraphClient, credential: Credential, transport: AsyncHTTPClientTransport,
+        logger: Logger = Logger(label: "entraform.graph") { _ in SwiftLogNoOpLogHandler() },
+        onClose: (@Sendable () async -> Void)?
+    ) {
         self.client = client
         self.credential = credential
         self.transport = transport
+        self.logger = logger
         self.onClose = onClose
     }
 
-    /// Shuts down the HTTP client and, for `--emulator`, the in-process emulator.
+    /// Shuts down the HTTP client and, for `--emulator`, the in-process emulator. With `--debug`,
+    /// logs a summary of the requests made.
     public func close() async {
+        let stats = client.statistics
+        let backoff = String(format: "%.1f", Double(stats.backoff.components.seconds) + Double(stats.backoff.components.attoseconds) / 1e18)
+        logger.debug(
+            "graph: \(stats.attempts) requests, \(stats.retries) retries, \(stats.throttled) throttled (429), \(stats.transportFailures) connection failures, \(backoff)s backoff")
         await transport.shutdown()
         await onClose?()
     }

@@ -22,7 +22,8 @@ enum EmulatorConnection {
             throw GraphError.configuration("--emulator \(seedPath): the seed's first application has no secret to sign in with")
         }
         let endpoints = try GraphEndpoints(cloud: .global, graphURL: baseURL.absoluteString, loginURL: nil)
-        let credential = Credential.clientSecret(tenantId: defaults.tenantId, clientId: defaults.clientId, secret: secret)
+        let credential = Credential.clientSecret(
+            tenantId: defaults.tenantId, clientId: defaults.clientId, secret: secret, source: "--emulator default application")
         logger.debug("emulator: \(baseURL.absoluteString), credential: \(credential.description)")
         let transport = AsyncHTTPClientTransport()
         // The in-process emulator has no rate limit: no client-side pacing either.
@@ -30,6 +31,6 @@ enum EmulatorConnection {
             credential: credential,
             configuration: GraphClientConfiguration(endpoints: endpoints, conditionalAccessVersion: caVersion, pacing: .disabled),
             transport: transport, logger: logger)
-        return GraphConnection(client: client, credential: credential, transport: transport) { await server.shutdown() }
+        return GraphConnection(client: client, credential: credential, transport: transport, logger: logger) { await server.shutdown() }
     }
 }

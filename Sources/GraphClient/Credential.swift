@@ -58,8 +58,8 @@ public struct Credential: Sendable, CustomStringConvertible, CustomDebugStringCo
     }
 
     /// A client secret credential.
-    public static func clientSecret(tenantId: String, clientId: String, secret: String) -> Credential {
-        Credential(kind: .clientSecret, tenantId: tenantId, clientId: clientId, source: "client secret", material: .clientSecret(secret))
+    public static func clientSecret(tenantId: String, clientId: String, secret: String, source: String = "configuration") -> Credential {
+        Credential(kind: .clientSecret, tenantId: tenantId, clientId: clientId, source: source, material: .clientSecret(secret))
     }
 
     /// A certificate credential from a loaded certificate.

@@ -283,7 +283,8 @@ enum LiveEmulator {
 
     @Test func pacingGivesZero429sAtTheEmulatorRateLimit() async throws {
         // The emulator allows 4 requests/s (burst 1) on conditional access paths. Unpaced, a burst
-        // of requests is throttled; paced at the same rate, none is.
+        // of requests is throttled; paced at the same rate, none is. (A 4/s limit keeps the test
+        // short; the margin absorbs scheduling jitter between client and server on a busy machine.)
         let configuration = EmulatorConfiguration(seed: LiveEmulator.seed(), rateLimit: 4, rateLimitBurst: 1)
         try await LiveEmulator.with(configuration) { _, url in
             let transport = AsyncHTTPClientTransport()
@@ -293,13 +294,17 @@ enum LiveEmulator {
                 do { _ = try await unpaced.listPolicies() } catch let error as GraphError where error.status == 429 { throttled += 1 }
             }
             #expect(throttled > 0, "the emulator should throttle an unpaced burst")
-
-            let pacing = PacingConfiguration(conditionalAccessAndIdentityProtection: .init(requestsPerSecond: 4, burst: 1), safetyMargin: 0.1)
+            await transport.shutdown()
+        }
+        try await LiveEmulator.with(configuration) { _, url in
+            let transport = AsyncHTTPClientTransport()
+            let pacing = PacingConfiguration(conditionalAccessAndIdentityProtection: .init(requestsPerSecond: 4, burst: 1), safetyMargin: 0.5)
             let paced = try LiveEmulator.client(credential, baseURL: url, transport: transport, pacing: pacing, retry: .none)
-            try await SystemClock().sleep(for: .milliseconds(600))  // let the server's bucket refill after the burst
-            for _ in 0..<8 { _ = try await paced.listPolicies() }
+            for _ in 0..<3 { _ = try await paced.listPolicies() }
+            _ = try await paced.listRiskyUsers()  // Identity Protection shares the bucket
+            _ = try await paced.listNamedLocations()
             #expect(paced.statistics.throttled == 0)
-            #expect(paced.statistics.attempts == 8)
+            #expect(paced.statistics.attempts == 5)
             await transport.shutdown()
         }
     }
