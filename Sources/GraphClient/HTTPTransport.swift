@@ -178,3 +178,23 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         return TransportError(kind: .ambiguous, message: "transport error (\(type(of: error)))")
     }
 }
+
+extension HTTPRequest: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// Header names whose values are never shown.
+    static let sensitiveHeaders: Set<String> = ["authorization", "proxy-authorization", "cookie", "set-cookie"]
+
+    /// Method, URL and headers with credentials redacted; the body is summarised by size only
+    /// (token requests carry secrets and assertions in it).
+    public var description: String {
+        let shown = headers.map { name, value in
+            Self.sensitiveHeaders.contains(name.lowercased()) ? "\(name): <redacted>" : "\(name): \(value)"
+        }
+        return "\(method) \(url) [\(shown.joined(separator: ", "))] body: \(body?.count ?? 0) bytes"
+    }
+
+    public var debugDescription: String { description }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["description": description])
+    }
+}

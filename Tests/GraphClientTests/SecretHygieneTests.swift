@@ -1,5 +1,6 @@
 import Foundation
 import GraphClient
+import Logging
 import EntraformTestSupport
 import GraphEmulator
 import PolicyModel
@@ -159,6 +160,56 @@ import Testing
                     continuation.resume(throwing: error)
                 }
             }
+        }
+    }
+}
+
+/// Captures every log record a client emits.
+final class CapturingLogHandler: LogHandler, @unchecked Sendable {
+    // Only mutated under `lock`.
+    private let lock = NSLock()
+    private var records: [String] = []
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        lock.withLock { records.append("\(event.message) \(event.metadata ?? [:]) \(metadata)") }
+    }
+
+    var all: [String] { lock.withLock { records } }
+}
+
+@Suite struct LoggingHygieneTests {
+    @Test func debugLogsShowRequestsButNeverCredentials() async throws {
+        let secret = "client-secret-\(UUID().uuidString)"
+        let accessToken = "eyJhbGciOiJub25lIn0.eyJyb2xlcyI6W119.c2ln"
+        let transport = ScriptedTransport { request, index in
+            if request.url.contains("/oauth2/") { return json(200, ["access_token": .string(accessToken), "expires_in": 3599]) }
+            return index == 1 ? graphError(429, code: "TooManyRequests") : json(200, ["value": []])
+        }
+        let handler = CapturingLogHandler()
+        let logger = Logger(label: "test") { _ in handler }
+        let endpoints = try GraphEndpoints(graphURL: "http://127.0.0.1:9", loginURL: nil)
+        let client = GraphClient(
+            credential: .clientSecret(tenantId: "t", clientId: "c", secret: secret),
+            configuration: GraphClientConfiguration(endpoints: endpoints, pacing: .disabled), transport: transport, clock: VirtualClock(),
+            jitter: .constant(0), logger: logger)
+        _ = try await client.listPolicies()
+        let logs = handler.all.joined(separator: "\n")
+        #expect(logs.contains("GET /beta/identity/conditionalAccess/policies → 429"))
+        #expect(logs.contains("GET /beta/identity/conditionalAccess/policies → 200"))
+        #expect(logs.contains("client-request-id"))
+        #expect(!logs.contains(secret))
+        #expect(!logs.contains(accessToken))
+        #expect(!logs.contains("Bearer"))
+        for request in transport.requests {
+            #expect(!"\(request)".contains(accessToken))
+            #expect(!String(reflecting: request).contains(secret))
         }
     }
 }
