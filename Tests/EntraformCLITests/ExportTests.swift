@@ -230,6 +230,33 @@ struct ExportTests {
                 "\(outcome.warnings)")
     }
 
+    @Test func yamlQuotesWhatWouldReadAsSomethingElseAndKeepsSchemaOrder() throws {
+        let document: JSONValue = [
+            "countriesAndRegions": ["NO", "NL"], "displayName": "true", "kind": "NamedLocation",
+            "id": "11111111-2222-3333-4444-555555555555",
+        ]
+        let text = try YAMLWriting.document(document, kind: .namedLocation, header: ["A header"])
+        #expect(text == """
+            # A header
+            kind: NamedLocation
+            displayName: 'true'
+            id: 11111111-2222-3333-4444-555555555555
+            countriesAndRegions: ['NO', NL]
+
+            """)
+        let loaded = ConfigurationLoader.load([PolicySource(path: "x.yaml", text: text)])
+        #expect(!loaded.hasErrors, "\(loaded.diagnostics)")
+        #expect(loaded.configuration.namedLocations.first?.value.displayName == "true")
+        #expect(loaded.configuration.namedLocations.first?.value.countriesAndRegions == ["NO", "NL"])
+    }
+
+    @Test func fileNamesAreSluggedAndUnique() {
+        var taken = Set<String>()
+        #expect(YAMLWriting.fileName(for: "CA001 - Block légacy auth!", taken: &taken) == "ca001-block-legacy-auth.yaml")
+        #expect(YAMLWriting.fileName(for: "CA001 – Block legacy auth", taken: &taken) == "ca001-block-legacy-auth-2.yaml")
+        #expect(YAMLWriting.fileName(for: "???", taken: &taken) == "unnamed.yaml")
+    }
+
     // MARK: The command
 
     @Test func refusesANonEmptyOutputFolderWithoutForce() throws {
