@@ -66,9 +66,9 @@ struct EmulatorCore: Sendable {
             }
             if segments.count == 2, segments[1] == "$batch" {
                 request.path = "/$batch"
-                return await batch(request, principal: principal)
+                return Self.withRequestIds(await batch(request, principal: principal), incoming: incoming)
             }
-            return await service.handle(request, principal: principal)
+            return Self.withRequestIds(await service.handle(request, principal: principal), incoming: incoming)
         }
         // Identity platform: /{tenant}/oauth2/v2.0/token, discovery documents.
         let rest = segments.dropFirst().map { $0.lowercased() }
@@ -90,6 +90,19 @@ struct EmulatorCore: Sendable {
                                "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"]])
         }
         return GraphFailure(status: 404, code: "NotFound", message: "No route for \(incoming.method) \(path).").response(for: nil)
+    }
+
+    /// Graph answers every request with `request-id` and `client-request-id` (echoing the caller's),
+    /// successes included: clients log them and put them in audit trails.
+    static func withRequestIds(_ response: GraphResponse, incoming: Incoming) -> GraphResponse {
+        var response = response
+        let names = Set(response.headers.map { $0.0.lowercased() })
+        let requestId = response.headers.first { $0.0.lowercased() == "request-id" }?.1 ?? UUID().uuidString.lowercased()
+        if !names.contains("request-id") { response.headers.append(("request-id", requestId)) }
+        if !names.contains("client-request-id") {
+            response.headers.append(("client-request-id", incoming.headers["client-request-id"] ?? requestId))
+        }
+        return response
     }
 
     /// Decodes `a=b&c=d` (query strings and form bodies); `+` is a space.

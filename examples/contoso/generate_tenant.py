@@ -461,7 +461,7 @@ applications = [
         "permissions": [
             "Policy.Read.All", "Policy.ReadWrite.ConditionalAccess", "Application.Read.All",
             "User.Read.All", "Group.Read.All", "RoleManagement.Read.Directory",
-            "IdentityRiskyUser.ReadWrite.All", "IdentityRiskEvent.Read.All", "Agreement.Read.All",
+            "IdentityRiskyUser.ReadWrite.All", "IdentityRiskEvent.Read.All", "Agreement.Read.All", "User.RevokeSessions.All",
         ],
         "federatedCredentials": [{
             "issuer": "https://token.actions.githubusercontent.com",
