@@ -164,6 +164,7 @@ public final class GraphClient: Sendable {
             // Decide: return, throw, or retry after `delay`.
             var delay: Swift.Duration
             var isReplicationRetry = false
+            var waitInPacer = false
             let outcome: Result<HTTPResponse, TransportError>
             do throws(TransportError) {
                 outcome = .success(try await transport.send(outgoing, timeout: configuration.requestTimeout))
@@ -208,6 +209,9 @@ public final class GraphClient: Sendable {
                 case 429:
                     delay = retry.retryAfter(response.header("Retry-After"), now: now())
                         ?? retry.backoff(afterAttempt: attempt, random: jitter.next())
+                    // When the class is paced, the wait happens in the pacer (the retry's slot comes
+                    // after the hold) so that concurrent requests of the class wait with it.
+                    waitInPacer = await pacer.holdOff(serviceClass, for: delay)
                 case 503, 504:
                     if request.semantics == .create { throw Self.ambiguous(problem) }
                     delay = retry.retryAfter(response.header("Retry-After"), now: now())
@@ -275,7 +279,10 @@ public final class GraphClient: Sendable {
                 }
                 throw exhausted
             }
-            if delay > .zero {
+            if delay > .zero, waitInPacer {
+                waited += delay
+                stats.withLock { $0.backoff += delay }
+            } else if delay > .zero {
                 do { try await clock.sleep(for: delay) } catch {
                     throw GraphError(kind: .transport, message: "cancelled", method: request.method, path: displayPath, attempts: attempt)
                 }

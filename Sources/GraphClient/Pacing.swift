@@ -161,6 +161,26 @@ public actor Pacer {
         }
     }
 
+    /// After a 429, holds the whole bucket of `serviceClass` for `duration`, so concurrent requests
+    /// of the same class wait too instead of drawing more 429s.
+    /// - Returns: false when the class is not paced (the caller must wait itself).
+    @discardableResult
+    public func holdOff(_ serviceClass: GraphServiceClass, for duration: Duration) -> Bool {
+        let bucket = serviceClass.bucket
+        let rate = configuration.rate(for: bucket)
+        guard rate.requestsPerSecond > 0, duration > .zero else { return false }
+        let refillRate = rate.requestsPerSecond / (1 + max(0, configuration.safetyMargin))
+        let now = clock.now()
+        var state = buckets[bucket] ?? BucketState(tokens: rate.burst, updatedAt: now)
+        let elapsed = Self.seconds(now - state.updatedAt)
+        state.tokens = min(rate.burst, state.tokens + max(0, elapsed) * refillRate)
+        state.updatedAt = now
+        // Debt worth `duration`: the next grant comes no earlier than `duration` from now.
+        state.tokens = min(state.tokens, 1 - Self.seconds(duration) * refillRate)
+        buckets[bucket] = state
+        return true
+    }
+
     /// How many slots each class was granted (for `--debug` and tests).
     public func grantedCounts() -> [GraphServiceClass: Int] { granted }
 

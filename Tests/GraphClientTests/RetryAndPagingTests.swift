@@ -279,6 +279,21 @@ import Testing
         #expect(GraphServiceClass(path: "/users?$filter=x") == .directory)
     }
 
+    @Test func throttlingHoldsThePacedClass() async throws {
+        let clock = VirtualClock()
+        let transport = ScriptedTransport(sequence: [graphError(429, code: "TooManyRequests"), json(200, ["value": []])])
+        let client = makeClient(transport, clock: clock, pacing: .graphDefaults)
+        _ = try await client.listPolicies()
+        // The backoff (1 s) is served by the pacer, plus at most one pacing interval.
+        #expect(clock.totalSlept >= .seconds(1))
+        #expect(clock.totalSlept <= .milliseconds(2300))
+        #expect(client.statistics.backoff == .seconds(1))
+        // The next request of the class also respects the hold: nothing is sent early.
+        let before = clock.now()
+        _ = try await client.listRiskyUsers()
+        #expect(clock.now() - before >= .seconds(1))
+    }
+
     @Test func concurrentRequestsQueueBehindEachOther() async throws {
         let clock = VirtualClock()
         let transport = ScriptedTransport(sequence: [json(200, ["value": []])])
