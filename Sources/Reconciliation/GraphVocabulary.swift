@@ -96,9 +96,11 @@ package enum GraphVocabulary {
             "includeUsers", "excludeUsers", "includeGroups", "excludeGroups", "includeRoles", "excludeRoles",
             "includeGuestsOrExternalUsers", "excludeGuestsOrExternalUsers",
         ].map { "conditions.users.\($0)" })
+        // The beta agent-identity fields of clientApplications (include/excludeAgentIdServicePrincipals,
+        // agentIdServicePrincipalFilter) are not in the language: left out here, they are kept as
+        // live wrote them instead of being cleared by every update.
         paths.formUnion([
             "includeServicePrincipals", "excludeServicePrincipals", "servicePrincipalFilter",
-            "includeAgentIdServicePrincipals", "excludeAgentIdServicePrincipals", "agentIdServicePrincipalFilter",
         ].map { "conditions.clientApplications.\($0)" })
         paths.formUnion(["conditions.platforms.includePlatforms", "conditions.platforms.excludePlatforms"])
         paths.formUnion(["conditions.locations.includeLocations", "conditions.locations.excludeLocations"])
