@@ -32,6 +32,11 @@ public struct EmulatorConfiguration: Sendable {
     public var accessTokenLifetime: Duration
     /// Largest accepted request body; larger bodies get 413.
     public var maximumRequestBodySize: Int
+    /// How long a device code (`/oauth2/v2.0/devicecode`) stays redeemable (Entra: 900 s). Zero or
+    /// less issues codes that are already expired (tests).
+    public var deviceCodeLifetime: Duration = .seconds(900)
+    /// The polling `interval` (seconds) device code answers advertise (Entra: 5).
+    public var deviceCodeInterval: Int = 5
 
     public init(
         seed: TenantSeed? = nil,
@@ -88,4 +93,13 @@ public enum EmulatorDefaults {
     public static let githubIssuer = "https://token.actions.githubusercontent.com"
     /// The audience workload identity federation expects in the public cloud.
     public static let federationAudience = "api://AzureADTokenExchange"
+    /// Well-known public (first-party) clients that may use the device code flow without being in
+    /// the seed: client id → display name. The Azure CLI's id is what `--device-code` sends by default.
+    public static let publicClients: [String: String] = [
+        "04b07795-8ddb-461a-bbee-02f9e1bf7b46": "Microsoft Azure CLI",
+        "14d82eec-204b-4c2f-b7e8-296a70dab67e": "Microsoft Graph Command Line Tools",
+    ]
+    /// Delegated scopes a public client's device code token carries (when it asks for `.default`):
+    /// the default application's permissions, so everything entraform does works.
+    public static var publicClientScopes: [String] { BuiltIns.defaultPermissions }
 }

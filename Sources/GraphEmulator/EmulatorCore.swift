@@ -29,7 +29,8 @@ struct EmulatorCore: Sendable {
         let store = TenantStore(initial: state, stateFile: configuration.stateFile, replicationLag: configuration.replicationLag)
         let keys = try ProcessSigningKeys.shared.get()
         let tokens = TokenService(tokenKey: keys.token, oidcKey: keys.oidc,
-                                  store: store, accessTokenLifetime: configuration.accessTokenLifetime)
+                                  store: store, accessTokenLifetime: configuration.accessTokenLifetime,
+                                  deviceCodeLifetime: configuration.deviceCodeLifetime, deviceCodeInterval: configuration.deviceCodeInterval)
         let service = GraphService(store: store, tokens: tokens, behaviour: Behaviour(configuration: configuration), configuration: configuration)
         return EmulatorCore(service: service, tokens: tokens, configuration: configuration, tenantId: state.tenantId)
     }
@@ -78,6 +79,13 @@ struct EmulatorCore: Sendable {
             }
             let form = Self.parseQuery(incoming.body.flatMap { String(data: $0, encoding: .utf8) })
             return await tokens.token(tenantSegment: first, form: form, authorization: incoming.headers["authorization"], origin: incoming.origin)
+        }
+        if rest == ["oauth2", "v2.0", "devicecode"] {
+            guard incoming.method == "POST" else {
+                return tokens.aadError(405, "invalid_request", 900561, "The endpoint only accepts POST requests. Received a \(incoming.method) request.")
+            }
+            let form = Self.parseQuery(incoming.body.flatMap { String(data: $0, encoding: .utf8) })
+            return await tokens.deviceAuthorization(tenantSegment: first, form: form, origin: incoming.origin)
         }
         if rest == ["discovery", "v2.0", "keys"] || rest == ["discovery", "keys"] {
             return .json(200, ["keys": [tokens.tokenKey.jwk]])
@@ -212,6 +220,7 @@ struct EmulatorCore: Sendable {
         case ("POST", ["reset"]):
             await service.store.reset()
             await service.behaviour.resetCounts()
+            await tokens.deviceCodes.reset()
             return .noContent()
         case ("GET", ["state"]):
             let document = await service.store.state.seedDocument()
@@ -254,6 +263,8 @@ struct EmulatorCore: Sendable {
                                "subject_types_supported": ["public", "pairwise"], "response_types_supported": ["id_token"],
                                "claims_supported": ["sub", "aud", "exp", "iat", "iss", "jti", "nbf"],
                                "id_token_signing_alg_values_supported": ["RS256"], "scopes_supported": ["openid"]])
+        case ("GET", ["devicelogin"]), ("POST", ["devicelogin"]):
+            return await deviceLogin(incoming, query: query)
         case ("GET", ["oidc", ".well-known", "jwks"]):
             return .json(200, ["keys": [tokens.oidcKey.jwk]])
         default:

@@ -16,6 +16,10 @@ struct TokenService: Sendable {
     let oidcKey: SigningKey
     let store: TenantStore
     let accessTokenLifetime: Duration
+    var deviceCodeLifetime: Duration = .seconds(900)
+    var deviceCodeInterval: Int = 5
+    /// Pending device code sign-ins (shared by every copy of the service).
+    var deviceCodes = DeviceCodeRegistry()
 
     static let clientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
@@ -25,6 +29,9 @@ struct TokenService: Sendable {
     func token(tenantSegment: String, form: [String: String], authorization: String?, origin: String) async -> GraphResponse {
         let state = try? await store.read { $0 }
         guard let state else { return aadError(500, "server_error", 90033, "A transient error has occurred.") }
+        if form["grant_type"] == Self.deviceCodeGrantType {
+            return await deviceCodeToken(tenantSegment: tenantSegment, form: form, state: state)
+        }
         guard tenantSegment.lowercased() == state.tenantId.lowercased() || state.domains.contains(where: { $0.lowercased() == tenantSegment.lowercased() })
         else {
             return aadError(400, "invalid_request", 90002, "Tenant '\(tenantSegment)' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.")
@@ -199,8 +206,10 @@ struct TokenService: Sendable {
         guard jwt.claims["tid"]?.stringValue?.lowercased() == tenantId.lowercased() else {
             return unauthorized("Access token validation failure. Invalid tenant.")
         }
+        // App-only tokens carry application permissions in `roles`, delegated ones scopes in `scp`.
+        let scopes = (jwt.claims["scp"]?.stringValue ?? "").split(separator: " ").map(String.init)
         return .success(Principal(appId: jwt.claims["appid"]?.stringValue ?? "", objectId: jwt.claims["oid"]?.stringValue ?? "",
-                                  roles: Set(jwt.claims["roles"]?.stringArray ?? []),
+                                  roles: Set(jwt.claims["roles"]?.stringArray ?? []).union(scopes),
                                   displayName: jwt.claims["app_displayname"]?.stringValue ?? ""))
     }
 
