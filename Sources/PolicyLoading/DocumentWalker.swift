@@ -160,7 +160,7 @@ struct DocumentWalker {
                 let identity = caseFolded(item)
                 if let first = firstSeen[identity] {
                     let shown = item.stringValue.map { "'\($0)'" } ?? "item"
-                    error("duplicate \(shown) in '\(name(of: path))'; first at line \(first.line)", at: location(itemNode),
+                    error("duplicate \(shown) in '\(name(of: path))'; first at line \(first.line), column \(first.column)", at: location(itemNode),
                           suggestion: "lists are sets: remove the repeat")
                     continue
                 }

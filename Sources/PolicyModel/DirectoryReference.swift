@@ -78,9 +78,13 @@ public enum ReservedWord {
         allAgentIdResources,
     ]
 
+    private static let byLowercase: [String: String] = Dictionary(uniqueKeysWithValues: allWords.map { ($0.lowercased(), $0) })
+
     /// Graph's spelling of `text` when it is a reserved word in any letter case.
     public static func canonical(_ text: String) -> String? {
-        allWords.first { $0.caseInsensitiveCompare(text) == .orderedSame }
+        // Reserved words are ASCII and short: anything longer cannot be one (a cheap exit for names).
+        guard text.utf8.count <= 27 else { return nil }
+        return byLowercase[text.lowercased()]
     }
 
     /// The legacy "MFA trusted IPs" location id.

@@ -44,8 +44,11 @@ sessionControls:
         out.write("---\n".join(docs))
 PY
 
-swift build -c release --product entraform >/dev/null
-binary=.build/release/entraform
+# ENTRAFORM_BINARY overrides the binary; by default a release build is made into .build-release.
+if [ -z "${ENTRAFORM_BINARY:-}" ]; then
+  swift build -c release --product entraform --scratch-path .build-release >/dev/null
+fi
+binary=${ENTRAFORM_BINARY:-.build-release/release/entraform}
 "$binary" validate "$work" | tail -n 1
 if command -v hyperfine >/dev/null; then
   hyperfine --warmup 2 --runs 10 "$binary validate $work"

@@ -87,7 +87,7 @@ struct LoaderDiagnosticsTests {
 
     @Test func duplicateListItem() {
         expectSingle(policy(grant: "grantControls: {operator: AND, builtInControls: [mfa, compliantDevice, ‸mfa]}"),
-                     "duplicate 'mfa' in 'builtInControls'; first at line 7; lists are sets: remove the repeat")
+                     "duplicate 'mfa' in 'builtInControls'; first at line 7, column 50; lists are sets: remove the repeat")
     }
 
     @Test func duplicateDisplayNameAcrossFilesNamesBothLocations() {
