@@ -1,6 +1,7 @@
 import Crypto
 import CryptoExtras
 import Foundation
+import GraphWire
 import PolicyModel
 
 /// A certificate credential: the leaf certificate (DER) and its RSA private key, loaded from one PEM

@@ -1,21 +1,6 @@
 import Foundation
+import GraphWire
 import PolicyModel
-
-/// Base64url without padding (RFC 7515 §2).
-enum Base64URL {
-    static func encode(_ data: some DataProtocol) -> String {
-        Data(data).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func decode(_ text: some StringProtocol) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64)
-    }
-}
 
 /// The claims of a JWT read without verifying it: for expiry, `roles` in `entraform doctor`, and
 /// the subject in federated-credential hints. Holds no signature and is never logged whole.

@@ -1,4 +1,5 @@
 import Foundation
+import GraphWire
 import PolicyModel
 
 /// Device code sign-ins in progress (OAuth 2.0 device authorization grant, RFC 8628): issued by

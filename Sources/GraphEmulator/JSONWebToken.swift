@@ -1,24 +1,9 @@
 import Crypto
 import CryptoExtras
 import Foundation
+import GraphWire
 import JWTKit
 import PolicyModel
-
-/// Base64url without padding (RFC 7515).
-enum Base64URL {
-    static func encode(_ data: some DataProtocol) -> String {
-        Data(data).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func decode(_ text: some StringProtocol) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64)
-    }
-}
 
 /// A compact JWS split into its parts. Claims are kept as JSON so every check can name the claim.
 struct JSONWebToken: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import GraphWire
 import PolicyModel
 
 /// A parsed `$filter` expression.

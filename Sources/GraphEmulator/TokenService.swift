@@ -1,4 +1,5 @@
 import Foundation
+import GraphWire
 import PolicyModel
 
 /// The caller of a Graph request, from its access token.

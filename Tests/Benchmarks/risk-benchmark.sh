@@ -5,26 +5,11 @@
 # Usage: bash Tests/Benchmarks/risk-benchmark.sh   (ENTRAFORM_BINARY overrides the release build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-work=$(mktemp -d)
-cleanup() {
-  if [ -n "${emulator_pid:-}" ]; then kill "$emulator_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source Tests/Benchmarks/lib.sh
 
 python3 Tests/Benchmarks/generate_risk_benchmark.py "$work"
-if [ -z "${ENTRAFORM_BINARY:-}" ]; then
-  swift build -c release --product entraform --scratch-path .build-release >/dev/null
-fi
-binary=${ENTRAFORM_BINARY:-.build-release/release/entraform}
 
-"$binary" emulator --seed "$work/tenant.json" --port 0 > "$work/emulator.log" 2>&1 &
-emulator_pid=$!
-for _ in $(seq 1 600); do grep -q "listening on" "$work/emulator.log" 2>/dev/null && break; sleep 0.1; done
-url=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/emulator.log" | head -1)
-export AZURE_TENANT_ID=$(grep 'Tenant id:' "$work/emulator.log" | awk '{print $3}')
-export AZURE_CLIENT_ID=$(grep 'Client id:' "$work/emulator.log" | awk '{print $3}')
-export AZURE_CLIENT_SECRET=$(grep 'Client secret:' "$work/emulator.log" | awk '{print $3}')
+start_emulator "$work/tenant.json" 
 
 /usr/bin/time -f "risk plan: %e s wall, %M KiB peak RSS" "$binary" risk plan "$work/config" --graph-url "$url" > "$work/plan.txt" \
   || status=$?

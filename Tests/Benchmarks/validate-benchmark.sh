@@ -3,8 +3,7 @@
 # Usage: bash Tests/Benchmarks/validate-benchmark.sh   (prints the mean wall time of 10 runs)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source Tests/Benchmarks/lib.sh
 
 python3 - "$work" <<'PY'
 import os, sys
@@ -44,11 +43,6 @@ sessionControls:
         out.write("---\n".join(docs))
 PY
 
-# ENTRAFORM_BINARY overrides the binary; by default a release build is made into .build-release.
-if [ -z "${ENTRAFORM_BINARY:-}" ]; then
-  swift build -c release --product entraform --scratch-path .build-release >/dev/null
-fi
-binary=${ENTRAFORM_BINARY:-.build-release/release/entraform}
 "$binary" validate "$work" | tail -n 1
 if command -v hyperfine >/dev/null; then
   hyperfine --warmup 2 --runs 10 "$binary validate $work"

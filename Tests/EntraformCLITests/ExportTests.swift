@@ -19,28 +19,7 @@ struct ExportTests {
     /// Runs `body` with an emulator seeded from `seed` and a way to connect to it (no pacing).
     func withEmulator(_ seed: TenantSeed,
                       _ body: (@escaping (Settings) async throws -> GraphConnection) async throws -> Void) async throws {
-        let server = try await EmulatorServer(configuration: EmulatorConfiguration(seed: seed))
-        let url = try await server.start()
-        let credentials = server.credentials
-        let connect: (Settings) async throws -> GraphConnection = { settings in
-            let endpoints = try GraphEndpoints(cloud: .global, graphURL: url.absoluteString, loginURL: nil)
-            let credential = Credential.clientSecret(tenantId: credentials.tenantId, clientId: credentials.clientId,
-                                                     secret: credentials.clientSecret ?? "")
-            let transport = AsyncHTTPClientTransport()
-            let client = GraphClient(
-                credential: credential,
-                configuration: GraphClientConfiguration(endpoints: endpoints, conditionalAccessVersion: settings.graphVersion ?? .beta,
-                                                        pacing: .disabled),
-                transport: transport, logger: .init(label: "test") { _ in SwiftLogNoOpLogHandler() })
-            return GraphConnection(client: client, credential: credential, transport: transport, onClose: nil)
-        }
-        do {
-            try await body(connect)
-        } catch {
-            await server.shutdown()
-            throw error
-        }
-        await server.shutdown()
+        try await withTestEmulator(seed) { _, connect in try await body(connect) }
     }
 
     func plan(_ path: String, connect: (Settings) async throws -> GraphConnection) async throws -> Plan {

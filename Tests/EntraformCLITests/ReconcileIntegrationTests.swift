@@ -16,28 +16,7 @@ struct ReconcileIntegrationTests {
     /// Runs `body` with an emulator seeded from the Contoso tenant and a way to connect to it.
     func withContoso(_ body: (EmulatorServer, @escaping (Settings) async throws -> GraphConnection) async throws -> Void) async throws {
         let seed = try TenantSeed(contentsOf: TestPaths.packageRoot.appendingPathComponent("examples/contoso/tenant.json"))
-        let server = try await EmulatorServer(configuration: EmulatorConfiguration(seed: seed))
-        let url = try await server.start()
-        let credentials = server.credentials
-        let connect: (Settings) async throws -> GraphConnection = { settings in
-            let endpoints = try GraphEndpoints(cloud: .global, graphURL: url.absoluteString, loginURL: nil)
-            let credential = Credential.clientSecret(tenantId: credentials.tenantId, clientId: credentials.clientId,
-                                                     secret: credentials.clientSecret ?? "")
-            let transport = AsyncHTTPClientTransport()
-            let client = GraphClient(
-                credential: credential,
-                configuration: GraphClientConfiguration(endpoints: endpoints, conditionalAccessVersion: settings.graphVersion ?? .beta,
-                                                        pacing: .disabled),
-                transport: transport, logger: .init(label: "test") { _ in SwiftLogNoOpLogHandler() })
-            return GraphConnection(client: client, credential: credential, transport: transport, onClose: nil)
-        }
-        do {
-            try await body(server, connect)
-        } catch {
-            await server.shutdown()
-            throw error
-        }
-        await server.shutdown()
+        try await withTestEmulator(seed, body)
     }
 
     func plan(_ path: String = policies, connect: (Settings) async throws -> GraphConnection) async throws -> Plan {

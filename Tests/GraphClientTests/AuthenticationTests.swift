@@ -1,6 +1,7 @@
 import Crypto
 import CryptoExtras
 import Foundation
+import GraphWire
 @testable import GraphClient
 import PolicyModel
 import Synchronization

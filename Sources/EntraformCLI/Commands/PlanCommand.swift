@@ -31,10 +31,13 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let useColor = color.useColor(fileDescriptor: 1)
         let code = await TenantCommandRunner.run {
-            try await ReconcileSession.with(path: path, connection: connection, useColor: color.useColor(fileDescriptor: 2)) { session in
-                let plan = session.plan()
+            try await ReconcileSession.with(path: path, connection: connection, useColor: color.useColor(fileDescriptor: 2)) { opened in
+                var session = opened
+                let plan = session.timedPlan()
                 if plan.hasErrors { Console.err(session.renderedDiagnostics(useColor: color.useColor(fileDescriptor: 2))) }
-                Console.out(format.render(plan, useColor: useColor))
+                let rendered = session.timings.measure("render") { format.render(plan, useColor: useColor) }
+                if connection.debug { Console.err(session.timings.summary + "\n") }
+                Console.out(rendered)
                 if let out, !plan.hasErrors {
                     try SavedPlan(plan).encoded().write(to: URL(fileURLWithPath: out), options: .atomic)
                     Console.err("Saved the plan to \(out); apply exactly this plan with: entraform apply \(out)\n")

@@ -1,0 +1,36 @@
+@testable import EntraformCLI
+import Foundation
+import GraphClient
+import GraphEmulator
+import Logging
+import PolicyModel
+
+/// Runs `body` with an in-process emulator seeded from `seed`, and a function that connects the
+/// real client to it (client-side pacing off: the emulator has no rate limit unless asked).
+func withTestEmulator(
+    _ seed: TenantSeed,
+    _ body: (EmulatorServer, @escaping (Settings) async throws -> GraphConnection) async throws -> Void
+) async throws {
+    let server = try await EmulatorServer(configuration: EmulatorConfiguration(seed: seed))
+    let url = try await server.start()
+    let credentials = server.credentials
+    let connect: (Settings) async throws -> GraphConnection = { settings in
+        let endpoints = try GraphEndpoints(cloud: .global, graphURL: url.absoluteString, loginURL: nil)
+        let credential = Credential.clientSecret(tenantId: credentials.tenantId, clientId: credentials.clientId,
+                                                 secret: credentials.clientSecret ?? "")
+        let transport = AsyncHTTPClientTransport()
+        let client = GraphClient(
+            credential: credential,
+            configuration: GraphClientConfiguration(endpoints: endpoints, conditionalAccessVersion: settings.graphVersion ?? .beta,
+                                                    pacing: .disabled),
+            transport: transport, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        return GraphConnection(client: client, credential: credential, transport: transport, onClose: nil)
+    }
+    do {
+        try await body(server, connect)
+    } catch {
+        await server.shutdown()
+        throw error
+    }
+    await server.shutdown()
+}
