@@ -111,7 +111,7 @@ struct LoadedDocument {
 
     func decode<Value: Decodable>(_ diagnostics: inout [Diagnostic]) -> Value? {
         do {
-            return try JSONDecoder().decode(Value.self, from: json.serializedUnsorted())
+            return try json.decode(Value.self)
         } catch {
             // Validation admits only what the model can hold; reaching this is a bug worth reporting clearly.
             diagnostics.append(.error("internal error: a validated \(kind.rawValue) could not be decoded (\(error))", at: location))

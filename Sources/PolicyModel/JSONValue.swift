@@ -189,11 +189,6 @@ extension JSONValue {
         return JSONDecodingFailure(description: message, line: line, column: column)
     }
 
-    /// Compact JSON in no particular key order: faster where the bytes are only decoded again.
-    public func serializedUnsorted() -> Data {
-        (try? JSONEncoder().encode(self)) ?? Data("null".utf8)
-    }
-
     /// Serialises to compact (or pretty) JSON with sorted keys, so equal values give equal bytes.
     public func serialized(pretty: Bool = false) -> Data {
         let encoder = JSONEncoder()

@@ -47,36 +47,44 @@ public struct DirectoryQuery: Sendable, Hashable {
 }
 
 /// What the directory answered: the objects found for the query, per kind, and near names to offer
-/// as suggestions for names that were not found.
+/// as suggestions for names that were not found. Look-ups by name, id and appId are hashed
+/// (case-insensitively), so resolving a large configuration stays linear.
 public struct DirectoryIndex: Sendable, Hashable {
     public private(set) var entries: [ReferenceTarget: [DirectoryEntry]] = [:]
     /// Names to suggest from ("did you mean"), per kind; may include the entries themselves.
     public var suggestionPool: [ReferenceTarget: [String]] = [:]
+    private var byName: [ReferenceTarget: [String: [DirectoryEntry]]] = [:]
+    private var byId: [ReferenceTarget: [String: DirectoryEntry]] = [:]
+    private var byAppId: [String: [DirectoryEntry]] = [:]
 
     public init() {}
 
     public mutating func add(_ entries: [DirectoryEntry], as target: ReferenceTarget) {
-        var existing = self.entries[target] ?? []
-        var seen = Set(existing.map { $0.id.lowercased() })
-        for entry in entries where seen.insert(entry.id.lowercased()).inserted {
-            existing.append(entry)
+        for entry in entries {
+            let id = entry.id.lowercased()
+            guard byId[target]?[id] == nil else { continue }
+            self.entries[target, default: []].append(entry)
+            byId[target, default: [:]][id] = entry
+            byName[target, default: [:]][entry.name.lowercased(), default: []].append(entry)
+            if target == .servicePrincipal, let appId = entry.appId {
+                byAppId[appId.lowercased(), default: []].append(entry)
+            }
         }
-        self.entries[target] = existing
     }
 
     public func entries(_ target: ReferenceTarget) -> [DirectoryEntry] { entries[target] ?? [] }
 
     /// Entries whose name matches: case-insensitively (Graph's `displayName eq` and UPNs are case-insensitive).
     func matching(name: String, _ target: ReferenceTarget) -> [DirectoryEntry] {
-        entries(target).filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+        byName[target]?[name.lowercased()] ?? []
     }
 
     func entry(id: String, _ target: ReferenceTarget) -> DirectoryEntry? {
-        entries(target).first { $0.id.caseInsensitiveCompare(id) == .orderedSame }
+        byId[target]?[id.lowercased()]
     }
 
     func servicePrincipal(appId: String) -> [DirectoryEntry] {
-        entries(.servicePrincipal).filter { $0.appId?.caseInsensitiveCompare(appId) == .orderedSame }
+        byAppId[appId.lowercased()] ?? []
     }
 
     /// id → name for everything known, for rendering plans in names.
