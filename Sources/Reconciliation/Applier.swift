@@ -157,7 +157,7 @@ public struct Applier: Sendable {
         var live: [ObjectKind: [JSONValue]] = [:]
         for kind in kinds {
             do { live[kind] = try await reader.list(kind) } catch {
-                return ApplyReport(refusals: ["could not read the live \(kind)s: \(error)"], steps: steps)
+                return ApplyReport(refusals: ["could not read the live \(kind.pluralDescription): \(error)"], steps: steps)
             }
         }
         let refusals = staleness(of: changes, live: live)

@@ -67,7 +67,7 @@ package struct IdentityMatching: Sendable {
                     if found.count > 1 {
                         let ids = found.map { "'\(liveIds[$0])'" }.joined(separator: ", ")
                         diagnostics.append(.error(
-                            "\(found.count) live \(kind)s are named '\(name)' (ids \(ids)); entraform cannot tell which '\(object.displayName)' manages",
+                            "\(found.count) live \(kind.pluralDescription) are named '\(name)' (ids \(ids)); entraform cannot tell which '\(object.displayName)' manages",
                             at: object.location, suggestion: "pin one with 'id: \(liveIds[found[0]])'"))
                         break
                     }

@@ -12,6 +12,14 @@ public enum ObjectKind: String, Sendable, Hashable, Codable, CaseIterable, Custo
         case .conditionalAccessPolicy: "conditional access policy"
         }
     }
+
+    /// The plural of ``description``: `named locations`, `conditional access policies`.
+    public var pluralDescription: String {
+        switch self {
+        case .namedLocation: "named locations"
+        case .conditionalAccessPolicy: "conditional access policies"
+        }
+    }
 }
 
 /// One declared object, already resolved: `body` is the JSON Graph would accept on POST
