@@ -116,6 +116,7 @@ let package = Package(
         .testTarget(
             name: "EntraformCLITests",
             dependencies: ["EntraformCLI", "EntraformTestSupport"],
+            exclude: ["Scenarios"],
             swiftSettings: strictSettings
         ),
     ]
