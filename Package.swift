@@ -106,6 +106,7 @@ let package = Package(
         .testTarget(
             name: "ReconciliationTests",
             dependencies: ["Reconciliation", "PlanRendering", "PolicyModel", "PolicyLoading", "EntraformTestSupport"],
+            exclude: ["Golden"],
             swiftSettings: strictSettings
         ),
         .testTarget(
