@@ -91,7 +91,7 @@ extension GraphService {
         if rest.isEmpty {
             let query = try riskQuery(request, filterable: filterable, typeName: typeName)
             let body = try await store.read { state in
-                query.page(objects(state).all.map { renderRiskObject($0, request: request) }, request: request, context: context)
+                query.page(objects(state).all, request: request, context: context) { renderRiskObject($0, request: request) }
             }
             return .json(200, body)
         }

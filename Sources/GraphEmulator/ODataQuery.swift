@@ -310,14 +310,16 @@ struct CollectionQuery {
         return .object(out)
     }
 
-    /// Filters, pages and projects; returns the collection envelope.
-    func page(_ objects: [JSONValue], request: GraphRequest, context: String, filterMatches: ((JSONValue) -> Bool)? = nil) -> JSONValue {
+    /// Filters, pages and projects; returns the collection envelope. `render` turns a stored object
+    /// into its wire form and runs only for the objects of the page returned, not the whole collection.
+    func page(_ objects: [JSONValue], request: GraphRequest, context: String, filterMatches: ((JSONValue) -> Bool)? = nil,
+              render: ((JSONValue) -> JSONValue)? = nil) -> JSONValue {
         let filtered = objects.filter { object in (filter?.matches(object) ?? true) && (filterMatches?(object) ?? true) }
         let start = min(offset, filtered.count)
         let end = top == Int.max ? filtered.count : min(filtered.count, start + top)
         var envelope: [String: JSONValue] = [
             "@odata.context": .string("\(request.serviceRoot)/$metadata#\(context)"),
-            "value": .array(filtered[start..<end].map(project)),
+            "value": .array(filtered[start..<end].map { project(render?($0) ?? $0) }),
         ]
         if count { envelope["@odata.count"] = .number(Double(filtered.count)) }
         if end < filtered.count {

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Generates the risk benchmark: a tenant with 20,000 risky users and 100,000 risk detections, and a
 configuration with five risk-response rules. Usage: generate_risk_benchmark.py OUTDIR.
-Deterministic (fixed seed, UUIDv5 ids); detections spread over the 30 days before 2026-11-22."""
+Deterministic (fixed seed, UUIDv5 ids) but for the time base: detections spread over the 30 days
+before the current hour, because the rules' `detectedWithin` windows count back from the present."""
 import datetime, hashlib, json, os, random, sys, uuid
 
 out = sys.argv[1]
 rng = random.Random(20000)
 ns = uuid.UUID("2b7e1516-28ae-4d2a-a6f7-157e2b7e1516")
-now = datetime.datetime(2026, 11, 22, tzinfo=datetime.timezone.utc)
+now = datetime.datetime.now(datetime.timezone.utc).replace(minute=0, second=0, microsecond=0)
 def gid(kind, n): return str(uuid.uuid5(ns, f"{kind}-{n}"))
 def stamp(dt): return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond:06d}0Z"
 
@@ -43,11 +44,11 @@ for n in range(DETECTIONS):
         "location": {"city": "Amsterdam", "state": "Noord-Holland", "countryOrRegion": "NL",
                      "geoCoordinates": {"latitude": 52.37, "longitude": 4.89}}})
 rules = {
-    "confirm-leaked": "when: {riskEventTypes: [leakedCredentials], detectionRiskLevels: [high], detectedWithin: 2h, riskStates: [atRisk], users: {includeGroups: [All Staff]}}\naction: confirmCompromised\napproval: required\nmaxActionsPerRun: 10000",
-    "revoke-token-theft": "when: {riskEventTypes: [anomalousToken, attackerinTheMiddle], detectedWithin: 1h, riskStates: [atRisk]}\naction: revokeSignInSessions\nmaxActionsPerRun: 10000",
-    "dismiss-low-unfamiliar": "when: {riskEventTypes: [unfamiliarFeatures], detectionRiskLevels: [low], userRiskLevels: [low], detectedWithin: 3h, riskStates: [atRisk]}\naction: dismiss\napproval: required\nmaxActionsPerRun: 10000",
-    "confirm-malicious-ip-high": "when: {riskEventTypes: [maliciousIPAddress], detectionRiskLevels: [high], userRiskLevels: [high], detectedWithin: 6h, users: {includeGroups: [Department 01, Department 02]}}\naction: confirmCompromised\napproval: required\nmaxActionsPerRun: 10000",
-    "revoke-spray": "when: {riskEventTypes: [passwordSpray], detectionRiskLevels: [medium, high], detectedWithin: 2h, riskStates: [atRisk]}\naction: revokeSignInSessions\nmaxActionsPerRun: 10000",
+    "confirm-leaked": "when: {riskEventTypes: [leakedCredentials], detectionRiskLevels: [high], detectedWithin: 7d, riskStates: [atRisk], users: {includeGroups: [All Staff]}}\naction: confirmCompromised\napproval: required\nmaxActionsPerRun: 10000",
+    "revoke-token-theft": "when: {riskEventTypes: [anomalousToken, attackerinTheMiddle], detectedWithin: 1d, riskStates: [atRisk]}\naction: revokeSignInSessions\nmaxActionsPerRun: 10000",
+    "dismiss-low-unfamiliar": "when: {riskEventTypes: [unfamiliarFeatures], detectionRiskLevels: [low], userRiskLevels: [low], detectedWithin: 3d, riskStates: [atRisk]}\naction: dismiss\napproval: required\nmaxActionsPerRun: 10000",
+    "confirm-malicious-ip-high": "when: {riskEventTypes: [maliciousIPAddress], detectionRiskLevels: [high], userRiskLevels: [high], detectedWithin: 14d, users: {includeGroups: [Department 01, Department 02]}}\naction: confirmCompromised\napproval: required\nmaxActionsPerRun: 10000",
+    "revoke-spray": "when: {riskEventTypes: [passwordSpray], detectionRiskLevels: [medium, high], detectedWithin: 2d, riskStates: [atRisk]}\naction: revokeSignInSessions\nmaxActionsPerRun: 10000",
 }
 os.makedirs(os.path.join(out, "config"), exist_ok=True)
 with open(os.path.join(out, "config", "rules.yaml"), "w") as f:
