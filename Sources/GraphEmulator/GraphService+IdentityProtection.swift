@@ -91,7 +91,7 @@ extension GraphService {
         if rest.isEmpty {
             let query = try riskQuery(request, filterable: filterable, typeName: typeName)
             let body = try await store.read { state in
-                query.page(objects(state).all, request: request, context: context) { renderRiskObject($0, request: request) }
+                query.page(objects(state).all, request: request, context: context, render: { renderRiskObject($0, request: request) })
             }
             return .json(200, body)
         }
