@@ -109,27 +109,31 @@ struct TenantState: Sendable {
 
     /// All groups containing the object, directly or through nested groups.
     func transitiveGroups(of memberId: String) -> [String] {
-        var found: [String] = []
+        var found = Set<String>()
         var queue = directGroups(of: memberId)
         while let next = queue.popLast() {
-            if found.contains(next) { continue }
-            found.append(next)
+            guard found.insert(next.lowercased()).inserted else { continue }
             queue.append(contentsOf: directGroups(of: next))
         }
-        return groups.order.filter(found.contains)
+        return groups.order.filter { found.contains($0.lowercased()) }
     }
 
-    /// All members of a group, following nested groups (nested groups are themselves included).
+    /// All members of a group, following nested groups (nested groups are themselves included), in
+    /// breadth-first order. Linear in the members visited (a 20,000-member group used to take minutes).
     func transitiveMembers(of groupId: String) -> [String] {
-        var seen: [String] = []
+        var seen = Set<String>()
+        var ordered: [String] = []
         var queue = groupMembers[groupId.lowercased()] ?? []
-        while !queue.isEmpty {
-            let member = queue.removeFirst()
-            if seen.contains(where: { $0.lowercased() == member.lowercased() }) { continue }
-            seen.append(member)
-            if groups.contains(member) { queue.append(contentsOf: groupMembers[member.lowercased()] ?? []) }
+        var index = 0
+        while index < queue.count {
+            let member = queue[index]
+            index += 1
+            let key = member.lowercased()
+            guard seen.insert(key).inserted else { continue }
+            ordered.append(member)
+            if groups.contains(member) { queue.append(contentsOf: groupMembers[key] ?? []) }
         }
-        return seen
+        return ordered
     }
 
     /// Role template ids assigned to the object directly or through a role-assignable group.
