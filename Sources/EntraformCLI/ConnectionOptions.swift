@@ -27,6 +27,10 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
     @Flag(name: .customLong("device-code"), help: "Sign in interactively with the device code flow.")
     public var deviceCode = false
 
+    @Option(name: .customLong("requests-per-second"),
+            help: ArgumentHelp("Client-side pacing of conditional access and Identity Protection requests (Graph allows 1 per second per tenant; 0 turns pacing off, e.g. for an emulator without a rate limit).", valueName: "N"))
+    public var requestsPerSecond: Double = 1
+
     @Flag(help: "Log each Graph request (method, path, status, duration, request ids) to stderr. Never logs secrets or tokens.")
     public var debug = false
 
@@ -35,6 +39,9 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
     public func validate() throws {
         if let cloud, GraphCloud(name: cloud) == nil {
             throw ValidationError("--cloud must be one of global, usgov, usgovdod, china (got '\(cloud)')")
+        }
+        if requestsPerSecond < 0 {
+            throw ValidationError("--requests-per-second must be 0 (no pacing) or more")
         }
         if emulatorSeed != nil, graphURL != nil || loginURL != nil {
             throw ValidationError("--emulator cannot be combined with --graph-url or --login-url")
@@ -46,6 +53,14 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
         if let cloud, let parsed = GraphCloud(name: cloud) { return parsed }
         if let fromSettings = settings?.cloud { return GraphCloud(fromSettings) }
         return .global
+    }
+
+    /// Pacing from `--requests-per-second` (Graph's defaults otherwise).
+    public var pacing: PacingConfiguration {
+        var pacing = PacingConfiguration.graphDefaults
+        pacing.conditionalAccessAndIdentityProtection = requestsPerSecond > 0
+            ? PacingConfiguration.Rate(requestsPerSecond: requestsPerSecond) : .unlimited
+        return pacing
     }
 
     /// A logger for `--debug` (stderr, level debug) or a silent one.
@@ -81,7 +96,7 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
         let transport = AsyncHTTPClientTransport()
         let client = GraphClient(
             credential: credential,
-            configuration: GraphClientConfiguration(endpoints: endpoints, conditionalAccessVersion: caVersion),
+            configuration: GraphClientConfiguration(endpoints: endpoints, conditionalAccessVersion: caVersion, pacing: pacing),
             transport: transport, logger: logger, deviceCodePrompt: prompt)
         return GraphConnection(client: client, credential: credential, transport: transport, logger: logger, onClose: nil)
     }

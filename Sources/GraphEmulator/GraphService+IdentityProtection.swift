@@ -89,10 +89,15 @@ extension GraphService {
                                 objects: @escaping @Sendable (TenantState) -> EntityCollection) async throws -> GraphResponse {
         try requireMethod(request, "GET")
         if rest.isEmpty {
-            let query = try riskQuery(request, filterable: filterable, typeName: typeName)
-            let body = try await store.read { state in
-                query.page(objects(state).all, request: request, context: context, render: { renderRiskObject($0, request: request) })
+            var query = try riskQuery(request, filterable: filterable, typeName: typeName)
+            let filter = query.filter
+            let matching = await store.filtered(key: "\(request.version.rawValue) \(context) \(request.query["$filter"] ?? "")") { state in
+                let all = objects(state).all
+                guard let filter else { return all }
+                return all.filter { filter.matches($0) }
             }
+            query.filter = nil  // applied above
+            let body = query.page(matching, request: request, context: context, render: { renderRiskObject($0, request: request) })
             return .json(200, body)
         }
         guard rest.count == 1 else { throw GraphFailure.noRoute(request) }

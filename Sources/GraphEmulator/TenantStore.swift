@@ -50,6 +50,19 @@ actor TenantStore {
         return false
     }
 
+    /// Filtered collections by key (path and `$filter`), valid for one revision: paging through a
+    /// large filtered collection then filters once, not once per page.
+    private var filterCache: [String: (revision: Int, objects: [JSONValue])] = [:]
+
+    /// The objects `filter` keeps, from the cache when the tenant has not changed since.
+    func filtered(key: String, _ filter: @Sendable (TenantState) throws -> [JSONValue]) rethrows -> [JSONValue] {
+        if let cached = filterCache[key], cached.revision == state.revision { return cached.objects }
+        let objects = try filter(state)
+        if filterCache.count > 64 { filterCache.removeAll() }
+        filterCache[key] = (state.revision, objects)
+        return objects
+    }
+
     /// A cached response body for this key and the current revision, or one made now.
     func cachedBody(key: String, make: @Sendable (TenantState) throws -> Data) rethrows -> Data {
         if let cached = responseCache[key], cached.revision == state.revision { return cached.body }

@@ -11,7 +11,7 @@ python3 Tests/Benchmarks/generate_risk_benchmark.py "$work"
 
 start_emulator "$work/tenant.json" 
 
-/usr/bin/time -f "risk plan: %e s wall, %M KiB peak RSS" "$binary" risk plan "$work/config" --graph-url "$url" > "$work/plan.txt" \
+/usr/bin/time -f "risk plan: %e s wall, %M KiB peak RSS" "$binary" risk plan "$work/config" --graph-url "$url" --requests-per-second 0 > "$work/plan.txt" \
   || status=$?
 tail -n 1 "$work/plan.txt"
 echo "risk plan exit code: ${status:-0} (2 = actions proposed)"
