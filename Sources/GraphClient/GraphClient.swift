@@ -187,7 +187,7 @@ public final class GraphClient: Sendable {
                     let json: JSONValue?
                     if response.body.isEmpty || response.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D }) {
                         json = nil
-                    } else if let decoded = try? JSONDecoder().decode(JSONValue.self, from: response.body) {
+                    } else if let decoded = try? JSONValue.parse(response.body) {
                         json = decoded
                     } else {
                         throw GraphError(

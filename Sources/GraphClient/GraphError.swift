@@ -114,7 +114,7 @@ extension GraphError {
     static func fromResponse(
         _ response: HTTPResponse, method: String, path: String, clientRequestId: String?, attempts: Int
     ) -> GraphError {
-        let json = try? JSONDecoder().decode(JSONValue.self, from: response.body)
+        let json = try? JSONValue.parse(response.body)
         let envelope = json.flatMap(ODataErrorEnvelope.init(json:))
         var message = envelope?.message ?? ""
         if let inner = envelope?.innerMessage, !inner.isEmpty, inner != message {
@@ -241,7 +241,7 @@ public enum AADSTSHints {
 
     /// Builds an authentication error from a token endpoint response.
     public static func error(fromTokenResponse response: HTTPResponse, context: Context) -> GraphError {
-        let json = try? JSONDecoder().decode(JSONValue.self, from: response.body)
+        let json = try? JSONValue.parse(response.body)
         let oauthCode = json?["error"]?.stringValue
         let descriptionText = json?["error_description"]?.stringValue ?? ""
         let firstLine =

@@ -12,7 +12,7 @@ public struct UnverifiedJWTClaims: Sendable, Hashable {
     public init?(token: String) {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let data = Base64URL.decode(parts[1]),
-            let json = try? JSONDecoder().decode(JSONValue.self, from: data), let object = json.objectValue
+            let json = try? JSONValue.parse(data), let object = json.objectValue
         else { return nil }
         self.payload = object
     }

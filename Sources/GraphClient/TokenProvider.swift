@@ -183,7 +183,7 @@ public struct TokenAcquirer: Sendable {
     }
 
     private func parseTokenResponse(_ response: HTTPResponse) throws(GraphError) -> AccessToken {
-        guard let json = try? JSONDecoder().decode(JSONValue.self, from: response.body),
+        guard let json = try? JSONValue.parse(response.body),
             let token = json["access_token"]?.stringValue
         else {
             throw GraphError(kind: .invalidResponse, status: response.status, message: "the token endpoint answered without an access_token")
@@ -217,7 +217,7 @@ public struct TokenAcquirer: Sendable {
         do { response = try await transport.send(request, timeout: timeout) } catch {
             throw GraphError(kind: .authentication, message: "requesting \(what) failed: \(error.message)", method: request.method, path: path)
         }
-        guard response.status == 200, let json = try? JSONDecoder().decode(JSONValue.self, from: response.body),
+        guard response.status == 200, let json = try? JSONValue.parse(response.body),
             let token = json[field]?.stringValue
         else {
             var error = GraphError(
@@ -239,7 +239,7 @@ public struct TokenAcquirer: Sendable {
         do { result = try await ProcessRunner.run(executable, arguments: arguments) } catch {
             throw GraphError(kind: .authentication, message: "running the Azure CLI failed")
         }
-        guard result.status == 0, let json = try? JSONDecoder().decode(JSONValue.self, from: result.stdout),
+        guard result.status == 0, let json = try? JSONValue.parse(result.stdout),
             let token = json["accessToken"]?.stringValue
         else {
             // stderr of `az` holds messages such as "Please run 'az login'"; it never contains the token.
@@ -260,7 +260,7 @@ public struct TokenAcquirer: Sendable {
     private func deviceCodeToken(tenant: String, clientId: String, context: AADSTSHints.Context) async throws(GraphError) -> AccessToken {
         let scope = endpoints.scope + " offline_access"
         let start = try await postForm(url: endpoints.deviceCodeEndpoint(tenant: tenant), form: [("client_id", clientId), ("scope", scope)])
-        guard start.status == 200, let json = try? JSONDecoder().decode(JSONValue.self, from: start.body),
+        guard start.status == 200, let json = try? JSONValue.parse(start.body),
             let deviceCode = json["device_code"]?.stringValue
         else {
             throw AADSTSHints.error(fromTokenResponse: start, context: context)
@@ -279,7 +279,7 @@ public struct TokenAcquirer: Sendable {
                 url: endpoints.tokenEndpoint(tenant: tenant),
                 form: [("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), ("client_id", clientId), ("device_code", deviceCode)])
             if response.status == 200 { return try parseTokenResponse(response) }
-            let code = (try? JSONDecoder().decode(JSONValue.self, from: response.body))?["error"]?.stringValue
+            let code = (try? JSONValue.parse(response.body))?["error"]?.stringValue
             switch code {
             case "authorization_pending": continue
             case "slow_down": interval += 5

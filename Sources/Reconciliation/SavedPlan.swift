@@ -12,7 +12,7 @@ extension Plan {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding plain value types cannot fail.
         let data = (try? encoder.encode(self)) ?? Data()
-        guard let tree = try? JSONDecoder().decode(JSONValue.self, from: data) else { return SHA256Digest.hex(of: Array(data)) }
+        guard let tree = try? JSONValue.parse(data) else { return SHA256Digest.hex(of: Array(data)) }
         return SHA256Digest.hex(of: Array(Self.withoutNullMembers(tree).serialized()))
     }
 

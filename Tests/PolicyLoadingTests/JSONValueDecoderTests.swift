@@ -35,3 +35,21 @@ struct JSONValueDecoderTests {
         #expect(try value.decode(JSONValue.self) == value)
     }
 }
+
+@Suite("Fast JSON parsing")
+struct JSONValueParseTests {
+    @Test func parseAgreesWithTheDecoderOnEveryKindOfValue() throws {
+        let text = #"{"t":true,"f":false,"one":1,"zero":0,"big":12345678901234,"half":0.5,"neg":-3,"s":"x\u00e9","n":null,"a":[true,1,"1",null,{"k":[]}],"o":{}}"#
+        let data = Data(text.utf8)
+        let fast = try JSONValue.parse(data)
+        #expect(fast == (try JSONDecoder().decode(JSONValue.self, from: data)))
+        #expect(fast["t"] == .bool(true))
+        #expect(fast["one"] == .number(1))
+        #expect(fast["zero"] == .number(0))
+        #expect(fast["a"]?.arrayValue?.first == .bool(true))
+    }
+
+    @Test func malformedJSONStillReportsItsPosition() {
+        #expect(throws: JSONDecodingFailure.self) { try JSONValue.decode(exportedData: Data("{\"a\": [1, 2,, 3]}".utf8)) }
+    }
+}
