@@ -163,19 +163,23 @@ extension JSONValue {
     }
 
     private init(foundationObject object: Any) {
+        // Collections and strings first: testing a Swift collection `as NSNumber` would bridge it to
+        // an NSDictionary or NSArray first, which cost more than the parse itself.
         switch object {
         case let text as String:
             self = .string(text)
+        case let dictionary as [String: Any]:
+            self = .object(dictionary.mapValues(JSONValue.init(foundationObject:)))
+        case let array as [Any]:
+            self = .array(array.map(JSONValue.init(foundationObject:)))
+        case is NSNull:
+            self = .null
         case let number as NSNumber:
             if String(cString: number.objCType) == "c" {
                 self = .bool(number.boolValue)
             } else {
                 self = .number(number.doubleValue)
             }
-        case let array as [Any]:
-            self = .array(array.map(JSONValue.init(foundationObject:)))
-        case let dictionary as [String: Any]:
-            self = .object(dictionary.mapValues(JSONValue.init(foundationObject:)))
         default:
             self = .null
         }
