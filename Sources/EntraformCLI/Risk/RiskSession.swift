@@ -91,11 +91,10 @@ enum RiskPlanning {
             throw Stopped(output: DiagnosticRendering.text(resolved.diagnostics, texts: load.texts, useColor: useColor))
         }
 
-        // Groups → transitive members, batched: directory requests, paced apart from Identity
-        // Protection, so they run while the risky users and detections are read.
+        // Groups → transitive members, batched.
         var groupIds = Set(resolved.emergencyGroupIds.map { $0.lowercased() })
         for scope in resolved.scopes { groupIds.formUnion((scope.includeGroupIds + scope.excludeGroupIds).map { $0.lowercased() }) }
-        async let groupMembers = transitiveMembers(of: Array(groupIds).sorted(), client: client)
+        let members = try await transitiveMembers(of: Array(groupIds).sorted(), client: client)
 
         // Risky objects and detections with the narrowest filters.
         var riskyUsers: [JSONValue] = []
@@ -116,8 +115,6 @@ enum RiskPlanning {
                     filter: RiskQueryFilters.detections(rules: rules, subject: .servicePrincipals, now: now))
             }
         }
-
-        let members = try await groupMembers
 
         let scopes = Dictionary(resolved.scopes.map { ($0.ruleName, $0) }, uniquingKeysWith: { first, _ in first })
         let inputs = configuration.riskResponseRules.map { declared -> RiskRuleInput in
