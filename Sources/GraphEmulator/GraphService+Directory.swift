@@ -91,9 +91,16 @@ extension GraphService {
                 return group
             case "members", "transitivemembers":
                 let memberIds = relation == "members" ? (state.groupMembers[id.lowercased()] ?? []) : state.transitiveMembers(of: id)
-                let objects = memberIds.compactMap { state.directoryObject($0) }.map { Self.typed($0.object, $0.type) }
+                let entries = memberIds.compactMap { state.directoryObject($0) }
+                let objects = entries.map(\.object)
+                // `@odata.type` is added to the page returned only: a 20,000-member group is paged
+                // 999 at a time, and typing every member per page cost more than the rest.
+                var types: [String: String] = [:]
+                for entry in entries { if let id = entry.object["id"]?.stringValue { types[id] = entry.type } }
                 return try directoryQuery(request, objects: objects, typeName: "directoryObject")
-                    .page(objects, request: request, context: "directoryObjects")
+                    .page(objects, request: request, context: "directoryObjects", render: { object in
+                        Self.typed(object, object["id"]?.stringValue.flatMap { types[$0] } ?? "directoryObject")
+                    })
             default:
                 throw GraphFailure.noRoute(request)
             }
