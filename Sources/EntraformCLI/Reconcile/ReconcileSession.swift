@@ -43,7 +43,8 @@ struct ReconcileSession {
             let read = try await TenantSnapshotReader(client: connection.client).read(query: Resolver.query(for: load.configuration))
             let resolved = timings.measure("resolve") { Resolver.resolve(load.configuration, directory: read.directory) }
             var snapshot = read.snapshot
-            snapshot.directoryNames = snapshot.directoryNames.merging(resolved.names.namesById)
+            // The resolver's table is the directory's plus every name it resolved.
+            snapshot.directoryNames = resolved.names
             let scope = ManagementScope(namePrefix: settings.manage?.namePrefix, prune: settings.manage?.prune ?? false)
             return ReconcileSession(load: load, resolved: resolved, snapshot: snapshot, scope: scope, connection: connection,
                                     timings: timings)

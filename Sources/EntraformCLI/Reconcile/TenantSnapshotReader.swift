@@ -53,9 +53,11 @@ struct TenantSnapshotReader {
             directory.add(byAppId.matches.values.flatMap { $0 }.map(Self.servicePrincipalEntry), as: .servicePrincipal)
         }
 
-        // Object ids: declared ones are checked to exist; live ones are named in the plan.
+        // Object ids: declared ones are checked to exist; live ones are named in the plan. Ids the
+        // name look-ups already answered (usually all of them) are not asked for again.
+        let known = Set([ReferenceTarget.user, .group, .servicePrincipal].flatMap { directory.entries($0).map { $0.id.lowercased() } })
         let objectIds = (query.ids[.user] ?? []).union(query.ids[.group] ?? []).union(query.ids[.servicePrincipal] ?? [])
-            .union(liveReferences.objects)
+            .union(liveReferences.objects).filter { !known.contains($0.lowercased()) }
         if !objectIds.isEmpty {
             for object in try await client.getByIds(Array(objectIds)) {
                 switch object.odataType {
