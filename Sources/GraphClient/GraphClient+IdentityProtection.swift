@@ -14,9 +14,11 @@ extension GraphClient {
         try await listAll(IdentityProtectionPaths.riskyUsers, query: GraphQuery(filter: filter, top: 500), version: directoryVersion)
     }
 
-    /// Risk detections, optionally filtered (`detectedDateTime ge 2026-11-01T00:00:00Z`, …), 500 per page.
-    public func listRiskDetections(filter: String? = nil) async throws(GraphError) -> [JSONValue] {
-        try await listAll(IdentityProtectionPaths.riskDetections, query: GraphQuery(filter: filter, top: 500), version: directoryVersion)
+    /// Risk detections, optionally filtered (`detectedDateTime ge 2026-11-01T00:00:00Z`, …) and
+    /// reduced to `select`ed properties, 500 per page.
+    public func listRiskDetections(filter: String? = nil, select: [String] = []) async throws(GraphError) -> [JSONValue] {
+        try await listAll(IdentityProtectionPaths.riskDetections, query: GraphQuery(filter: filter, select: select, top: 500),
+                          version: directoryVersion)
     }
 
     /// A risky user's history.

@@ -13,9 +13,10 @@ extension GraphClient {
         try await listAll(IdentityProtectionPaths.riskyServicePrincipals, query: GraphQuery(filter: filter, top: 500), version: directoryVersion)
     }
 
-    /// Service principal risk detections, optionally filtered, 500 per page.
-    public func listServicePrincipalRiskDetections(filter: String? = nil) async throws(GraphError) -> [JSONValue] {
-        try await listAll(IdentityProtectionPaths.servicePrincipalRiskDetections, query: GraphQuery(filter: filter, top: 500),
+    /// Service principal risk detections, optionally filtered and reduced to `select`ed properties,
+    /// 500 per page.
+    public func listServicePrincipalRiskDetections(filter: String? = nil, select: [String] = []) async throws(GraphError) -> [JSONValue] {
+        try await listAll(IdentityProtectionPaths.servicePrincipalRiskDetections, query: GraphQuery(filter: filter, select: select, top: 500),
                           version: directoryVersion)
     }
 

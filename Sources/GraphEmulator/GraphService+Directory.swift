@@ -4,7 +4,12 @@ import PolicyModel
 extension GraphService {
     /// Directory collections page at 100 by default and 999 at most (reference §2.6).
     func directoryQuery(_ request: GraphRequest, objects: [JSONValue], typeName: String) throws -> CollectionQuery {
-        var filterable = Set(objects.flatMap { $0.objectValue?.keys.map { $0 } ?? [] })
+        // The stored objects' own keys are filterable too; collected only when there is a filter (a
+        // 20,000-member group is paged 999 at a time, and this walk per page cost more than the page).
+        var filterable: Set<String> = []
+        if request.query["$filter"].map({ !$0.isEmpty }) ?? false {
+            for object in objects { if let keys = object.objectValue?.keys { filterable.formUnion(keys) } }
+        }
         filterable.formUnion(["id", "displayName", "userPrincipalName", "mail", "appId", "accountEnabled", "userType",
                               "servicePrincipalType", "securityEnabled", "mailEnabled", "groupTypes", "givenName", "surname",
                               "mailNickname", "onPremisesSyncEnabled", "isBuiltIn", "templateId", "servicePrincipalNames", "tags"])
@@ -82,6 +87,18 @@ extension GraphService {
         }
         let id = rest[0]
         let relation = rest[safe: 1]?.lowercased()
+        if let relation, relation == "members" || relation == "transitivemembers" {
+            // The typed member list is built once per tenant revision: a 20,000-member group is paged
+            // 999 at a time, and walking and typing every member per page cost more than the page.
+            let members = try await store.filtered(key: "groups/\(id.lowercased())/\(relation)") { state -> [JSONValue] in
+                guard state.groups.contains(id) else { throw GraphFailure.notFound(id) }
+                let memberIds = relation == "members" ? (state.groupMembers[id.lowercased()] ?? []) : state.transitiveMembers(of: id)
+                return memberIds.compactMap { state.directoryObject($0) }.map { Self.typed($0.object, $0.type) }
+            }
+            let body = try directoryQuery(request, objects: members, typeName: "directoryObject")
+                .page(members, request: request, context: "directoryObjects")
+            return .json(200, body)
+        }
         let body = try await store.read { state -> JSONValue in
             guard var group = state.groups.get(id) else { throw GraphFailure.notFound(id) }
             switch relation {
@@ -89,18 +106,6 @@ extension GraphService {
                 group = try directoryQuery(request, objects: [group], typeName: "group").project(group)
                 group["@odata.context"] = .string("\(request.serviceRoot)/$metadata#groups/$entity")
                 return group
-            case "members", "transitivemembers":
-                let memberIds = relation == "members" ? (state.groupMembers[id.lowercased()] ?? []) : state.transitiveMembers(of: id)
-                let entries = memberIds.compactMap { state.directoryObject($0) }
-                let objects = entries.map(\.object)
-                // `@odata.type` is added to the page returned only: a 20,000-member group is paged
-                // 999 at a time, and typing every member per page cost more than the rest.
-                var types: [String: String] = [:]
-                for entry in entries { if let id = entry.object["id"]?.stringValue { types[id] = entry.type } }
-                return try directoryQuery(request, objects: objects, typeName: "directoryObject")
-                    .page(objects, request: request, context: "directoryObjects", render: { object in
-                        Self.typed(object, object["id"]?.stringValue.flatMap { types[$0] } ?? "directoryObject")
-                    })
             default:
                 throw GraphFailure.noRoute(request)
             }

@@ -8,6 +8,9 @@ indirect enum FilterExpression: Sendable {
     case or(FilterExpression, FilterExpression)
     case not(FilterExpression)
     case compare(property: String, op: String, value: JSONValue)
+    /// A comparison with a date-time literal, parsed once when the filter is parsed (a filter over
+    /// 100,000 detections compared one date per object and parsed the literal each time).
+    case compareInstant(property: String, op: String, literal: String, instant: Date)
     case isIn(property: String, values: [JSONValue])
     case function(name: String, property: String, argument: String)
     /// `collection/any(x: x eq 'v')` on string collections (e.g. `groupTypes/any(c:c eq 'Unified')`).
@@ -18,7 +21,20 @@ indirect enum FilterExpression: Sendable {
         switch self {
         case .and(let l, let r), .or(let l, let r): l.properties + r.properties
         case .not(let e): e.properties
-        case .compare(let p, _, _), .isIn(let p, _), .function(_, let p, _), .any(let p, _, _): [p]
+        case .compare(let p, _, _), .compareInstant(let p, _, _, _), .isIn(let p, _), .function(_, let p, _), .any(let p, _, _): [p]
+        }
+    }
+
+    /// Replaces comparisons with date-time literals by `compareInstant`.
+    func resolvingInstants() -> FilterExpression {
+        switch self {
+        case .and(let l, let r): return .and(l.resolvingInstants(), r.resolvingInstants())
+        case .or(let l, let r): return .or(l.resolvingInstants(), r.resolvingInstants())
+        case .not(let e): return .not(e.resolvingInstants())
+        case .compare(let property, let op, .string(let literal)) where Self.looksLikeDate(literal):
+            guard let instant = GraphTimestamp.date(from: literal) else { return self }
+            return .compareInstant(property: property, op: op, literal: literal, instant: instant)
+        default: return self
         }
     }
 
@@ -29,6 +45,15 @@ indirect enum FilterExpression: Sendable {
         case .not(let e): return !e.matches(object)
         case .compare(let property, let op, let value):
             return Self.compare(Self.value(of: property, in: object), op, value)
+        case .compareInstant(let property, let op, let literal, let instant):
+            guard case .string(let actual) = Self.value(of: property, in: object) else {
+                return Self.compare(Self.value(of: property, in: object), op, .string(literal))
+            }
+            if Self.looksLikeDate(actual), actual.utf8.contains(UInt8(ascii: "T")) || literal.utf8.contains(UInt8(ascii: "T")),
+               let date = GraphTimestamp.date(from: actual) {
+                return Self.order(date, instant, op)
+            }
+            return Self.compareText(actual, literal, op)
         case .isIn(let property, let values):
             let actual = Self.value(of: property, in: object)
             return values.contains { Self.compare(actual, "eq", $0) }
@@ -48,6 +73,7 @@ indirect enum FilterExpression: Sendable {
     }
 
     static func value(of property: String, in object: JSONValue) -> JSONValue {
+        if !property.utf8.contains(UInt8(ascii: "/")) { return object[property] ?? .null }
         var current = object
         for part in property.split(separator: "/") {
             guard let next = current[String(part)] else { return .null }
@@ -64,7 +90,7 @@ indirect enum FilterExpression: Sendable {
                let lhs = GraphTimestamp.date(from: a), let rhs = GraphTimestamp.date(from: e) {
                 return order(lhs, rhs, op)
             }
-            return order(a.lowercased(), e.lowercased(), op)
+            return compareText(a, e, op)
         case (.number(let a), .number(let e)): return order(a, e, op)
         case (.bool(let a), .bool(let e)): return op == "eq" ? a == e : op == "ne" ? a != e : false
         case (.null, .null): return op == "eq"
@@ -74,8 +100,34 @@ indirect enum FilterExpression: Sendable {
         }
     }
 
+    /// Case-insensitive string comparison; equality of ASCII text without allocating (most filters are
+    /// `eq` on enum members and ids, evaluated once per stored object).
+    static func compareText(_ a: String, _ e: String, _ op: String) -> Bool {
+        if op == "eq" || op == "ne", let equal = asciiCaseInsensitiveEqual(a, e) { return (op == "eq") == equal }
+        return order(a.lowercased(), e.lowercased(), op)
+    }
+
+    /// Nil when either string has non-ASCII bytes (then full Unicode lowercasing decides).
+    private static func asciiCaseInsensitiveEqual(_ a: String, _ e: String) -> Bool? {
+        var left = a.utf8.makeIterator()
+        var right = e.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil): return true
+            case (let x?, let y?):
+                guard x < 0x80, y < 0x80 else { return nil }
+                if x == y { continue }
+                let foldedX = x >= 0x41 && x <= 0x5A ? x | 0x20 : x
+                let foldedY = y >= 0x41 && y <= 0x5A ? y | 0x20 : y
+                if foldedX != foldedY { return a.utf8.allSatisfy { $0 < 0x80 } && e.utf8.allSatisfy { $0 < 0x80 } ? false : nil }
+            default:
+                return a.utf8.allSatisfy { $0 < 0x80 } && e.utf8.allSatisfy { $0 < 0x80 } ? false : nil
+            }
+        }
+    }
+
     /// `YYYY-MM-DD` at the start, checked on bytes.
-    private static func looksLikeDate(_ text: String) -> Bool {
+    static func looksLikeDate(_ text: String) -> Bool {
         let bytes = text.utf8
         guard bytes.count >= 10 else { return false }
         for (index, byte) in bytes.prefix(10).enumerated() {
@@ -85,7 +137,7 @@ indirect enum FilterExpression: Sendable {
         return true
     }
 
-    private static func order<T: Comparable>(_ a: T, _ b: T, _ op: String) -> Bool {
+    static func order<T: Comparable>(_ a: T, _ b: T, _ op: String) -> Bool {
         switch op {
         case "eq": a == b
         case "ne": a != b
@@ -111,7 +163,7 @@ struct FilterParser {
         guard parser.position == parser.tokens.count else {
             throw GraphFailure.badRequest("Invalid filter clause: syntax error at position \(parser.position) in '\(text)'.")
         }
-        return expression
+        return expression.resolvingInstants()
     }
 
     private init(tokens: [String]) { self.tokens = tokens }
@@ -314,7 +366,8 @@ struct CollectionQuery {
     /// into its wire form and runs only for the objects of the page returned, not the whole collection.
     func page(_ objects: [JSONValue], request: GraphRequest, context: String, filterMatches: ((JSONValue) -> Bool)? = nil,
               render: ((JSONValue) -> JSONValue)? = nil) -> JSONValue {
-        let filtered = objects.filter { object in (filter?.matches(object) ?? true) && (filterMatches?(object) ?? true) }
+        let filtered = filter == nil && filterMatches == nil
+            ? objects : objects.filter { object in (filter?.matches(object) ?? true) && (filterMatches?(object) ?? true) }
         let start = min(offset, filtered.count)
         let end = top == Int.max ? filtered.count : min(filtered.count, start + top)
         var envelope: [String: JSONValue] = [

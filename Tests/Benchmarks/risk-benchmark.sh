@@ -13,7 +13,7 @@ start_emulator "$work/tenant.json"
 
 /usr/bin/time -f "risk plan: %e s wall, %M KiB peak RSS" "$binary" risk plan "$work/config" --graph-url "$url" --requests-per-second 0 > "$work/plan.txt" \
   || status=$?
-tail -n 1 "$work/plan.txt"
+grep -m 3 -i "error" "$work/plan.txt" || true; tail -n 1 "$work/plan.txt"
 echo "risk plan exit code: ${status:-0} (2 = actions proposed)"
 curl -s "$url/_emulator/requests" | python3 -c '
 import json, sys

@@ -1,4 +1,5 @@
 import Foundation
+import PolicyModel
 @testable import GraphEmulator
 import Testing
 
@@ -29,6 +30,39 @@ struct TimestampParsingTests {
         for text in ["2026-13-01", "2026-01-01T25:00:00Z", "2026-01-01Tx", "user@contoso.com", "2026-01-01T00:00:00Zjunk"] {
             #expect(GraphTimestamp.parseFast(text) == nil, "\(text)")
         }
+    }
+}
+
+@Suite("$filter matching")
+struct FilterMatchingTests {
+    static func matches(_ filter: String, _ object: JSONValue) throws -> Bool {
+        try FilterParser.parse(filter).matches(object)
+    }
+
+    @Test func dateLiteralsCompareAsInstantsWhateverTheFractionDigits() throws {
+        let detection: JSONValue = ["detectedDateTime": "2026-11-08T05:09:12.5Z", "note": "not a date"]
+        // Lexically "…12.5Z" < "…12Z"; as instants it is later.
+        #expect(try Self.matches("detectedDateTime ge 2026-11-08T05:09:12Z", detection))
+        #expect(try !Self.matches("detectedDateTime lt 2026-11-08T05:09:12Z", detection))
+        #expect(try Self.matches("detectedDateTime lt 2026-11-08T06:09:12+01:00", detection) == false)
+        #expect(try Self.matches("detectedDateTime gt 2026-11-08T06:09:12+01:00", detection))
+        // A property that is no date compares as text; a missing one as null.
+        #expect(try Self.matches("note ne 2026-11-08T05:09:12Z", detection))
+        #expect(try !Self.matches("missing eq 2026-11-08T05:09:12Z", detection))
+        #expect(try Self.matches("missing ne 2026-11-08T05:09:12Z", detection))
+    }
+
+    @Test func textComparisonsIgnoreCaseInAndBeyondASCII() throws {
+        let object: JSONValue = ["riskLevel": "High", "city": "ÉCHIROLLES", "path": ["nested": "Value"]]
+        #expect(try Self.matches("riskLevel eq 'high'", object))
+        #expect(try !Self.matches("riskLevel eq 'hig'", object))
+        #expect(try !Self.matches("riskLevel eq 'highest'", object))
+        #expect(try Self.matches("riskLevel ne 'low'", object))
+        #expect(try Self.matches("city eq 'échirolles'", object))
+        #expect(try !Self.matches("city eq 'echirolles'", object))
+        #expect(try Self.matches("riskLevel in ('low', 'HIGH')", object))
+        #expect(try Self.matches("path/nested eq 'value'", object))
+        #expect(try Self.matches("riskLevel gt 'a'", object))
     }
 }
 

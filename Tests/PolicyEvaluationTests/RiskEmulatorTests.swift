@@ -1,6 +1,6 @@
 import Foundation
 import GraphClient
-import GraphEmulator
+@testable import GraphEmulator
 import PolicyEvaluation
 import PolicyModel
 import Testing
@@ -68,8 +68,8 @@ struct RiskEmulator {
         ]
     }
 
-    static func with<T>(_ body: (RiskEmulator) async throws -> T) async throws -> T {
-        let server = try await EmulatorServer(configuration: EmulatorConfiguration(seed: TenantSeed(document: seed())))
+    static func with<T>(seed document: JSONValue = seed(), _ body: (RiskEmulator) async throws -> T) async throws -> T {
+        let server = try await EmulatorServer(configuration: EmulatorConfiguration(seed: TenantSeed(document: document)))
         let url = try await server.start()
         let transport = AsyncHTTPClientTransport()
         let credentials = server.credentials
@@ -252,6 +252,93 @@ struct RiskEmulatorTests {
             #expect(confirmed.outcomes[0].after?.riskState == "confirmedCompromised")
             let repeated = await emulator.runner(audit).run(RiskPlan(generatedAt: "now", actions: [confirm]))
             #expect(repeated.outcomes[0].result == .skipped)
+        }
+    }
+}
+
+/// The per-rule detection listings `risk plan` reads (with `$select`) must give exactly the plan that
+/// reading everything gives: random tenants and random rule sets, three ways of reading each.
+@Suite("Risk listings against the emulator")
+struct RiskListingEquivalenceTests {
+    /// The emulator's SplitMix64 (deterministic across platforms), with choices on top.
+    struct Random {
+        var generator: SplitMix64
+        init(state: UInt64) { generator = SplitMix64(state: state) }
+        mutating func below(_ bound: Int) -> Int { Int(generator.next() % UInt64(bound)) }
+        mutating func pick<T>(_ values: [T]) -> T { values[below(values.count)] }
+        mutating func some<T>(_ values: [T]) -> [T]? {
+            guard below(3) > 0 else { return nil }
+            let chosen = values.filter { _ in below(2) == 0 }
+            return chosen.isEmpty ? [pick(values)] : chosen
+        }
+    }
+
+    static let types = ["leakedCredentials", "newCountry", "passwordSpray", "anomalousToken", "unfamiliarFeatures"]
+
+    static func seed(_ random: inout Random) -> JSONValue {
+        let users = (1...40).map { index -> JSONValue in
+            ["id": .string(F.userId(index)), "userPrincipalName": .string(F.upn(index)), "displayName": .string("User \(index)"),
+             "accountEnabled": true, "userType": "Member"]
+        }
+        let risky = (1...40).map { F.riskyUser($0, level: random.pick(["low", "medium", "high"]), state: random.pick(["atRisk", "atRisk", "remediated"])) }
+        let detections = (1...600).map { number -> JSONValue in
+            F.detection(String(format: "%064x", number), user: 1 + random.below(40), type: random.pick(types), level: random.pick(["low", "medium", "high"]),
+                        timing: random.pick(["offline", "realtime", "nearRealtime"]), hoursAgo: Double(random.below(40 * 24)) + 0.5)
+        }
+        return ["tenantId": "6a0a1f6e-3b1c-4c55-9d57-0d9a1c2b3e4f", "domains": ["contoso.example"], "users": .array(users),
+                "riskyUsers": .array(risky), "riskDetections": .array(detections)]
+    }
+
+    static func rules(_ random: inout Random) -> [RiskResponseRule] {
+        (0..<(1 + random.below(5))).map { index in
+            F.rule("rule-\(index)", random.pick([.confirmCompromised, .revokeSignInSessions, .dismiss]), max: 1_000) { when in
+                when.riskEventTypes = random.some(types)
+                when.detectionRiskLevels = random.some([.low, .medium, .high])
+                when.detectionTimingTypes = random.some([.offline, .realtime, .nearRealtime])
+                when.userRiskLevels = random.some([.low, .medium, .high])
+                when.riskStates = random.some([.atRisk, .remediated])
+                when.detectedWithin = random.below(4) == 0 ? nil : TimeWindow(parsing: random.pick(["6h", "1d", "3d", "7d", "14d", "30d"]))
+            }
+        }
+    }
+
+    @Test func perRuleListingsPlanExactlyWhatReadingEverythingPlans() async throws {
+        var random = Random(state: 20_261_122)
+        try await RiskEmulator.with(seed: Self.seed(&random)) { emulator in
+            let everyUser = try await emulator.client.listRiskyUsers()
+            let everyDetection = try await emulator.client.listRiskDetections()
+            #expect(everyDetection.count == 600)
+            var listingsRead = 0
+            var detectionsNotRead = 0
+            var actionsPlanned = 0
+            for round in 0..<25 {
+                let rules = Self.rules(&random)
+                let inputs = rules.map { RiskRuleInput(rule: $0) }
+                // Action ids hash the rules, target, action and evidence detection ids: equal ids, equal plans.
+                func evaluate(_ users: [JSONValue], _ detections: [JSONValue]) -> [String] {
+                    let plan = RiskRuleEvaluator().evaluate(RiskEvaluationInput(rules: inputs, riskyUsers: users, detections: detections, now: F.now))
+                    return plan.actions.map(\.id).sorted() + plan.errors.map { "error: \($0.message)" }.sorted()
+                }
+                let expected = evaluate(everyUser, everyDetection)
+                actionsPlanned += expected.count
+
+                let users = try await emulator.client.listRiskyUsers(filter: RiskQueryFilters.riskyObjects(rules: rules))
+                let union = try await emulator.client.listRiskDetections(filter: RiskQueryFilters.detections(rules: rules, now: F.now))
+                #expect(evaluate(users, union) == expected, "round \(round): union listing")
+
+                var listings: [[JSONValue]] = []
+                for filter in RiskQueryFilters.detectionListings(rules: rules, now: F.now) {
+                    listings.append(try await emulator.client.listRiskDetections(filter: filter, select: RiskQueryFilters.detectionFields(subject: .users)))
+                }
+                let merged = RiskQueryFilters.merged(listings)
+                #expect(evaluate(users, merged) == expected, "round \(round): per-rule listings")
+                listingsRead += listings.count
+                detectionsNotRead += union.count - merged.count
+            }
+            // The random rule sets exercised both several listings and the narrowing.
+            #expect(listingsRead > 25)
+            #expect(detectionsNotRead > 0)
+            #expect(actionsPlanned > 25)
         }
     }
 }

@@ -215,6 +215,49 @@ struct RiskFilterTests {
         #expect(RiskQueryFilters.detections(ofUser: "abc") == "userId eq 'abc'")
     }
 
+    @Test func oneDetectionListingPerRuleWithItsOwnWindow() {
+        let leaked = F.rule("leaked") { $0.riskEventTypes = ["leakedCredentials"]; $0.detectionRiskLevels = [.high]; $0.detectedWithin = TimeWindow(parsing: "24h") }
+        let spray = F.rule("spray") { $0.riskEventTypes = ["passwordSpray"]; $0.detectedWithin = TimeWindow(parsing: "7d"); $0.detectionTimingTypes = [.offline] }
+        #expect(RiskQueryFilters.detectionListings(rules: [leaked, spray], now: F.now) == [
+            "detectedDateTime ge 2026-11-21T12:00:00Z and riskLevel eq 'high' and riskEventType eq 'leakedCredentials'",
+            "detectedDateTime ge 2026-11-15T12:00:00Z and riskEventType eq 'passwordSpray' and detectionTimingType eq 'offline'",
+        ])
+    }
+
+    @Test func aListingAnotherCoversIsDropped() {
+        let narrow = F.rule("narrow") { $0.riskEventTypes = ["leakedCredentials"]; $0.detectionRiskLevels = [.high]; $0.detectedWithin = TimeWindow(parsing: "1d") }
+        let wide = F.rule("wide") { $0.riskEventTypes = ["leakedCredentials", "newCountry"]; $0.detectedWithin = TimeWindow(parsing: "7d") }
+        let wider = F.rule("wider-window-only") { $0.riskEventTypes = ["newCountry"]; $0.detectedWithin = TimeWindow(parsing: "30d") }
+        // `wide` covers `narrow` (longer window, more types, any level) whichever comes first.
+        let expectedWide = "detectedDateTime ge 2026-11-15T12:00:00Z and (riskEventType eq 'leakedCredentials' or riskEventType eq 'newCountry')"
+        #expect(RiskQueryFilters.detectionListings(rules: [narrow, wide], now: F.now) == [expectedWide])
+        #expect(RiskQueryFilters.detectionListings(rules: [wide, narrow], now: F.now) == [expectedWide])
+        // A longer window for fewer types covers neither way.
+        #expect(RiskQueryFilters.detectionListings(rules: [wide, wider], now: F.now).count == 2)
+        // A rule without any detection condition reads everything, which covers every other listing.
+        #expect(RiskQueryFilters.detectionListings(rules: [narrow, F.rule("any"), wide], now: F.now) == [nil])
+        #expect(RiskQueryFilters.detectionListings(rules: [wide], subject: .servicePrincipals, now: F.now).isEmpty)
+    }
+
+    @Test func tooManyDistinctListingsFallBackToTheUnion() {
+        let types = ["anomalousToken", "leakedCredentials", "maliciousIPAddress", "newCountry", "passwordSpray", "unfamiliarFeatures",
+                     "unlikelyTravel", "anonymizedIPAddress", "suspiciousBrowser"]
+        let rules = types.map { type in F.rule(type) { $0.riskEventTypes = [type]; $0.detectedWithin = TimeWindow(parsing: "2d") } }
+        #expect(types.count > RiskQueryFilters.maximumDetectionListings)
+        #expect(RiskQueryFilters.detectionListings(rules: rules, now: F.now) == [RiskQueryFilters.detections(rules: rules, now: F.now)])
+        #expect(RiskQueryFilters.detectionListings(rules: Array(rules.prefix(3)), now: F.now).count == 3)
+    }
+
+    @Test func detectionSelectionKeepsWhatEvidenceAndMatchingRead() {
+        let users = RiskQueryFilters.detectionFields(subject: .users)
+        for field in ["id", "riskEventType", "riskLevel", "riskState", "detectionTimingType", "detectedDateTime", "ipAddress", "location", "userId",
+                      "userPrincipalName"] {
+            #expect(users.contains(field), "\(field)")
+        }
+        #expect(!users.contains("additionalInfo"))
+        #expect(RiskQueryFilters.detectionFields(subject: .servicePrincipals).contains("servicePrincipalId"))
+    }
+
     @Test func graphTimeParsesSevenFractionDigitsAndRoundTrips() {
         let date = GraphTime.date("2026-11-21T22:34:12.6081986Z")!
         #expect(abs(date.timeIntervalSince1970 - 1_795_300_452.6081986) < 0.000_01)

@@ -91,30 +91,17 @@ enum RiskPlanning {
             throw Stopped(output: DiagnosticRendering.text(resolved.diagnostics, texts: load.texts, useColor: useColor))
         }
 
-        // Groups → transitive members, batched.
+        // Groups → transitive members (directory), risky objects and detections (Identity
+        // Protection, one listing per rule slice) are read at once: they are independent, and the
+        // pacing keeps each service class within its own limit.
         var groupIds = Set(resolved.emergencyGroupIds.map { $0.lowercased() })
         for scope in resolved.scopes { groupIds.formUnion((scope.includeGroupIds + scope.excludeGroupIds).map { $0.lowercased() }) }
-        let members = try await transitiveMembers(of: Array(groupIds).sorted(), client: client)
-
-        // Risky objects and detections with the narrowest filters.
-        var riskyUsers: [JSONValue] = []
-        var detections: [JSONValue] = []
-        var riskyPrincipals: [JSONValue] = []
-        var principalDetections: [JSONValue] = []
-        if RiskQueryFilters.needs(.users, rules: rules) {
-            riskyUsers = try await client.listRiskyUsers(filter: RiskQueryFilters.riskyObjects(rules: rules, subject: .users))
-            if !riskyUsers.isEmpty {
-                detections = try await client.listRiskDetections(filter: RiskQueryFilters.detections(rules: rules, subject: .users, now: now))
-            }
-        }
-        if RiskQueryFilters.needs(.servicePrincipals, rules: rules) {
-            riskyPrincipals = try await client.listRiskyServicePrincipals(
-                filter: RiskQueryFilters.riskyObjects(rules: rules, subject: .servicePrincipals))
-            if !riskyPrincipals.isEmpty {
-                principalDetections = try await client.listServicePrincipalRiskDetections(
-                    filter: RiskQueryFilters.detections(rules: rules, subject: .servicePrincipals, now: now))
-            }
-        }
+        async let expandedGroups = transitiveMembers(of: Array(groupIds).sorted(), client: client)
+        async let userSide = riskData(subject: .users, rules: rules, client: client, now: now)
+        async let principalSide = riskData(subject: .servicePrincipals, rules: rules, client: client, now: now)
+        let members = try await expandedGroups
+        let (riskyUsers, detections) = try await userSide
+        let (riskyPrincipals, principalDetections) = try await principalSide
 
         let scopes = Dictionary(resolved.scopes.map { ($0.ruleName, $0) }, uniquingKeysWith: { first, _ in first })
         let inputs = configuration.riskResponseRules.map { declared -> RiskRuleInput in
@@ -129,6 +116,34 @@ enum RiskPlanning {
             emergencyGroupIds: Set(resolved.emergencyGroupIds), riskyUsers: riskyUsers, detections: detections,
             riskyServicePrincipals: riskyPrincipals, servicePrincipalDetections: principalDetections,
             executedActionIds: executedActionIds, now: now))
+    }
+
+    /// Risky objects of one subject kind and their detections, read concurrently: one listing of
+    /// risky objects and the detection listings of ``RiskQueryFilters/detectionListings(rules:subject:now:)``,
+    /// merged without duplicates. Nothing is read when no rule has this subject.
+    static func riskData(subject: RiskSubject, rules: [RiskResponseRule], client: GraphClient, now: Date) async throws
+        -> (risky: [JSONValue], detections: [JSONValue])
+    {
+        guard RiskQueryFilters.needs(subject, rules: rules) else { return ([], []) }
+        let select = RiskQueryFilters.detectionFields(subject: subject)
+        let filters = RiskQueryFilters.detectionListings(rules: rules, subject: subject, now: now)
+        async let risky = subject == .users
+            ? client.listRiskyUsers(filter: RiskQueryFilters.riskyObjects(rules: rules, subject: .users))
+            : client.listRiskyServicePrincipals(filter: RiskQueryFilters.riskyObjects(rules: rules, subject: .servicePrincipals))
+        let listings = try await withThrowingTaskGroup(of: (Int, [JSONValue]).self) { group in
+            for (index, filter) in filters.enumerated() {
+                group.addTask {
+                    let page = subject == .users
+                        ? try await client.listRiskDetections(filter: filter, select: select)
+                        : try await client.listServicePrincipalRiskDetections(filter: filter, select: select)
+                    return (index, page)
+                }
+            }
+            var results = [[JSONValue]](repeating: [], count: filters.count)
+            for try await (index, listing) in group { results[index] = listing }
+            return results
+        }
+        return (try await risky, RiskQueryFilters.merged(listings))
     }
 
     /// Transitive member ids per group: one `$batch` sub-request per group (20 per batch), following
