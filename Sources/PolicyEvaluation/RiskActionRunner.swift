@@ -194,7 +194,9 @@ public struct RiskActionRunner: Sendable {
         }
         for skipped in plan.skipped {
             let detail = switch skipped.reason {
-            case .emergencyAccount: "emergency access account (the rule does not set allowEmergencyAccounts: true)"
+            case .emergencyAccount: skipped.action.rules.isEmpty
+                ? "emergency access account (manual action without --allow-emergency-account)"
+                : "emergency access account (the rule does not set allowEmergencyAccounts: true)"
             case .alreadyInEffect: "already \(skipped.action.target.riskState ?? "in effect")"
             case .alreadyExecuted: "already executed (audit log)"
             }

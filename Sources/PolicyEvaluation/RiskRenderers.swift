@@ -19,7 +19,7 @@ public enum RiskPlanRenderer {
 
     public static func text(_ plan: RiskPlan) -> String {
         var out = "Risk-response plan at \(plan.generatedAt)\n"
-        if plan.rules.isEmpty { out += "\nNo risk-response rules.\n" }
+        if plan.rules.isEmpty, plan.actions.isEmpty, plan.skipped.isEmpty { out += "\nNo risk-response rules.\n" }
         for rule in plan.rules {
             out += "  rule \(rule.name): \(rule.action.rawValue) on \(rule.subject.rawValue), matched \(rule.matched), proposes \(rule.proposed)"
                 + (rule.approvalRequired ? " (approval required)" : "") + "\n"
@@ -28,7 +28,8 @@ public enum RiskPlanRenderer {
         for action in plan.actions {
             out += "  [\(action.id)] \(action.action.rawValue) \(describe(action.target))"
                 + (action.approvalRequired ? "  APPROVAL REQUIRED" : "") + "\n"
-            out += "      rules: \(action.rules.joined(separator: ", "))\n"
+            out += action.rules.isEmpty
+                ? "      manual: \(action.reason ?? "no reason given")\n" : "      rules: \(action.rules.joined(separator: ", "))\n"
             for evidence in action.evidence { out += "      - \(line(evidence))\n" }
         }
         if !plan.skipped.isEmpty { out += "\nSkipped:\n" }
@@ -78,6 +79,7 @@ public enum RiskPlanRenderer {
 
     static func describe(_ target: RiskTarget) -> String {
         let noun = target.kind == .users ? "user" : "service principal"
+        guard target.riskLevel != nil || target.riskState != nil else { return "\(noun) \(target.label) (\(target.id)), not a risky \(noun)" }
         return "\(noun) \(target.label) (\(target.id)), risk \(target.riskLevel ?? "none")/\(target.riskState ?? "none")"
     }
 

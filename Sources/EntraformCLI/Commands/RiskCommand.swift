@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GraphClient
 import PolicyEvaluation
+import PolicyLoading
 import PolicyModel
 
 /// `entraform risk`: declarative Identity Protection responses and manual response actions.
@@ -223,14 +224,53 @@ struct ManualRiskOptions: ParsableArguments {
     @Option(help: "Report format: text, markdown or json.")
     var format: RiskFormatArgument = .text
 
+    @Option(help: ArgumentHelp(
+        "The configuration whose emergencyAccess accounts are protected (default: the current directory when it holds a Settings document).",
+        valueName: "PATH"))
+    var config: String?
+
+    @Flag(name: .customLong("allow-emergency-account"), help: "Act even on an emergency access account.")
+    var allowEmergencyAccount = false
+
     @OptionGroup var connection: ConnectionOptions
+
+    /// The configuration for emergency access: `--config`, or the current directory when it holds
+    /// Settings. Nil (with a warning) when there is none.
+    private func settingsLoad() throws -> LoadResult? {
+        if let config { return try RiskPlanning.load(path: config, useColor: false) }
+        guard let sources = try? ConfigurationFiles.collect("."), !sources.isEmpty else { return nil }
+        let load = ConfigurationLoader.load(sources)
+        return !load.hasErrors && load.configuration.settings?.value.emergencyAccess != nil ? load : nil
+    }
 
     func run(_ action: RiskAction) async -> Int32 {
         await RiskCommandRunner.run {
-            try await RiskCommandRunner.withConnection(connection, settings: nil) { connection in
+            let load = try settingsLoad()
+            return try await RiskCommandRunner.withConnection(connection, settings: load?.configuration.effectiveSettings) { connection in
                 let client = connection.client
                 let planned = try await ManualRiskAction.prepare(action, user: user, reason: reason, client: client, now: Date())
                 Console.err(RiskPlanRenderer.text(RiskPlan(generatedAt: GraphTime.string(Date()), actions: [planned])))
+                let audit = RiskAuditFile(path: auditLog)
+                let runner = RiskActionRunner(tenant: GraphRiskTenant(client: client), audit: audit, actor: RiskPlanning.actor(connection))
+
+                // Emergency access accounts are refused (and the refusal audited) unless asked for.
+                if let load, load.configuration.settings?.value.emergencyAccess != nil {
+                    let emergency = try await RiskPlanning.emergencyAccountIds(load: load, client: client, useColor: false)
+                    if emergency.contains(planned.target.id.lowercased()) {
+                        guard allowEmergencyAccount else {
+                            let refused = RiskPlan(generatedAt: GraphTime.string(Date()), skipped: [RiskSkippedAction(action: planned, reason: .emergencyAccount)])
+                            let report = await runner.run(refused, approval: RiskApproval(approvedBy: approvedBy))
+                            Console.out(RiskApplyReportRenderer.render(report, format: format.format))
+                            Console.err("error: \(planned.target.label) is an emergency access account (emergencyAccess in the configuration); "
+                                + "pass --allow-emergency-account to act on it anyway\n")
+                            return 1
+                        }
+                        Console.err("warning: \(planned.target.label) is an emergency access account; acting because of --allow-emergency-account\n")
+                    }
+                } else {
+                    Console.err("warning: no configuration with emergencyAccess found (--config PATH); emergency access accounts are not checked\n")
+                }
+
                 if !yes {
                     guard isatty(0) == 1 else { throw ValidationError("use --yes when standard input is not a terminal") }
                     Console.err("\n\(action.rawValue) \(planned.target.label)? Only 'yes' will be accepted: ")
@@ -239,8 +279,6 @@ struct ManualRiskOptions: ParsableArguments {
                         return 1
                     }
                 }
-                let runner = RiskActionRunner(tenant: GraphRiskTenant(client: client), audit: RiskAuditFile(path: auditLog),
-                                              actor: RiskPlanning.actor(connection))
                 let report = await runner.run(RiskPlan(generatedAt: GraphTime.string(Date()), actions: [planned]),
                                               approval: RiskApproval(approvedBy: approvedBy))
                 Console.out(RiskApplyReportRenderer.render(report, format: format.format))

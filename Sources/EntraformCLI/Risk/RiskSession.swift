@@ -71,25 +71,7 @@ enum RiskPlanning {
         let rules = configuration.riskResponseRules.map(\.value)
         guard !rules.isEmpty else { return RiskPlan(generatedAt: GraphTime.string(now)) }
 
-        // Names → ids for scopes and emergency access.
-        let query = Resolver.riskQuery(for: configuration)
-        var directory = DirectoryIndex()
-        let users = try await client.resolveUsers(upns: Array(query.names[.user] ?? []))
-        directory.add(users.matches.values.flatMap { $0 }.map { DirectoryEntry(id: $0.id, name: $0.userPrincipalName ?? $0.displayName ?? $0.id) },
-                      as: .user)
-        let groups = try await client.resolveGroups(names: Array(query.names[.group] ?? []))
-        directory.add(groups.matches.values.flatMap { $0 }.map { DirectoryEntry(id: $0.id, name: $0.displayName ?? $0.id) }, as: .group)
-        let objectIds = (query.ids[.user] ?? []).union(query.ids[.group] ?? [])
-        if !objectIds.isEmpty {
-            for object in try await client.getByIds(Array(objectIds), types: ["user", "group"]) {
-                let entry = DirectoryEntry(id: object.id, name: object.userPrincipalName ?? object.displayName ?? object.id)
-                directory.add([entry], as: object.odataType == "#microsoft.graph.group" ? .group : .user)
-            }
-        }
-        let resolved = Resolver.resolveRiskRules(configuration, directory: directory)
-        if resolved.hasErrors {
-            throw Stopped(output: DiagnosticRendering.text(resolved.diagnostics, texts: load.texts, useColor: useColor))
-        }
+        let resolved = try await resolve(load: load, client: client, useColor: useColor)
 
         // Groups → transitive members (directory), risky objects and detections (Identity
         // Protection, one listing per rule slice) are read at once: they are independent, and the
@@ -116,6 +98,43 @@ enum RiskPlanning {
             emergencyGroupIds: Set(resolved.emergencyGroupIds), riskyUsers: riskyUsers, detections: detections,
             riskyServicePrincipals: riskyPrincipals, servicePrincipalDetections: principalDetections,
             executedActionIds: executedActionIds, now: now))
+    }
+
+    /// Names → ids for the rules' scopes and the emergency access accounts: UPNs and group names
+    /// looked up in batches, object ids confirmed with one getByIds. Unresolved names stop with their
+    /// file:line:column.
+    static func resolve(load: LoadResult, client: GraphClient, useColor: Bool) async throws -> ResolvedRiskRules {
+        let configuration = load.configuration
+        let query = Resolver.riskQuery(for: configuration)
+        var directory = DirectoryIndex()
+        let users = try await client.resolveUsers(upns: Array(query.names[.user] ?? []))
+        directory.add(users.matches.values.flatMap { $0 }.map { DirectoryEntry(id: $0.id, name: $0.userPrincipalName ?? $0.displayName ?? $0.id) },
+                      as: .user)
+        let groups = try await client.resolveGroups(names: Array(query.names[.group] ?? []))
+        directory.add(groups.matches.values.flatMap { $0 }.map { DirectoryEntry(id: $0.id, name: $0.displayName ?? $0.id) }, as: .group)
+        let objectIds = (query.ids[.user] ?? []).union(query.ids[.group] ?? [])
+        if !objectIds.isEmpty {
+            for object in try await client.getByIds(Array(objectIds), types: ["user", "group"]) {
+                let entry = DirectoryEntry(id: object.id, name: object.userPrincipalName ?? object.displayName ?? object.id)
+                directory.add([entry], as: object.odataType == "#microsoft.graph.group" ? .group : .user)
+            }
+        }
+        let resolved = Resolver.resolveRiskRules(configuration, directory: directory)
+        if resolved.hasErrors {
+            throw Stopped(output: DiagnosticRendering.text(resolved.diagnostics, texts: load.texts, useColor: useColor))
+        }
+        return resolved
+    }
+
+    /// The emergency access accounts of a configuration as user ids: its users and the transitive
+    /// members of its groups.
+    /// The rules are left out: a typo in an unrelated rule's scope must not stop an urgent manual action.
+    static func emergencyAccountIds(load: LoadResult, client: GraphClient, useColor: Bool) async throws -> Set<String> {
+        var settingsOnly = load
+        settingsOnly.configuration.riskResponseRules = []
+        let resolved = try await resolve(load: settingsOnly, client: client, useColor: useColor)
+        let groups = try await transitiveMembers(of: resolved.emergencyGroupIds.map { $0.lowercased() }.sorted(), client: client)
+        return Set(resolved.emergencyUserIds.map { $0.lowercased() }).union(groups.values.joined())
     }
 
     /// Risky objects of one subject kind and their detections, read concurrently: one listing of
