@@ -156,6 +156,12 @@ public actor EmulatorServer {
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
     }
 
+    /// The tenant as it is now, in seed format (what `GET /_emulator/state` returns): tests read
+    /// the server-side effect of a command from here rather than through the client under test.
+    public func stateDocument() async -> JSONValue {
+        await core.service.store.state.seedDocument()
+    }
+
     /// Signs an access token for the default application with a chosen lifetime (negative: expired).
     /// Tests use it to check expiry handling without waiting.
     public func accessToken(lifetime: Duration, permissions: [String]? = nil) async throws -> String {

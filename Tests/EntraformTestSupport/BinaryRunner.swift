@@ -53,6 +53,17 @@ public struct BinaryRunner {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// ``run(_:in:environment:)`` off the cooperative thread pool, for async tests that serve the
+    /// binary from an in-process emulator (a blocked pool thread could starve the emulator).
+    public static func runDetached(_ arguments: [String], in directory: URL = TestPaths.packageRoot,
+                                   environment: [String: String] = [:]) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Swift.Result<BinaryRunner.Result, any Error> { try run(arguments, in: directory, environment: environment) })
+            }
+        }
+    }
+
     /// A fresh temporary directory holding `files` (relative path → contents).
     public static func temporaryDirectory(_ files: [String: String]) throws -> URL {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("entraform-\(UUID().uuidString)")

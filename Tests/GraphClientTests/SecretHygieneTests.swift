@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test func cliOutputAndFilesNeverContainTheSecret() async throws {
-        let binary = try #require(Self.entraformBinary(), "the entraform executable must be built (swift build)")
+        #expect(FileManager.default.isExecutableFile(atPath: BinaryRunner.executable.path), "the entraform executable must be built (swift build)")
         let secret = "Very-Secret-\(UUID().uuidString)"
         let seed = LiveEmulator.seed(secret: secret)
         let server = try await EmulatorServer(configuration: EmulatorConfiguration(seed: seed))
@@ -66,18 +66,18 @@ import Testing
                 "PATH": "/usr/bin:/bin", "HOME": workdir.path, "AZURE_CLIENT_ID": LiveEmulator.clientId,
                 "AZURE_TENANT_ID": LiveEmulator.tenantId, "AZURE_CLIENT_SECRET": presented,
             ]
-            let result = try await Self.run(binary, ["doctor", "--graph-url", url, "--debug"], environment: environment, directory: workdir)
+            let result = try await BinaryRunner.runDetached(["doctor", "--graph-url", url, "--debug"], in: workdir, environment: environment)
             #expect(!result.stdout.contains(secret))
             #expect(!result.stderr.contains(secret))
             // No token or assertion either: JWTs start with a base64url `{"` header.
             #expect(!result.stdout.contains("eyJ"))
             #expect(!result.stderr.contains("eyJ"))
             if presented == secret {
-                #expect(result.status == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
+                #expect(result.exitCode == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
                 #expect(result.stdout.contains("ready"))
                 #expect(result.stderr.contains("GET /beta/identity/conditionalAccess/policies → 200"), "--debug logs each request")
             } else {
-                #expect(result.status == 1)
+                #expect(result.exitCode == 1)
                 #expect(result.stdout.contains("AADSTS7000215"))
             }
         }
@@ -90,7 +90,7 @@ import Testing
     }
 
     @Test func doctorReportsMissingPermissionsAndExitsOne() async throws {
-        let binary = try #require(Self.entraformBinary(), "the entraform executable must be built (swift build)")
+        #expect(FileManager.default.isExecutableFile(atPath: BinaryRunner.executable.path), "the entraform executable must be built (swift build)")
         var seed = LiveEmulator.seed()
         seed.document = Self.replacingPermissions(in: seed.document, with: ["Policy.Read.All", "User.Read.All"])
         let server = try await EmulatorServer(configuration: EmulatorConfiguration(seed: seed))
@@ -101,16 +101,16 @@ import Testing
             "PATH": "/usr/bin:/bin", "AZURE_CLIENT_ID": LiveEmulator.clientId, "AZURE_TENANT_ID": LiveEmulator.tenantId,
             "AZURE_CLIENT_SECRET": LiveEmulator.secret,
         ]
-        let result = try await Self.run(binary, ["doctor", "--graph-url", url], environment: environment, directory: workdir)
+        let result = try await BinaryRunner.runDetached(["doctor", "--graph-url", url], in: workdir, environment: environment)
         await server.shutdown()
-        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.exitCode == 1, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("✗ Policy.ReadWrite.ConditionalAccess"))
         #expect(result.stdout.contains("✓ Policy.Read.All"))
         #expect(result.stdout.contains("\(url)/\(LiveEmulator.tenantId)/adminconsent?client_id=\(LiveEmulator.clientId)"))
         #expect(result.stdout.contains("not ready"))
 
-        let noCredential = try await Self.run(binary, ["doctor", "--graph-url", url], environment: ["PATH": "/nonexistent"], directory: workdir)
-        #expect(noCredential.status == 1)
+        let noCredential = try await BinaryRunner.runDetached(["doctor", "--graph-url", url], in: workdir, environment: ["PATH": "/nonexistent"])
+        #expect(noCredential.exitCode == 1)
         #expect(noCredential.stdout.contains("no credentials found"))
     }
 
@@ -121,46 +121,6 @@ import Testing
             document["applications"] = .array(applications)
         }
         return document
-    }
-
-    static func entraformBinary() -> URL? {
-        var candidates: [URL] = []
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var directory = executable.deletingLastPathComponent()
-        for _ in 0..<4 {
-            candidates.append(directory.appendingPathComponent("entraform"))
-            directory.deleteLastPathComponent()
-        }
-        candidates.append(TestPaths.packageRoot.appendingPathComponent(".build/debug/entraform"))
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) && !$0.hasDirectoryPath }
-    }
-
-    static func run(_ binary: URL, _ arguments: [String], environment: [String: String], directory: URL) async throws
-        -> (status: Int32, stdout: String, stderr: String)
-    {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                let process = Process()
-                process.executableURL = binary
-                process.arguments = arguments
-                process.environment = environment
-                process.currentDirectoryURL = directory
-                let out = Pipe()
-                let err = Pipe()
-                process.standardOutput = out
-                process.standardError = err
-                do {
-                    try process.run()
-                    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-                    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    continuation.resume(
-                        returning: (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self)))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-        }
     }
 }
 
