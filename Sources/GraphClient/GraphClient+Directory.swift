@@ -114,43 +114,59 @@ extension GraphClient {
     func resolve(
         names: [String], collection: String, property: String, select: [String], key: (DirectoryObject) -> String?
     ) async throws(GraphError) -> NameResolution {
-        var matches: [String: [DirectoryObject]] = [:]
         let distinct = Array(Set(names)).sorted()
-        guard !distinct.isEmpty else { return NameResolution(matches: [:]) }
-        for name in distinct { matches[name] = [] }
+        let found = try await lookUp(distinct, collection: collection, property: property, select: select).compactMap(DirectoryObject.init(json:))
+        var byKey: [String: [DirectoryObject]] = [:]
+        for object in found {
+            guard let value = key(object)?.lowercased() else { continue }
+            if !(byKey[value]?.contains(where: { $0.id == object.id }) ?? false) { byKey[value, default: []].append(object) }
+        }
+        var matches: [String: [DirectoryObject]] = [:]
+        for name in distinct { matches[name] = byKey[name.lowercased()] ?? [] }
+        return NameResolution(matches: matches)
+    }
+
+    /// The objects of `collection` whose `property` is one of `values`: `property in (…)` filters of 15
+    /// values, one `$batch` (chunked by 20), pages followed. Raw JSON with the `select`ed properties.
+    func lookUp(_ values: [String], collection: String, property: String, select: [String]) async throws(GraphError) -> [JSONValue] {
+        let distinct = Array(Set(values)).sorted()
+        guard !distinct.isEmpty else { return [] }
         let groups = stride(from: 0, to: distinct.count, by: 15).map { Array(distinct[$0..<min($0 + 15, distinct.count)]) }
         var items: [BatchRequestItem] = []
         for (index, group) in groups.enumerated() {
             let query = GraphQuery(filter: GraphQuery.inList(property, group), select: select, top: 999)
             items.append(BatchRequestItem(id: String(index + 1), method: "GET", url: query.apply(to: collection)))
         }
-        var found: [DirectoryObject] = []
-        if items.count == 1 {
-            found = try await listAll(items[0].url, version: directoryVersion).compactMap(DirectoryObject.init(json:))
-        } else {
-            let answers = try await batch(items, version: directoryVersion)
-            for item in items {
-                guard let answer = answers[item.id] else { continue }
-                guard (200..<300).contains(answer.status), let body = answer.body, var page = ODataPage(json: body) else {
-                    throw Self.batchItemError(answer, item: item, version: directoryVersion)
-                }
-                found += page.value.compactMap(DirectoryObject.init(json:))
-                // Rare: a page of a filtered lookup continues; follow it directly.
-                while let next = page.nextLink {
-                    let response = try await send(GraphRequest(method: "GET", path: collection, version: directoryVersion, absoluteURL: next))
-                    guard let json = response.body, let nextPage = ODataPage(json: json) else { break }
-                    found += nextPage.value.compactMap(DirectoryObject.init(json:))
-                    page = nextPage
-                }
+        if items.count == 1 { return try await listAll(items[0].url, version: directoryVersion) }
+        var found: [JSONValue] = []
+        let answers = try await batch(items, version: directoryVersion)
+        for item in items {
+            guard let answer = answers[item.id] else { continue }
+            guard (200..<300).contains(answer.status), let body = answer.body, var page = ODataPage(json: body) else {
+                throw Self.batchItemError(answer, item: item, version: directoryVersion)
+            }
+            found += page.value
+            // Rare: a page of a filtered lookup continues; follow it directly.
+            while let next = page.nextLink {
+                let response = try await send(GraphRequest(method: "GET", path: collection, version: directoryVersion, absoluteURL: next))
+                guard let json = response.body, let nextPage = ODataPage(json: json) else { break }
+                found += nextPage.value
+                page = nextPage
             }
         }
-        var byKey: [String: [DirectoryObject]] = [:]
-        for object in found {
-            guard let value = key(object)?.lowercased() else { continue }
-            if !(byKey[value]?.contains(where: { $0.id == object.id }) ?? false) { byKey[value, default: []].append(object) }
+        return found
+    }
+
+    /// Each user's `signInSessionsValidFromDateTime` (set by `revokeSignInSessions`: tokens issued
+    /// before it are invalid), keyed by lowercased id; users without one are absent.
+    public func signInSessionsValidFrom(userIds: [String]) async throws(GraphError) -> [String: String] {
+        let users = try await lookUp(userIds.map { $0.lowercased() }, collection: "/users", property: "id",
+                                     select: ["id", "signInSessionsValidFromDateTime"])
+        var result: [String: String] = [:]
+        for user in users {
+            if let id = user["id"]?.stringValue, let time = user["signInSessionsValidFromDateTime"]?.stringValue { result[id.lowercased()] = time }
         }
-        for name in distinct { matches[name] = byKey[name.lowercased()] ?? [] }
-        return NameResolution(matches: matches)
+        return result
     }
 
     static func batchItemError(_ answer: BatchResponseItem, item: BatchRequestItem, version: GraphVersion) -> GraphError {

@@ -42,6 +42,8 @@ public protocol RiskResponding: Sendable {
     /// One call for at most 60 ids.
     func dismiss(_ ids: [String], kind: RiskSubject) async throws -> RiskWriteResult
     func revokeSignInSessions(userId: String) async throws -> RiskWriteResult
+    /// Users' `signInSessionsValidFromDateTime` by lowercased id (absent: unknown).
+    func signInSessionsValidFrom(userIds: [String]) async throws -> [String: String]
 }
 
 /// Which actions may run that need approval.
@@ -199,6 +201,7 @@ public struct RiskActionRunner: Sendable {
                 : "emergency access account (the rule does not set allowEmergencyAccounts: true)"
             case .alreadyInEffect: "already \(skipped.action.target.riskState ?? "in effect")"
             case .alreadyExecuted: "already executed (audit log)"
+            case .sessionsAlreadyRevoked: "sessions already revoked after the newest detection"
             }
             finish(RiskActionOutcome(action: skipped.action, result: .skipped, detail: detail, approval: Self.approvalStatus(skipped.action, approval)))
         }
@@ -243,11 +246,21 @@ public struct RiskActionRunner: Sendable {
             }
         }
 
+        // When each user's sessions were last revoked, for revocations the rules asked for (a manual
+        // revocation always runs). Unknown when it cannot be read: the revocation then runs.
+        let revoking = runnable.filter { $0.action == .revokeSignInSessions && !$0.rules.isEmpty }.map { $0.target.id.lowercased() }
+        let sessionsValidFrom = revoking.isEmpty ? [:] : Self.lowercasedKeys((try? await tenant.signInSessionsValidFrom(userIds: revoking)) ?? [:])
+
         // Staleness and idempotency.
         var toRun: [RiskPlannedAction] = []
         for action in runnable {
             let state = current[action.target.kind]?[action.target.id.lowercased()]
-            if let reason = Self.staleReason(action, current: state) {
+            if action.action == .revokeSignInSessions, !action.rules.isEmpty,
+               let validFrom = sessionsValidFrom[action.target.id.lowercased()],
+               RiskActionState.sessionsRevoked(after: action.evidence, validFrom: validFrom) {
+                finish(RiskActionOutcome(action: action, result: .skipped, detail: "sessions already revoked at \(validFrom), after the newest detection",
+                                         approval: Self.approvalStatus(action, approval), approvedBy: approval.approvedBy, before: state))
+            } else if let reason = Self.staleReason(action, current: state) {
                 finish(RiskActionOutcome(action: action, result: .skipped, detail: reason, approval: Self.approvalStatus(action, approval),
                                          approvedBy: approval.approvedBy, before: state))
             } else {
@@ -318,8 +331,8 @@ public struct RiskActionRunner: Sendable {
 
     // MARK: Pieces
 
-    static func lowercasedKeys(_ states: [String: RiskObservedState]) -> [String: RiskObservedState] {
-        Dictionary(states.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+    static func lowercasedKeys<Value>(_ values: [String: Value]) -> [String: Value] {
+        Dictionary(values.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 
     static func approvalStatus(_ action: RiskPlannedAction, _ approval: RiskApproval) -> String {

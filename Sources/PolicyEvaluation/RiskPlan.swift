@@ -111,6 +111,9 @@ public struct RiskSkippedAction: Sendable, Hashable, Codable {
         case alreadyInEffect
         /// The audit log shows this very action (same id) executed before.
         case alreadyExecuted
+        /// `revokeSignInSessions`: the user's sessions were revoked at or after the newest evidence
+        /// detection (`signInSessionsValidFromDateTime`).
+        case sessionsAlreadyRevoked
     }
 
     public var action: RiskPlannedAction

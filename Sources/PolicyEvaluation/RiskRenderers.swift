@@ -101,6 +101,7 @@ public enum RiskPlanRenderer {
         case .emergencyAccount: "emergency access account (allowEmergencyAccounts is not true)"
         case .alreadyInEffect: "already in effect"
         case .alreadyExecuted: "already executed (audit log)"
+        case .sessionsAlreadyRevoked: "sessions already revoked after the newest detection"
         }
     }
 

@@ -53,13 +53,17 @@ public struct RiskEvaluationInput: Sendable {
     public var servicePrincipalDetections: [JSONValue]
     /// Action ids the audit log records as executed: planned again, they are skipped.
     public var executedActionIds: Set<String>
+    /// Users' `signInSessionsValidFromDateTime` by lowercased id, for the users revocation rules
+    /// match (``RiskRuleEvaluator/revocationCandidates(_:)``): sessions revoked after a rule's newest
+    /// evidence are not revoked again, so a scheduled run without the previous audit log still acts once.
+    public var sessionsValidFrom: [String: String]
     /// The evaluation time (windows are measured back from it).
     public var now: Date
 
     public init(rules: [RiskRuleInput], groupMembers: [String: Set<String>] = [:], emergencyUserIds: Set<String> = [],
                 emergencyGroupIds: Set<String> = [], riskyUsers: [JSONValue] = [], detections: [JSONValue] = [],
                 riskyServicePrincipals: [JSONValue] = [], servicePrincipalDetections: [JSONValue] = [],
-                executedActionIds: Set<String> = [], now: Date) {
+                executedActionIds: Set<String> = [], sessionsValidFrom: [String: String] = [:], now: Date) {
         self.rules = rules
         self.groupMembers = groupMembers
         self.emergencyUserIds = emergencyUserIds
@@ -69,6 +73,7 @@ public struct RiskEvaluationInput: Sendable {
         self.riskyServicePrincipals = riskyServicePrincipals
         self.servicePrincipalDetections = servicePrincipalDetections
         self.executedActionIds = executedActionIds
+        self.sessionsValidFrom = sessionsValidFrom
         self.now = now
     }
 }
@@ -115,6 +120,38 @@ public struct RiskRuleEvaluator: Sendable {
         var evidence: [JSONValue]
     }
 
+    /// The targets one rule matches (scope, risky state, at least one detection), with their evidence.
+    static func matches(_ ruleInput: RiskRuleInput, users: [Subject], principals: [Subject], members: [String: Set<String>], now: Date)
+        -> [Candidate]
+    {
+        let rule = ruleInput.rule
+        let subject = rule.subject ?? .users
+        var matched: [Candidate] = []
+        for candidate in subject == .users ? users : principals {
+            if subject == .users, !Self.inScope(candidate.id, ruleInput.scope, members: members) { continue }
+            guard Self.stateMatches(candidate, rule.when) else { continue }
+            let evidence = candidate.detections.filter { Self.detectionMatches($0, rule.when, now: now) }
+            guard !evidence.isEmpty else { continue }
+            matched.append(Candidate(rule: rule, subject: candidate, evidence: evidence))
+        }
+        return matched
+    }
+
+    /// Lowercased ids of the users that `revokeSignInSessions` rules match: whose
+    /// `signInSessionsValidFromDateTime` ``RiskEvaluationInput/sessionsValidFrom`` needs.
+    public func revocationCandidates(_ input: RiskEvaluationInput) -> Set<String> {
+        let revoking = input.rules.filter { $0.rule.action == .revokeSignInSessions && ($0.rule.subject ?? .users) == .users }
+        guard !revoking.isEmpty else { return [] }
+        let users = Self.subjects(.users, states: input.riskyUsers, detections: input.detections, ownerKey: "userId")
+        let members = Dictionary(input.groupMembers.map { ($0.key.lowercased(), Set($0.value.map { $0.lowercased() })) },
+                                 uniquingKeysWith: { $0.union($1) })
+        var ids: Set<String> = []
+        for rule in revoking {
+            for candidate in Self.matches(rule, users: users, principals: [], members: members, now: input.now) { ids.insert(candidate.subject.id.lowercased()) }
+        }
+        return ids
+    }
+
     public func evaluate(_ input: RiskEvaluationInput) -> RiskPlan {
         let users = Self.subjects(.users, states: input.riskyUsers, detections: input.detections, ownerKey: "userId")
         let principals = Self.subjects(.servicePrincipals, states: input.riskyServicePrincipals,
@@ -131,15 +168,7 @@ public struct RiskRuleEvaluator: Sendable {
         for ruleInput in input.rules {
             let rule = ruleInput.rule
             let subject = rule.subject ?? .users
-            let pool = subject == .users ? users : principals
-            var matched: [Candidate] = []
-            for candidate in pool {
-                if subject == .users, !Self.inScope(candidate.id, ruleInput.scope, members: members) { continue }
-                guard Self.stateMatches(candidate, rule.when) else { continue }
-                let evidence = candidate.detections.filter { Self.detectionMatches($0, rule.when, now: input.now) }
-                guard !evidence.isEmpty else { continue }
-                matched.append(Candidate(rule: rule, subject: candidate, evidence: evidence))
-            }
+            let matched = Self.matches(ruleInput, users: users, principals: principals, members: members, now: input.now)
             var remaining: [Candidate] = []
             for candidate in matched {
                 let single = Self.action(rules: [rule], subject: candidate.subject, action: rule.action,
@@ -148,6 +177,9 @@ public struct RiskRuleEvaluator: Sendable {
                     skipped.append(RiskSkippedAction(action: single, reason: .emergencyAccount))
                 } else if Self.alreadyInEffect(rule.action, candidate.subject) {
                     skipped.append(RiskSkippedAction(action: single, reason: .alreadyInEffect))
+                } else if rule.action == .revokeSignInSessions,
+                          RiskActionState.sessionsRevoked(after: single.evidence, validFrom: input.sessionsValidFrom[candidate.subject.id.lowercased()]) {
+                    skipped.append(RiskSkippedAction(action: single, reason: .sessionsAlreadyRevoked))
                 } else {
                     remaining.append(candidate)
                 }
@@ -291,6 +323,15 @@ public struct RiskRuleEvaluator: Sendable {
 
 /// What each action does to a risky object's state.
 public enum RiskActionState {
+    /// Whether sessions were revoked (`signInSessionsValidFromDateTime`) at or after the newest
+    /// evidence detection: revoking again would sign the user out for nothing.
+    public static func sessionsRevoked(after evidence: [RiskEvidence], validFrom: String?) -> Bool {
+        guard let validFrom, let revoked = GraphTime.date(validFrom) else { return false }
+        let detected = evidence.compactMap { ($0.detectedDateTime ?? $0.activityDateTime).flatMap(GraphTime.date) }
+        guard let newest = detected.max() else { return false }
+        return revoked >= newest
+    }
+
     /// `confirmCompromised` → high / confirmedCompromised; `dismiss` → none / dismissed.
     public static func alreadyInEffect(_ action: RiskAction, riskState: String?) -> Bool {
         switch action {

@@ -216,6 +216,20 @@ struct RiskCommandTests {
             #expect(!secondLines.isEmpty)
             let executedAgain = Self.lines(Array(secondLines), result: "executed")
             #expect(executedAgain.isEmpty, "\(secondLines)")
+
+            // A scheduled run on a fresh machine has no audit log: the tenant itself says what was done.
+            // User 1 is confirmed compromised already; user 3's sessions were revoked after the detection.
+            let fresh = try await session.run(["risk", "plan", "config", "--format", "json", "--audit-log", "fresh.jsonl"])
+            let freshPlan = try JSONValue.parse(Data(fresh.stdout.utf8))
+            let freshSkipped = freshPlan["skipped"]?.arrayValue ?? []
+            let reasons = Dictionary(freshSkipped.map { (Self.targetName($0["action"] ?? .null) ?? "", $0["reason"]?.stringValue ?? "") },
+                                     uniquingKeysWith: { first, _ in first })
+            #expect(reasons["user1@contoso.example"] == "alreadyInEffect")
+            #expect(reasons["user3@contoso.example"] == "sessionsAlreadyRevoked")
+            let freshApply = try await session.run(["risk", "apply", "config", "--auto-approve", "--audit-log", "fresh.jsonl"])
+            let freshLines = try String(contentsOf: session.directory.appendingPathComponent("fresh.jsonl"), encoding: .utf8)
+            #expect(freshApply.exitCode == 2, "user 2 and 8 still await approval")
+            #expect(!freshLines.contains("\"result\":\"executed\""), "\(freshLines)")
         }
     }
 

@@ -28,6 +28,10 @@ struct ClientRiskTenant: RiskResponding {
         let receipt = try await client.revokeSignInSessions(userId: userId)
         return RiskWriteResult(status: receipt.status, requestId: receipt.requestId, clientRequestId: receipt.clientRequestId)
     }
+
+    func signInSessionsValidFrom(userIds: [String]) async throws -> [String: String] {
+        try await client.signInSessionsValidFrom(userIds: userIds)
+    }
 }
 
 /// An emulator seeded with 70 high-risk users (two of them low risk with a new-country detection),

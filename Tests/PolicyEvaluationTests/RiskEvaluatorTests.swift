@@ -179,6 +179,32 @@ struct RiskEvaluatorTests {
         #expect(plan.actions.map(\.target.label) == ["Payroll API"])
         #expect(plan.actions[0].target.kind == .servicePrincipals)
     }
+
+    @Test func sessionsRevokedAfterTheNewestEvidenceAreNotRevokedAgain() {
+        let revoke = F.rule("revoke", .revokeSignInSessions, max: 1) { $0.riskEventTypes = ["anomalousToken"] }
+        let confirm = F.rule("confirm") { $0.riskEventTypes = ["leakedCredentials"] }
+        let users = [F.riskyUser(1), F.riskyUser(2), F.riskyUser(3)]
+        let detections = [F.detection("t1", user: 1, type: "anomalousToken", hoursAgo: 5), F.detection("t1b", user: 1, type: "anomalousToken", hoursAgo: 2),
+                          F.detection("t2", user: 2, type: "anomalousToken", hoursAgo: 5), F.detection("l3", user: 3)]
+        var input = RiskEvaluationInput(rules: [RiskRuleInput(rule: revoke), RiskRuleInput(rule: confirm)], riskyUsers: users,
+                                        detections: detections, now: F.now)
+        // Only users a revocation rule matches need their sessions' validity read.
+        #expect(RiskRuleEvaluator().revocationCandidates(input) == [F.userId(1), F.userId(2)])
+        // Without that knowledge both would be revoked: more than maxActionsPerRun 1.
+        #expect(RiskRuleEvaluator().evaluate(input).errors.map(\.kind) == [.maxActionsExceeded])
+
+        // User 1: revoked 3 hours ago, before the newest detection (2 hours ago): revoke again.
+        // User 2: revoked 1 hour ago, after its only detection: skipped, and not counted against the limit.
+        input.sessionsValidFrom = [F.userId(1): GraphTime.string(F.now.addingTimeInterval(-3 * 3_600)),
+                                   F.userId(2): GraphTime.string(F.now.addingTimeInterval(-3_600))]
+        let plan = RiskRuleEvaluator().evaluate(input)
+        #expect(plan.errors.isEmpty)
+        #expect(plan.actions.map { "\($0.action.rawValue) \($0.target.id)" }.sorted()
+            == ["confirmCompromised \(F.userId(3))", "revokeSignInSessions \(F.userId(1))"])
+        #expect(plan.skipped.map(\.reason) == [.sessionsAlreadyRevoked])
+        #expect(plan.skipped.first?.action.target.id == F.userId(2))
+        #expect(RiskPlanRenderer.text(plan).contains("sessions already revoked after the newest detection"))
+    }
 }
 
 @Suite("Risk $filter builder")

@@ -90,8 +90,21 @@ final class FakeRiskTenant: RiskResponding, @unchecked Sendable {
         return RiskWriteResult(status: 204, requestId: "req-d", clientRequestId: nil)
     }
 
+    /// `signInSessionsValidFromDateTime` per user: set to `now` by a revocation.
+    private var sessionsValidFrom: [String: String] = [:]
+
     func revokeSignInSessions(userId: String) async throws -> RiskWriteResult {
-        lock.withLock { calls.append(("revoke", [userId])) }
+        lock.withLock {
+            calls.append(("revoke", [userId]))
+            sessionsValidFrom[userId] = GraphTime.string(RiskFixtures.now)
+        }
         return RiskWriteResult(status: 204, requestId: "req-r", clientRequestId: nil)
+    }
+
+    func signInSessionsValidFrom(userIds: [String]) async throws -> [String: String] {
+        lock.withLock {
+            calls.append(("readSessions", userIds))
+            return sessionsValidFrom.filter { userIds.contains($0.key) }
+        }
     }
 }

@@ -46,13 +46,34 @@ struct RiskRunnerTests {
         #expect(first.outcomes.first { $0.action.target.id == F.userId(1) }?.detail == "changed since the plan: riskState atRisk → remediated")
         #expect(first.count(.executed) == 1)
         #expect(first.outcomes.first { $0.result == .executed }?.after == RiskObservedState(riskLevel: "high", riskState: "confirmedCompromised"))
-        let writesBefore = tenant.callLog.filter { $0.0 != "read" }.count
+        let writesBefore = tenant.callLog.filter { !$0.0.hasPrefix("read") }.count
         let second = await Self.runner(tenant, audit).run(plan)
         #expect(second.count(.executed) == 0)
-        #expect(tenant.callLog.filter { $0.0 != "read" }.count == writesBefore)
+        #expect(tenant.callLog.filter { !$0.0.hasPrefix("read") }.count == writesBefore)
         // The audit log says it was executed: skipped without even reading.
         let third = await Self.runner(tenant, audit).run(plan, executedActionIds: Set(first.outcomes.filter { $0.result == .executed }.map(\.action.id)))
         #expect(third.outcomes.contains { $0.detail == "already executed (audit log)" })
+    }
+
+    @Test func revocationRunsOnceEvenWithoutTheAuditLog() async {
+        let users = [F.riskyUser(1), F.riskyUser(2)]
+        let rule = F.rule("revoke", .revokeSignInSessions) { $0.riskEventTypes = ["anomalousToken"] }
+        let plan = F.evaluate([rule], users: users, detections: [F.detection("a", user: 1, type: "anomalousToken", hoursAgo: 2)])
+        let tenant = FakeRiskTenant(states: Self.states(users))
+        let first = await Self.runner(tenant, RiskAuditMemory()).run(plan)
+        #expect(first.count(.executed) == 1)
+        // A scheduled run on a fresh machine: no audit log, the same plan. The user's sessions were
+        // revoked after the detection, so nothing is revoked again.
+        let audit = RiskAuditMemory()
+        let second = await Self.runner(tenant, audit).run(plan)
+        #expect(second.count(.executed) == 0)
+        let skipped = second.outcomes.first { $0.result == .skipped }
+        #expect(skipped?.detail == "sessions already revoked at 2026-11-22T12:00:00Z, after the newest detection")
+        #expect(audit.records.map(\.result) == ["skipped"])
+        #expect(tenant.callLog.filter { $0.0 == "revoke" }.count == 1)
+        // A newer detection than the revocation: revoked again.
+        let later = F.evaluate([rule], users: users, detections: [F.detection("b", user: 1, type: "anomalousToken", hoursAgo: -1)])
+        #expect(await Self.runner(tenant, RiskAuditMemory()).run(later).count(.executed) == 1)
     }
 
     @Test func confirmAndDismissAreBatchedBySixty() async {

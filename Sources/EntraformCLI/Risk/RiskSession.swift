@@ -30,6 +30,10 @@ struct GraphRiskTenant: RiskResponding {
         Self.result([try await client.revokeSignInSessions(userId: userId)])
     }
 
+    func signInSessionsValidFrom(userIds: [String]) async throws -> [String: String] {
+        try await client.signInSessionsValidFrom(userIds: userIds)
+    }
+
     static func result(_ receipts: [GraphWriteReceipt]) -> RiskWriteResult {
         let last = receipts.last
         return RiskWriteResult(status: last?.status ?? 204, requestId: last?.requestId, clientRequestId: last?.clientRequestId)
@@ -93,11 +97,18 @@ enum RiskPlanning {
             } ?? .everyone
             return RiskRuleInput(rule: declared.value, scope: scope, location: declared.location)
         }
-        return RiskRuleEvaluator().evaluate(RiskEvaluationInput(
+        var input = RiskEvaluationInput(
             rules: inputs, groupMembers: members, emergencyUserIds: Set(resolved.emergencyUserIds),
             emergencyGroupIds: Set(resolved.emergencyGroupIds), riskyUsers: riskyUsers, detections: detections,
             riskyServicePrincipals: riskyPrincipals, servicePrincipalDetections: principalDetections,
-            executedActionIds: executedActionIds, now: now))
+            executedActionIds: executedActionIds, now: now)
+        // Users whose sessions a rule would revoke: when were they last revoked (one batched look-up)?
+        let evaluator = RiskRuleEvaluator()
+        let revocationCandidates = evaluator.revocationCandidates(input)
+        if !revocationCandidates.isEmpty {
+            input.sessionsValidFrom = try await client.signInSessionsValidFrom(userIds: revocationCandidates.sorted())
+        }
+        return evaluator.evaluate(input)
     }
 
     /// Names → ids for the rules' scopes and the emergency access accounts: UPNs and group names
