@@ -110,6 +110,12 @@ public final class GraphClient: Sendable {
     /// What was sent and received so far.
     public var statistics: GraphRequestStatistics { stats.withLock { $0 } }
 
+    /// The claims of the access token in use (fetching one if needed), read without verification:
+    /// who is acting, for audit trails. Nil when no token can be had.
+    public func accessTokenClaims() async -> UnverifiedJWTClaims? {
+        try? await tokens.token(forceRefresh: false).claims
+    }
+
     // MARK: - Sending
 
     /// Sends one request with pacing, authentication and retries, and returns the successful answer.

@@ -1,6 +1,9 @@
+@testable import EntraformCLI
 import EntraformTestSupport
 import Foundation
+import GraphClient
 import GraphEmulator
+import GraphWire
 import PolicyEvaluation
 import PolicyModel
 import Testing
@@ -353,5 +356,38 @@ struct RiskCommandTests {
             #expect(applied.exitCode == 1)
             #expect(try await session.riskyUser(8)?["riskState"] == "atRisk")
         }
+    }
+}
+
+/// Who the audit trail names as the actor, from the credential and the token's claims.
+@Suite("risk audit actor")
+struct RiskActorTests {
+    /// An unsigned compact JWT with `claims` (the actor is read, never verified, from the token in use).
+    static func token(_ claims: JSONValue) -> String {
+        let header = Base64URL.encode(Data(#"{"alg":"none","typ":"JWT"}"#.utf8))
+        return "\(header).\(Base64URL.encode(claims.serialized())).signature"
+    }
+
+    static func actor(_ credential: Credential) async throws -> String {
+        let transport = AsyncHTTPClientTransport()
+        let client = GraphClient(credential: credential,
+                                 configuration: GraphClientConfiguration(endpoints: try GraphEndpoints(graphURL: "http://127.0.0.1:9", loginURL: nil),
+                                                                         pacing: .disabled),
+                                 transport: transport)
+        let actor = await RiskPlanning.actor(GraphConnection(client: client, credential: credential, transport: transport, onClose: nil))
+        await transport.shutdown()
+        return actor
+    }
+
+    @Test func aDelegatedTokenNamesTheUserAndTheApplication() async throws {
+        let delegated = Self.token(["upn": "alice@contoso.example", "appid": "11111111-2222-4333-8444-555555555555", "scp": "IdentityRiskyUser.ReadWrite.All",
+                                    "exp": .number(Date().timeIntervalSince1970 + 3_600)])
+        #expect(try await Self.actor(.accessToken(delegated)) == "user alice@contoso.example via client 11111111-2222-4333-8444-555555555555")
+    }
+
+    @Test func anApplicationTokenNamesTheApplication() async throws {
+        let appOnly = Self.token(["appid": "66666666-2222-4333-8444-555555555555", "roles": ["IdentityRiskyUser.ReadWrite.All"],
+                                  "exp": .number(Date().timeIntervalSince1970 + 3_600)])
+        #expect(try await Self.actor(.accessToken(appOnly)) == "client 66666666-2222-4333-8444-555555555555")
     }
 }

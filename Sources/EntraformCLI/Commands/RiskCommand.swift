@@ -172,7 +172,7 @@ struct RiskApplyCommand: AsyncParsableCommand {
                     return 1
                 }
                 let runner = RiskActionRunner(
-                    tenant: GraphRiskTenant(client: connection.client), audit: audit, actor: RiskPlanning.actor(connection),
+                    tenant: GraphRiskTenant(client: connection.client), audit: audit, actor: await RiskPlanning.actor(connection),
                     progress: { outcome in if format == .text { Console.err(RiskApplyReportRenderer.line(outcome) + "\n") } })
                 let report = await runner.run(plan, approval: approval, executedActionIds: executed)
                 Console.out(format == .text ? RiskApplyReportRenderer.text(report) : RiskApplyReportRenderer.render(report, format: format.format))
@@ -251,7 +251,7 @@ struct ManualRiskOptions: ParsableArguments {
                 let planned = try await ManualRiskAction.prepare(action, user: user, reason: reason, client: client, now: Date())
                 Console.err(RiskPlanRenderer.text(RiskPlan(generatedAt: GraphTime.string(Date()), actions: [planned])))
                 let audit = RiskAuditFile(path: auditLog)
-                let runner = RiskActionRunner(tenant: GraphRiskTenant(client: client), audit: audit, actor: RiskPlanning.actor(connection))
+                let runner = RiskActionRunner(tenant: GraphRiskTenant(client: client), audit: audit, actor: await RiskPlanning.actor(connection))
 
                 // Emergency access accounts are refused (and the refusal audited) unless asked for.
                 if let load, load.configuration.settings?.value.emergencyAccess != nil {
