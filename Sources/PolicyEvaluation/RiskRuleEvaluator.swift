@@ -27,12 +27,16 @@ public struct RiskScope: Sendable, Hashable {
 public struct RiskRuleInput: Sendable, Hashable {
     public var rule: RiskResponseRule
     public var scope: RiskScope
+    /// Where the rule's `action` is written (errors about what the rule does point here).
     public var location: SourceLocation?
+    /// Where its `maxActionsPerRun` is written (the limit's error points here).
+    public var limitLocation: SourceLocation?
 
-    public init(rule: RiskResponseRule, scope: RiskScope = .everyone, location: SourceLocation? = nil) {
+    public init(rule: RiskResponseRule, scope: RiskScope = .everyone, location: SourceLocation? = nil, limitLocation: SourceLocation? = nil) {
         self.rule = rule
         self.scope = scope
         self.location = location
+        self.limitLocation = limitLocation
     }
 }
 
@@ -192,7 +196,7 @@ public struct RiskRuleEvaluator: Sendable {
                     kind: .maxActionsExceeded,
                     message: "rule '\(rule.name)' matched \(remaining.count) targets, more than its maxActionsPerRun of \(limit); "
                         + "it does nothing this run (\(shown))",
-                    rules: [rule.name], location: ruleInput.location))
+                    rules: [rule.name], location: ruleInput.limitLocation ?? ruleInput.location))
                 proposed = 0
             } else {
                 accepted += remaining

@@ -95,7 +95,8 @@ enum RiskPlanning {
                 RiskScope(includeAll: $0.includeAll, includeUserIds: Set($0.includeUserIds), excludeUserIds: Set($0.excludeUserIds),
                           includeGroupIds: Set($0.includeGroupIds), excludeGroupIds: Set($0.excludeGroupIds))
             } ?? .everyone
-            return RiskRuleInput(rule: declared.value, scope: scope, location: declared.location)
+            return RiskRuleInput(rule: declared.value, scope: scope, location: declared.sourceMap.location(of: "action") ?? declared.location,
+                                 limitLocation: declared.sourceMap.location(of: "maxActionsPerRun"))
         }
         var input = RiskEvaluationInput(
             rules: inputs, groupMembers: members, emergencyUserIds: Set(resolved.emergencyUserIds),
