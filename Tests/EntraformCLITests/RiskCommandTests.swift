@@ -347,10 +347,13 @@ struct RiskCommandTests {
         try await Self.withSession(rules: rules) { session in
             let result = try await session.run(["risk", "plan", "config"])
             #expect(result.exitCode == 1)
-            #expect(result.stdout.contains("user8@contoso.example: confirm-leaked confirms compromise but dismiss-leaked-contractors dismisses the risk"),
-                    "\(result.stdout)")
-            #expect(result.stdout.contains("revoke-everyone"))
-            #expect(result.stdout.contains("maxActionsPerRun"))
+            // Each error points at the line that causes it: the confirming rule's action, the exceeded limit.
+            let ruleLines = rules.split(separator: "\n", omittingEmptySubsequences: false)
+            let actionLine = try #require(ruleLines.firstIndex(of: "action: confirmCompromised")) + 1
+            let limitLine = try #require(ruleLines.firstIndex(of: "maxActionsPerRun: 2")) + 1
+            #expect(result.stdout.contains("config/rules.yaml:\(actionLine):9: user8@contoso.example: confirm-leaked confirms compromise "
+                + "but dismiss-leaked-contractors dismisses the risk"), "\(result.stdout)")
+            #expect(result.stdout.contains("config/rules.yaml:\(limitLine):19: rule 'revoke-everyone' matched"), "\(result.stdout)")
             // apply acts on nothing the errors concern and says why.
             let applied = try await session.run(["risk", "apply", "config", "--auto-approve", "--approve-all", "--audit-log", "audit.jsonl"])
             #expect(applied.exitCode == 1)
