@@ -43,7 +43,8 @@ struct ReconcileIntegrationTests {
             #expect(report.done.count == 26)
 
             let second = try await plan(connect: connect)
-            #expect(!second.hasChanges, "\(second.actionableChanges.map { "\($0.displayName): \($0.fieldChanges)" })")
+            let secondChanges = second.actionableChanges.map { "\($0.displayName): \($0.fieldChanges)" }
+            #expect(!second.hasChanges, "\(secondChanges)")
             #expect(second.exitCode(detailed: true) == 0)
         }
     }
@@ -65,7 +66,8 @@ struct ReconcileIntegrationTests {
             // Someone changes the same policy by hand.
             let connection = try await connect(Settings())
             let live = try await connection.client.listPolicies()
-            let target = try #require(live.first { $0["displayName"] == "CA101 - Require MFA for all users" })
+            let liveCA101 = live.first { $0["displayName"] == "CA101 - Require MFA for all users" }
+            let target = try #require(liveCA101)
             _ = try await connection.client.updatePolicy(id: target["id"]?.stringValue ?? "",
                                                          patch: ["state": "enabledForReportingButNotEnforced"])
             await connection.close()
@@ -98,7 +100,8 @@ struct ReconcileIntegrationTests {
             let plan = try await plan(directory.path, connect: connect)
             #expect(plan.hasErrors)
             #expect(plan.exitCode(detailed: true) == 1)
-            let error = try #require(plan.diagnostics.first { $0.severity == .error })
+            let firstError = plan.diagnostics.first { $0.severity == .error }
+            let error = try #require(firstError)
             #expect(error.fullMessage == "group 'CA-BreakGlas' not found in the tenant; did you mean 'CA-BreakGlass'?")
             #expect(error.location?.line == 5)
             #expect(error.location?.column == 48)

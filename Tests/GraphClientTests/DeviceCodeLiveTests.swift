@@ -183,7 +183,8 @@ private final class SignInDriver: GraphClock {
                 return
             }
             #expect(error.aadstsCode == 700016)
-            #expect(prompted.withLock { $0 } == false)
+            let wasPrompted = prompted.withLock { $0 }
+            #expect(wasPrompted == false)
         }
     }
 }

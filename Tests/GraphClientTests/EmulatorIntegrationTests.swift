@@ -253,7 +253,8 @@ enum LiveEmulator {
             let client = try LiveEmulator.client(credential, baseURL: url, transport: transport)
             let users = try await client.listAll("/users", query: GraphQuery(select: ["id", "userPrincipalName"], top: 5), version: .v1)
             #expect(users.count == 23)
-            #expect(Set(users.compactMap { $0["id"]?.stringValue }).count == 23)
+            let userIds = Set(users.compactMap { $0["id"]?.stringValue })
+            #expect(userIds.count == 23)
             #expect(client.statistics.attempts == 5)
             await transport.shutdown()
         }
@@ -268,7 +269,8 @@ enum LiveEmulator {
             }
             let answers = try await client.batch(items, version: .v1)
             #expect(answers.count == 45)
-            #expect(answers.values.allSatisfy { $0.status == 200 })
+            let allSucceeded = answers.values.allSatisfy { $0.status == 200 }
+            #expect(allSucceeded)
             #expect(answers["u7"]?.body?["userPrincipalName"] == "user7@contoso.example")
             // Three $batch calls (20 + 20 + 5) after the token.
             #expect(client.statistics.attempts == 3)

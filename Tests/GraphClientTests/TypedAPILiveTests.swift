@@ -48,13 +48,17 @@ import Testing
             #expect(Set(members.map(\.id)).isSuperset(of: [Self.user(1), Self.user(2)]))
 
             let roles = try await client.listRoleTemplates()
-            #expect(roles.contains { $0.id == "62e90394-69f5-4237-9190-012177145e10" && $0.displayName == "Global Administrator" })
+            let hasGlobalAdministrator = roles.contains {
+                $0.id == "62e90394-69f5-4237-9190-012177145e10" && $0.displayName == "Global Administrator"
+            }
+            #expect(hasGlobalAdministrator)
 
             let objects = try await client.getByIds([Self.user(1), "10000000-0000-4000-8000-000000000002"])
             #expect(Set(objects.compactMap(\.displayName)) == ["User 1", "Break Glass"])
 
             let strengths = try await client.listAuthenticationStrengths()
-            #expect(strengths.contains { $0["id"] == "00000000-0000-0000-0000-000000000004" })
+            let hasPhishingResistantMFA = strengths.contains { $0["id"] == "00000000-0000-0000-0000-000000000004" }
+            #expect(hasPhishingResistantMFA)
             await transport.shutdown()
         }
     }
@@ -83,7 +87,8 @@ import Testing
             let transport = AsyncHTTPClientTransport()
             let client = try LiveEmulator.client(credential, baseURL: url, transport: transport)
             let high = try await client.listRiskyUsers(filter: "riskLevel eq 'high'")
-            #expect(high.compactMap { $0["userPrincipalName"]?.stringValue } == ["user3@contoso.example"])
+            let highRiskNames = high.compactMap { $0["userPrincipalName"]?.stringValue }
+            #expect(highRiskNames == ["user3@contoso.example"])
             let detections = try await client.listRiskDetections(filter: "detectedDateTime ge 2026-11-01T00:00:00Z")
             #expect(detections.count == 1)
 

@@ -163,7 +163,8 @@ struct RiskEmulatorTests {
             _ = try await emulator.client.dismiss(userIds: [F.userId(4)])
             let first = await emulator.runner(RiskAuditMemory()).run(plan, approval: RiskApproval(approveAll: true))
             #expect(first.count(.executed) == 2)
-            #expect(first.outcomes.first { $0.action.target.id == F.userId(4) }?.detail == "changed since the plan: riskState atRisk → dismissed")
+            let user4Detail = first.outcomes.first { $0.action.target.id == F.userId(4) }?.detail
+            #expect(user4Detail == "changed since the plan: riskState atRisk → dismissed")
             #expect(try await emulator.riskyUser(4)?["riskState"] == "dismissed")
 
             // Re-planning finds nothing; re-running the old plan writes nothing.
@@ -186,7 +187,9 @@ struct RiskEmulatorTests {
             let report = await emulator.runner(RiskAuditMemory()).run(plan)
             #expect(report.writeCalls == 2)
             #expect(report.count(.executed) == 68)
-            #expect(report.outcomes.filter { $0.result == .executed }.allSatisfy { $0.after?.riskState == "confirmedCompromised" })
+            let executedAllConfirmed = report.outcomes.filter { $0.result == .executed }
+                .allSatisfy { $0.after?.riskState == "confirmedCompromised" }
+            #expect(executedAllConfirmed)
             #expect(try await emulator.riskyUser(RiskEmulator.breakGlass)?["riskState"] == "atRisk")
 
             var capped = rule
@@ -227,7 +230,9 @@ struct RiskEmulatorTests {
                 "confirmCompromised executed approvedById", "confirmCompromised skipped pending", "confirmCompromised skipped pending",
                 "dismiss executed notRequired", "revokeSignInSessions skipped notRequired",
             ])
-            #expect(audit.records().first { $0.result == "executed" && $0.action == .confirmCompromised }?.approval?.approvedBy == "alice")
+            let confirmationApprover = audit.records()
+                .first { $0.result == "executed" && $0.action == .confirmCompromised }?.approval?.approvedBy
+            #expect(confirmationApprover == "alice")
             try? FileManager.default.removeItem(at: directory)
         }
     }
@@ -237,7 +242,8 @@ struct RiskEmulatorTests {
             // The Graph tutorial: list one user's detections with $filter.
             let detections = try await emulator.client.listRiskDetections(filter: RiskQueryFilters.detections(ofUser: F.userId(1)))
             #expect(detections.count == 2)
-            #expect(detections.allSatisfy { $0["userId"]?.stringValue == F.userId(1) })
+            let allOfUser1 = detections.allSatisfy { $0["userId"]?.stringValue == F.userId(1) }
+            #expect(allOfUser1)
             let evidence = detections.compactMap(RiskEvidence.init(detection:))
             let target = RiskTarget(kind: .users, id: F.userId(7), name: F.upn(7), riskLevel: "high", riskState: "atRisk")
             let action = RiskPlannedAction(
