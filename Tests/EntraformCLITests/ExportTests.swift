@@ -13,8 +13,7 @@ import Testing
 /// tenant: no changes), the corpus offline, malformed inputs, and the command's refusals.
 @Suite("export")
 struct ExportTests {
-    static let corpus = TestPaths.shared.appendingPathComponent("corpus/j0eyv-baseline/Config")
-    static var corpusAvailable: Bool { FileManager.default.fileExists(atPath: corpus.path) }
+    static let corpus = TestPaths.baselineConfig
 
     /// Runs `body` with an emulator seeded from `seed` and a way to connect to it (no pacing).
     func withEmulator(_ seed: TenantSeed,
@@ -102,7 +101,7 @@ struct ExportTests {
     }
 
     /// The corpus converted offline, then planned against the emulator seeded with the same objects.
-    @Test(.enabled(if: ExportTests.corpusAvailable, "the shared corpus is not next to this checkout"))
+    @Test
     func corpusConvertsOfflineValidatesAndPlansWithNoChanges() async throws {
         let inputs = ExportSession.read(jsonDirectory: Self.corpus.path, namesFile: nil)
         #expect(inputs.errors.isEmpty, "\(inputs.errors)")
@@ -241,7 +240,7 @@ struct ExportTests {
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("out/keep.txt").path))
     }
 
-    @Test(.enabled(if: ExportTests.corpusAvailable, "the shared corpus is not next to this checkout"))
+    @Test
     func commandConvertsTheCorpusAndTheOutputValidates() throws {
         let directory = try BinaryRunner.temporaryDirectory([:])
         let result = try BinaryRunner.run(["export", "--from-json", Self.corpus.path, "--out", "out"], in: directory)

@@ -12,6 +12,15 @@ public enum TestPaths {
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     }()
 
-    /// `../shared` beside the package (read-only reference material and the corpus).
-    public static let shared: URL = packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    /// The real exported policies nobody on the project wrote (`Tests/Corpus`, a copy of the shared
+    /// reference corpus), or `$ENTRAFORM_CORPUS_DIR`: the folder holding `j0eyv-baseline`.
+    public static let corpus: URL = {
+        if let override = ProcessInfo.processInfo.environment["ENTRAFORM_CORPUS_DIR"], !override.isEmpty {
+            return URL(fileURLWithPath: override)
+        }
+        return packageRoot.appendingPathComponent("Tests/Corpus")
+    }()
+
+    /// The j0eyv baseline's `Config` folder (ConditionalAccess, NamedLocations, Groups, MigrationTable.json).
+    public static let baselineConfig: URL = corpus.appendingPathComponent("j0eyv-baseline/Config")
 }

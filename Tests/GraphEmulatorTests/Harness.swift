@@ -1,3 +1,4 @@
+import EntraformTestSupport
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -88,10 +89,9 @@ struct HarnessError: Error, CustomStringConvertible {
     var description: String { "HTTP \(reply.status): \(String(decoding: reply.data, as: UTF8.self))" }
 }
 
-/// The shared corpus (../shared/corpus next to the package).
+/// The corpus of real exports (`Tests/Corpus`, or `$ENTRAFORM_CORPUS_DIR`).
 enum Corpus {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/corpus/j0eyv-baseline/Config")
+    static let root = TestPaths.baselineConfig
 
     static func objects(_ folder: String) throws -> [JSONValue] {
         let directory = root.appendingPathComponent(folder)

@@ -1,3 +1,4 @@
+import EntraformTestSupport
 import Foundation
 import PolicyModel
 import Reconciliation
@@ -6,17 +7,9 @@ import Testing
 /// The j0eyv baseline export (real beta GETs, `odata.metadata=full`, UTF-16): every policy planned
 /// against itself, and a v1.0-shaped copy against the beta original, must show no changes.
 enum Corpus {
-    /// `../shared/corpus` beside the checkout, or `$ENTRAFORM_CORPUS_DIR` (the folder holding `j0eyv-baseline`).
-    static let root: URL = {
-        if let override = ProcessInfo.processInfo.environment["ENTRAFORM_CORPUS_DIR"] {
-            return URL(fileURLWithPath: override).appendingPathComponent("j0eyv-baseline/Config")
-        }
-        return URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("shared/corpus/j0eyv-baseline/Config")
-    }()
+    /// `Tests/Corpus` (or `$ENTRAFORM_CORPUS_DIR`): see ``TestPaths/corpus``.
+    static let root: URL = TestPaths.baselineConfig
 
-    static var isAvailable: Bool { FileManager.default.fileExists(atPath: root.path) }
 
     static func objects(in folder: String) throws -> [JSONValue] {
         let directory = root.appendingPathComponent(folder)
@@ -75,7 +68,7 @@ enum Corpus {
     }
 }
 
-@Suite(.enabled(if: Corpus.isAvailable, "the shared corpus is not next to this checkout"))
+@Suite
 struct CorpusTests {
     @Test func everyExportDecodesAndPlansWithoutChangesAgainstItself() throws {
         let policies = try Corpus.objects(in: "ConditionalAccess")
