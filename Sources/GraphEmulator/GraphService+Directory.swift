@@ -4,17 +4,33 @@ import PolicyModel
 extension GraphService {
     /// Directory collections page at 100 by default and 999 at most (reference §2.6).
     func directoryQuery(_ request: GraphRequest, objects: [JSONValue], typeName: String) throws -> CollectionQuery {
-        // The stored objects' own keys are filterable too; collected only when there is a filter (a
-        // 20,000-member group is paged 999 at a time, and this walk per page cost more than the page).
-        var filterable: Set<String> = []
-        if request.query["$filter"].map({ !$0.isEmpty }) ?? false {
-            for object in objects { if let keys = object.objectValue?.keys { filterable.formUnion(keys) } }
+        let known: Set<String> = ["id", "displayName", "userPrincipalName", "mail", "appId", "accountEnabled", "userType",
+                                  "servicePrincipalType", "securityEnabled", "mailEnabled", "groupTypes", "givenName", "surname",
+                                  "mailNickname", "onPremisesSyncEnabled", "isBuiltIn", "templateId", "servicePrincipalNames", "tags"]
+        // A stored object's own keys are filterable too. Only properties outside the known set are
+        // looked for, and only until one object has them: walking every key of a 20,000-user
+        // directory per request cost more than the request.
+        var filterable = known
+        if let text = request.query["$filter"], !text.isEmpty, let expression = try? FilterParser.parse(text) {
+            for property in expression.properties {
+                let name = property.split(separator: "/").first.map(String.init) ?? property
+                if !filterable.contains(name), objects.contains(where: { $0[name] != nil }) { filterable.insert(name) }
+            }
         }
-        filterable.formUnion(["id", "displayName", "userPrincipalName", "mail", "appId", "accountEnabled", "userType",
-                              "servicePrincipalType", "securityEnabled", "mailEnabled", "groupTypes", "givenName", "surname",
-                              "mailNickname", "onPremisesSyncEnabled", "isBuiltIn", "templateId", "servicePrincipalNames", "tags"])
         return try CollectionQuery(request, defaultPageSize: 100, maximumPageSize: 999, filterable: filterable, typeName: typeName,
                                    tooLargeMessage: { _ in "Invalid page size specified: the $top value must be between 1 and 999." })
+    }
+
+    /// A directory collection listing: `$filter` on `id` alone (`id eq '…'`, `id in (…)`) is answered
+    /// by key, as Graph's indexes would, instead of testing every stored object.
+    func directoryList(_ request: GraphRequest, _ collection: EntityCollection, typeName: String, context: String) throws -> JSONValue {
+        if let text = request.query["$filter"], let expression = try? FilterParser.parse(text), let ids = expression.idsOnly {
+            var seen = Set<String>()
+            let found = ids.filter { seen.insert($0.lowercased()).inserted }.compactMap { collection.get($0) }
+            return try directoryQuery(request, objects: found, typeName: typeName).page(found, request: request, context: context)
+        }
+        let all = collection.all
+        return try directoryQuery(request, objects: all, typeName: typeName).page(all, request: request, context: context)
     }
 
     static func typed(_ object: JSONValue, _ type: String) -> JSONValue {
@@ -26,10 +42,7 @@ extension GraphService {
     func users(_ request: GraphRequest, rest: [String]) async throws -> GraphResponse {
         if rest.isEmpty {
             try requireMethod(request, "GET")
-            let body = try await store.read { state in
-                let all = state.users.all
-                return try directoryQuery(request, objects: all, typeName: "user").page(all, request: request, context: "users")
-            }
+            let body = try await store.read { state in try directoryList(request, state.users, typeName: "user", context: "users") }
             return .json(200, body)
         }
         let key = rest[0]
@@ -79,10 +92,7 @@ extension GraphService {
     func groups(_ request: GraphRequest, rest: [String]) async throws -> GraphResponse {
         try requireMethod(request, "GET")
         if rest.isEmpty {
-            let body = try await store.read { state in
-                let all = state.groups.all
-                return try directoryQuery(request, objects: all, typeName: "group").page(all, request: request, context: "groups")
-            }
+            let body = try await store.read { state in try directoryList(request, state.groups, typeName: "group", context: "groups") }
             return .json(200, body)
         }
         let id = rest[0]
@@ -127,8 +137,7 @@ extension GraphService {
         }
         guard let key else {
             let body = try await store.read { state in
-                let all = state.servicePrincipals.all
-                return try directoryQuery(request, objects: all, typeName: "servicePrincipal").page(all, request: request, context: "servicePrincipals")
+                try directoryList(request, state.servicePrincipals, typeName: "servicePrincipal", context: "servicePrincipals")
             }
             return .json(200, body)
         }

@@ -25,6 +25,20 @@ indirect enum FilterExpression: Sendable {
         }
     }
 
+    /// The ids when the expression is only `id eq '…'` or `id in (…)` (or an `or` of those); nil otherwise.
+    var idsOnly: [String]? {
+        switch self {
+        case .compare(let property, "eq", .string(let id)) where property.lowercased() == "id": return [id]
+        case .isIn(let property, let values) where property.lowercased() == "id":
+            let ids = values.compactMap(\.stringValue)
+            return ids.count == values.count ? ids : nil
+        case .or(let l, let r):
+            guard let left = l.idsOnly, let right = r.idsOnly else { return nil }
+            return left + right
+        default: return nil
+        }
+    }
+
     /// Replaces comparisons with date-time literals by `compareInstant`.
     func resolvingInstants() -> FilterExpression {
         switch self {

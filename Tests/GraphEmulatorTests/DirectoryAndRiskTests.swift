@@ -53,6 +53,25 @@ struct DirectoryAndRiskTests {
         #expect(missing.errorCode == "Request_ResourceNotFound")
     }
 
+    @Test func idFiltersAreAnsweredByKeyAndRevocationSetsSessionsValidFrom() async throws {
+        let harness = try await Harness.seeded(Self.seed())
+        defer { Task { await harness.stop() } }
+        let breakGlass = "aaaaaaaa-0000-4000-8000-000000000001"
+        let unknown = "00000000-0000-4000-8000-00000000beef"
+        let byIds = try await harness.get("/v1.0/users?$filter=id%20in%20('\(breakGlass.uppercased())','\(unknown)','\(breakGlass)')&$select=id,userPrincipalName")
+        #expect(byIds.body?["value"] == [["id": .string(breakGlass), "userPrincipalName": "bg1@contoso.onmicrosoft.com"]], "unknown ids skipped, no duplicates")
+        let byId = try await harness.get("/v1.0/users?$filter=id%20eq%20'\(breakGlass)'%20and%20accountEnabled%20eq%20false")
+        #expect(byId.body?["value"]?.arrayValue?.isEmpty == true, "a clause besides the id is still applied")
+
+        let before = try await harness.get("/v1.0/users?$filter=id%20eq%20'\(breakGlass)'&$select=id,signInSessionsValidFromDateTime")
+        #expect(before.body?["value"]?[0]?["signInSessionsValidFromDateTime"] == nil)
+        let revoke = try await harness.send("POST", "/v1.0/users/\(breakGlass)/revokeSignInSessions", token: try await harness.token())
+        #expect(revoke.status == 200)
+        let after = try await harness.get("/v1.0/users?$filter=id%20eq%20'\(breakGlass)'&$select=id,signInSessionsValidFromDateTime")
+        let validFrom = after.body?["value"]?[0]?["signInSessionsValidFromDateTime"]?.stringValue
+        #expect(validFrom.flatMap(GraphTimestamp.date(from:)) != nil, "\(String(describing: validFrom))")
+    }
+
     @Test func groupsMembershipRolesAndGetByIds() async throws {
         let harness = try await Harness.seeded(Self.seed(users: 3, detections: 0))
         defer { Task { await harness.stop() } }
