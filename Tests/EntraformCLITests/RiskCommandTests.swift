@@ -91,10 +91,10 @@ struct RiskCommandTests {
 
         var auditLog: URL { directory.appendingPathComponent("audit.jsonl") }
 
-        func run(_ arguments: [String]) async throws -> BinaryRunner.Result {
+        func run(_ arguments: [String], in folder: String? = nil) async throws -> BinaryRunner.Result {
             let credentials = server.credentials
             return try await BinaryRunner.runDetached(
-                arguments + ["--graph-url", url, "--requests-per-second", "0"], in: directory,
+                arguments + ["--graph-url", url, "--requests-per-second", "0"], in: folder.map { directory.appendingPathComponent($0) } ?? directory,
                 environment: ["AZURE_TENANT_ID": credentials.tenantId, "AZURE_CLIENT_ID": credentials.clientId,
                               "AZURE_CLIENT_SECRET": credentials.clientSecret ?? ""])
         }
@@ -284,6 +284,15 @@ struct RiskCommandTests {
             #expect(refused.exitCode == 1)
             #expect(refused.stderr.contains("is an emergency access account"))
             #expect(try session.auditLines().last?["result"] == "skipped")
+            // Run from the configuration directory, its entraform.yaml is found without --config.
+            let fromConfig = try await session.run(["risk", "revoke-sessions", "--user", "breakglass@contoso.example", "--yes",
+                                                    "--audit-log", "../audit.jsonl"], in: "config")
+            #expect(fromConfig.exitCode == 1)
+            #expect(fromConfig.stderr.contains("is an emergency access account"))
+            // Without any configuration, the command says the check was not made.
+            let unchecked = try await session.run(["risk", "revoke-sessions", "--user", "user4@contoso.example", "--yes", "--audit-log", "audit.jsonl"])
+            #expect(unchecked.exitCode == 0)
+            #expect(unchecked.stderr.contains("emergency access accounts are not checked"))
             let allowed = try await session.run(["risk", "revoke-sessions", "--user", "breakglass@contoso.example", "--config", "config", "--yes",
                                                  "--allow-emergency-account", "--audit-log", "audit.jsonl"])
             #expect(allowed.exitCode == 0, "\(allowed.stdout)\(allowed.stderr)")

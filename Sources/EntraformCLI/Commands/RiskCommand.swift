@@ -225,7 +225,7 @@ struct ManualRiskOptions: ParsableArguments {
     var format: RiskFormatArgument = .text
 
     @Option(help: ArgumentHelp(
-        "The configuration whose emergencyAccess accounts are protected (default: the current directory when it holds a Settings document).",
+        "The configuration whose emergencyAccess accounts are protected (default: the current directory when it holds entraform.yaml).",
         valueName: "PATH"))
     var config: String?
 
@@ -234,13 +234,12 @@ struct ManualRiskOptions: ParsableArguments {
 
     @OptionGroup var connection: ConnectionOptions
 
-    /// The configuration for emergency access: `--config`, or the current directory when it holds
-    /// Settings. Nil (with a warning) when there is none.
+    /// The configuration for emergency access: `--config`, or the current directory when it holds an
+    /// `entraform.yaml`. Nil (and the command warns) when there is none.
     private func settingsLoad() throws -> LoadResult? {
         if let config { return try RiskPlanning.load(path: config, useColor: false) }
-        guard let sources = try? ConfigurationFiles.collect("."), !sources.isEmpty else { return nil }
-        let load = ConfigurationLoader.load(sources)
-        return !load.hasErrors && load.configuration.settings?.value.emergencyAccess != nil ? load : nil
+        guard FileManager.default.fileExists(atPath: "entraform.yaml") else { return nil }
+        return try RiskPlanning.load(path: ".", useColor: false)
     }
 
     func run(_ action: RiskAction) async -> Int32 {
