@@ -54,7 +54,7 @@ public struct PreflightReport: Sendable {
     }
 
     /// The permissions a configuration needs (reference §3.5, least privilege first).
-    public static func requirements(write: Bool, riskResponse: Bool) -> [Requirement] {
+    public static func requirements(write: Bool, riskResponse: Bool, riskyServicePrincipals: Bool = false) -> [Requirement] {
         var list: [Requirement] = [
             Requirement(anyOf: ["Policy.Read.All"], purpose: "read conditional access policies, named locations and authentication strengths"),
             Requirement(anyOf: ["Application.Read.All", "Directory.Read.All"], purpose: "resolve application names and ids"),
@@ -71,6 +71,10 @@ public struct PreflightReport: Sendable {
                 Requirement(anyOf: ["IdentityRiskyUser.ReadWrite.All"], purpose: "read risky users and confirm compromised / dismiss them"))
             list.append(
                 Requirement(anyOf: ["User.RevokeSessions.All", "User.ReadWrite.All"], purpose: "revoke the sign-in sessions of compromised users"))
+        }
+        if riskyServicePrincipals {
+            list.append(Requirement(anyOf: ["IdentityRiskyServicePrincipal.ReadWrite.All"],
+                                    purpose: "read risky service principals and their detections, confirm compromised / dismiss them"))
         }
         return list
     }

@@ -332,6 +332,10 @@ struct RiskCommandTests {
 
             let again = try await session.run(["risk", "plan", "config", "--format", "json"])
             #expect(again.exitCode == 0, "already confirmed: nothing to do (\(again.stdout))")
+
+            // doctor checks the permission service principal rules need.
+            let doctor = try await session.run(["doctor", "config", "--read-only"])
+            #expect(doctor.stdout.contains("✓ IdentityRiskyServicePrincipal.ReadWrite.All — read risky service principals"), "\(doctor.stdout)")
         }
     }
 

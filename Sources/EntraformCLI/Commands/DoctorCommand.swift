@@ -44,11 +44,13 @@ enum Doctor {
                     environment: [String: String] = ProcessInfo.processInfo.environment) async -> Outcome {
         var settings: Settings?
         var riskRules = false
+        var servicePrincipalRules = false
         if let path {
             do {
                 let result = ConfigurationLoader.load(try ConfigurationFiles.collect(path))
                 settings = result.configuration.settings?.value
                 riskRules = !result.configuration.riskResponseRules.isEmpty
+                servicePrincipalRules = result.configuration.riskResponseRules.contains { $0.value.subject == .servicePrincipals }
             } catch {
                 return Outcome(output: "", errors: "error: \(error.description)\n", exitCode: 1)
             }
@@ -59,7 +61,7 @@ enum Doctor {
         } catch {
             return Outcome(output: render(credentialFailure: error), errors: "", exitCode: 1)
         }
-        let requirements = PreflightReport.requirements(write: !readOnly, riskResponse: riskRules)
+        let requirements = PreflightReport.requirements(write: !readOnly, riskResponse: riskRules, riskyServicePrincipals: servicePrincipalRules)
         let report = await connection.client.preflight(credential: connection.credential, requirements: requirements, probeRiskAPIs: riskRules)
         await connection.close()
         return Outcome(output: render(report), errors: "", exitCode: report.passed ? 0 : 1)
