@@ -157,6 +157,13 @@ enum PolicyRules {
             }
             return []
         },
+        ObjectRule { members in
+            // A user scope on a service principal rule would be ignored: say so instead.
+            if members["subject"]?.stringValue == RiskSubject.servicePrincipals.rawValue, !isAbsent(members["when"]?["users"]) {
+                return [RuleViolation(at: "when", "when.users scopes users; this rule has subject: servicePrincipals, so it would be ignored")]
+            }
+            return []
+        },
     ]
 
     static func isAbsent(_ value: JSONValue?) -> Bool {

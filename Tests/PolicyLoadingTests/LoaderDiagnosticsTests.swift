@@ -165,6 +165,23 @@ struct LoaderDiagnosticsTests {
             """, "'24 hours' is not a duration; write a whole number and a unit: 30m, 24h or 7d")
     }
 
+    @Test func servicePrincipalRulesTakeNoUserScopeAndNoRevocation() {
+        expectSingle("""
+            kind: RiskResponseRule
+            name: r
+            subject: servicePrincipals
+            ‸when: {riskEventTypes: [suspiciousAPITraffic], users: {includeGroups: [Staff]}}
+            action: dismiss
+            """, "when.users scopes users; this rule has subject: servicePrincipals, so it would be ignored")
+        expectSingle("""
+            kind: RiskResponseRule
+            name: r
+            subject: servicePrincipals
+            when: {riskEventTypes: [suspiciousAPITraffic]}
+            ‸action: revokeSignInSessions
+            """, "revokeSignInSessions applies to users, not service principals")
+    }
+
     @Test func deviceFilterSyntaxErrorPointsInsideTheRule() {
         expectSingle(policy(conditions: "  devices: {deviceFilter: {mode: exclude, rule: 'device.isCompliant ‸-equals True'}}\n"),
                      "unknown operator '-equals' in filter rule; did you mean '-eq'?")
