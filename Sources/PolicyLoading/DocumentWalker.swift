@@ -205,6 +205,15 @@ struct DocumentWalker {
         case .filterRule: return report(FilterRuleSyntax.check(text))
         case .objectID: return report(ValueChecks.objectID(text))
         case .userAction: return report(ValueChecks.userAction(text))
+        case .riskEventType:
+            if let documented = RiskEventTypes.documented.first(where: { $0.caseInsensitiveCompare(text) == .orderedSame }) {
+                return .string(documented)
+            }
+            // Graph adds types over time, so an undocumented one is allowed; a typo would silently match nothing.
+            let suggestion = Suggestions.didYouMean(text, among: RiskEventTypes.documented)
+                ?? "detections of exactly this type are matched; documented types: leakedCredentials, anomalousToken, unfamiliarFeatures, …"
+            diagnostics.append(.warning("'\(text)' is not a risk event type Microsoft documents", at: at, suggestion: suggestion))
+            return .string(text)
         }
     }
 

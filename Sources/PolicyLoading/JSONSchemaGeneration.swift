@@ -88,6 +88,7 @@ public enum JSONSchemaGeneration {
             case .objectID:
                 return ["type": "string", "pattern": "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"]
             case .userAction: return ["type": "string", "enum": .array(ValueChecks.userActions.map(JSONValue.string))]
+            case .riskEventType: return ["type": "string", "minLength": 1, "examples": .array(RiskEventTypes.documented.map(JSONValue.string))]
             }
         }
     }

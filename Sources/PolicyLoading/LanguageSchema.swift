@@ -233,7 +233,7 @@ public enum LanguageSchema {
         Field("description", .string(.text), "What the rule is for."),
         Field("subject", enumeration(RiskSubject.self), "users (default) or servicePrincipals."),
         Field("when", .object(ObjectShape([
-            Field("riskEventTypes", .list(.string(.nonEmptyText)), "Detection types (any of); omit for any."),
+            Field("riskEventTypes", .list(.string(.riskEventType)), "Detection types (any of); omit for any."),
             Field("detectionRiskLevels", enumList(RiskLevel.self), "The detection's risk level (any of)."),
             Field("detectionTimingTypes", enumList(RiskDetectionTimingType.self), "offline, realtime, nearRealtime."),
             Field("detectedWithin", .string(.duration), "Only detections newer than this: 30m, 24h, 7d."),

@@ -63,6 +63,8 @@ public enum StringKind: Sendable {
     case objectID
     /// A user action URN.
     case userAction
+    /// A risk detection type: free text, warned about when Microsoft does not document it.
+    case riskEventType
 }
 
 /// The kind of directory object a reference names, with the reserved words valid in its place.

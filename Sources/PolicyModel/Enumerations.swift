@@ -154,3 +154,17 @@ public enum DocumentKind: String, LanguageEnumeration {
     case namedLocation = "NamedLocation"
     case riskResponseRule = "RiskResponseRule"
 }
+
+/// The risk event types Microsoft documents for `riskDetection.riskEventType` (a free string that
+/// grows): rules may name others, and the loader warns with the nearest documented one.
+public enum RiskEventTypes {
+    public static let documented = [
+        "adminConfirmedUserCompromised", "anomalousToken", "anomalousUserActivity", "anonymizedIPAddress", "attackerinTheMiddle",
+        "attemptedPRTAccess", "generic", "impossibleTravel", "investigationsThreatIntelligence",
+        "investigationsThreatIntelligenceSigninLinked", "leakedCredentials", "maliciousIPAddress",
+        "maliciousIPAddressValidCredentialsBlockedIP", "malwareInfectedIPAddress", "mcasFinSuspiciousFileAccess", "mcasImpossibleTravel",
+        "mcasSuspiciousInboxManipulationRules", "nationStateIP", "newCountry", "passwordSpray", "riskyIPAddress", "suspiciousAPITraffic",
+        "suspiciousBrowser", "suspiciousInboxForwarding", "suspiciousIPAddress", "suspiciousSendingPatterns", "tokenIssuerAnomaly",
+        "unfamiliarFeatures", "unlikelyTravel", "userReportedSuspiciousActivity",
+    ]
+}

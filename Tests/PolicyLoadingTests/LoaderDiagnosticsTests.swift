@@ -165,6 +165,23 @@ struct LoaderDiagnosticsTests {
             """, "'24 hours' is not a duration; write a whole number and a unit: 30m, 24h or 7d")
     }
 
+    @Test func undocumentedRiskEventTypesAreWarnedAboutNotRejected() {
+        expectSingle("""
+            kind: RiskResponseRule
+            name: r
+            when: {riskEventTypes: [‸leakedCredential]}
+            action: dismiss
+            """, "'leakedCredential' is not a risk event type Microsoft documents; did you mean 'leakedCredentials'?", severity: .warning)
+        let (result, _) = load("""
+            kind: RiskResponseRule
+            name: r
+            when: {riskEventTypes: [LEAKEDcredentials, attackerInTheMiddle]}
+            action: dismiss
+            """)
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        #expect(result.configuration.riskResponseRules.first?.value.when?.riskEventTypes == ["leakedCredentials", "attackerinTheMiddle"])
+    }
+
     @Test func servicePrincipalRulesTakeNoUserScopeAndNoRevocation() {
         expectSingle("""
             kind: RiskResponseRule
