@@ -109,6 +109,24 @@ extension GraphClient {
         ).compactMap(DirectoryObject.init(json:))
     }
 
+    /// The groups (nested included) and directory role templates a user holds, from one
+    /// `transitiveMemberOf` listing (lowercased ids).
+    public func listTransitiveMemberships(userId: String) async throws(GraphError) -> (groupIds: Set<String>, roleTemplateIds: Set<String>) {
+        let objects = try await listAll(
+            "/users/\(Self.segment(userId))/transitiveMemberOf", query: GraphQuery(select: ["id", "roleTemplateId"], top: 999),
+            version: directoryVersion)
+        var groups: Set<String> = []
+        var roles: Set<String> = []
+        for object in objects {
+            if let template = object["roleTemplateId"]?.stringValue {
+                roles.insert(template.lowercased())
+            } else if object["@odata.type"]?.stringValue == "#microsoft.graph.group", let id = object["id"]?.stringValue {
+                groups.insert(id.lowercased())
+            }
+        }
+        return (groups, roles)
+    }
+
     /// Resolves `names` against `collection` with `property in (…)` filters of 15 values, sent as
     /// one `$batch` (chunked by 20). Matching is case-insensitive.
     func resolve(

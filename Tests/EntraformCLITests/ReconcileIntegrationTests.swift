@@ -84,6 +84,28 @@ struct ReconcileIntegrationTests {
         }
     }
 
+    @Test func thePlanRefusesAPolicyThatWouldReachTheBreakGlassAccounts() async throws {
+        try await withContoso { _, connect in
+            let directory = try BinaryRunner.temporaryDirectory([:])
+            let copy = directory.appendingPathComponent("policies")
+            try FileManager.default.copyItem(atPath: Self.policies, toPath: copy.path)
+            let file = copy.appendingPathComponent("baseline/ca101-require-mfa-all-users.yaml")
+            let original = try String(contentsOf: file, encoding: .utf8)
+            try original.replacingOccurrences(of: "excludeGroups: [CA-BreakGlass, CA-ServiceAccounts]", with: "excludeGroups: [CA-ServiceAccounts]")
+                .write(to: file, atomically: true, encoding: .utf8)
+            let plan = try await plan(copy.path, connect: connect)
+            #expect(plan.exitCode(detailed: true) == 1)
+            let errors = plan.diagnostics.filter { $0.severity == .error }
+            #expect(errors.count == 1, "\(errors)")
+            let error = try #require(errors.first)
+            #expect(error.message == "'CA101 - Require MFA for all users' would apply to emergency access accounts breakglass1@contoso.onmicrosoft.com, "
+                + "breakglass2@contoso.onmicrosoft.com and could lock them out: it does not exclude them")
+            #expect(error.suggestion == "add 'CA-BreakGlass' to conditions.users.excludeGroups")
+            #expect(error.location?.file.hasSuffix("ca101-require-mfa-all-users.yaml") == true)
+            #expect(error.location?.line == 15)
+        }
+    }
+
     @Test func unresolvedGroupStopsThePlanWithItsLocationAndASuggestion() async throws {
         try await withContoso { _, connect in
             let directory = try BinaryRunner.temporaryDirectory([

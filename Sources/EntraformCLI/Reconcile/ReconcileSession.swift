@@ -1,5 +1,6 @@
 import Foundation
 import GraphClient
+import PolicyEvaluation
 import PolicyLoading
 import PolicyModel
 import Reconciliation
@@ -15,6 +16,8 @@ struct ReconcileSession {
     var connection: GraphConnection
     /// How long each local (non-network) phase took, in order, for `--debug`.
     var timings = PhaseTimings()
+    /// The lockout guard's findings: policies that would reach an emergency access account.
+    var lockout: [Diagnostic] = []
 
     /// Problems found before any plan can be made, already rendered for the terminal.
     struct Stopped: Error {
@@ -46,8 +49,9 @@ struct ReconcileSession {
             // The resolver's table is the directory's plus every name it resolved.
             snapshot.directoryNames = resolved.names
             let scope = ManagementScope(namePrefix: settings.manage?.namePrefix, prune: settings.manage?.prune ?? false)
+            let lockout = resolved.hasErrors ? [] : try await lockoutGuard(load: load, resolved: resolved, client: connection.client)
             return ReconcileSession(load: load, resolved: resolved, snapshot: snapshot, scope: scope, connection: connection,
-                                    timings: timings)
+                                    timings: timings, lockout: lockout)
         } catch {
             await connection.close()
             throw error
@@ -74,8 +78,35 @@ struct ReconcileSession {
         }
     }
 
-    /// Everything found so far: the loader's warnings and the resolver's problems.
-    var diagnostics: [Diagnostic] { (load.diagnostics + resolved.diagnostics).sortedByLocation() }
+    /// Everything found so far: the loader's warnings, the resolver's problems and the lockout guard's.
+    var diagnostics: [Diagnostic] { (load.diagnostics + resolved.diagnostics + lockout).sortedByLocation() }
+
+    /// Runs ``LockoutGuard`` over the declared policies: the emergency access accounts (the Settings'
+    /// users and the nested members of its groups) with their groups and roles, read from the tenant.
+    static func lockoutGuard(load: LoadResult, resolved: ResolvedConfiguration, client: GraphClient) async throws -> [Diagnostic] {
+        let emergencyGroups = resolved.emergencyGroupIds.map { $0.lowercased() }
+        var accounts: [String: String] = [:]  // id → label
+        for id in resolved.emergencyUserIds { accounts[id.lowercased()] = resolved.names.name(for: id) ?? id }
+        for group in emergencyGroups {
+            for member in try await client.listTransitiveMembers(groupId: group) where member.odataType != "#microsoft.graph.group" {
+                accounts[member.id.lowercased()] = member.userPrincipalName ?? member.displayName ?? member.id
+            }
+        }
+        guard !accounts.isEmpty else { return [] }
+        var guarded: [EmergencyAccount] = []
+        for (id, label) in accounts.sorted(by: { $0.key < $1.key }) {
+            let memberships = try await client.listTransitiveMemberships(userId: id)
+            guarded.append(EmergencyAccount(id: id, label: label, groupIds: memberships.groupIds, roleTemplateIds: memberships.roleTemplateIds))
+        }
+        let declared = Dictionary(load.configuration.policies.map { ($0.value.displayName, $0) }, uniquingKeysWith: { first, _ in first })
+        let policies = resolved.desired.filter { $0.kind == .conditionalAccessPolicy }.map { desired in
+            let source = declared[desired.displayName]
+            return GuardedPolicy(displayName: desired.displayName, body: desired.body,
+                                 location: source?.sourceMap.location(of: "conditions.users") ?? desired.location)
+        }
+        return LockoutGuard.check(policies, accounts: guarded, emergencyGroupIds: Set(emergencyGroups),
+                                  emergencyGroupNames: emergencyGroups.map { resolved.names.name(for: $0) ?? $0 })
+    }
 
     func plan() -> Plan {
         Planner().plan(desired: resolved.desired, snapshot: snapshot, scope: scope, diagnostics: diagnostics)

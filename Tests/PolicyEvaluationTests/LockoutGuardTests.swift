@@ -1,0 +1,75 @@
+import Foundation
+import PolicyEvaluation
+import PolicyModel
+import Testing
+
+@Suite("Lockout guard")
+struct LockoutGuardTests {
+    static let breakGlassGroup = "bbbbbbbb-0000-4000-8000-000000000001"
+    static let parentGroup = "bbbbbbbb-0000-4000-8000-000000000002"
+    static let globalAdministrator = "62e90394-69f5-4237-9190-012177145e10"
+    /// One account in the break-glass group (itself nested in a parent group) holding Global Administrator.
+    static let account = EmergencyAccount(id: "AAAAAAAA-0000-4000-8000-000000000001", label: "bg1@contoso.example",
+                                          groupIds: [breakGlassGroup, parentGroup], roleTemplateIds: [globalAdministrator])
+    static let location = SourceLocation(file: "p.yaml", line: 5, column: 5)
+
+    static func policy(_ users: JSONValue, state: String = "enabled") -> GuardedPolicy {
+        GuardedPolicy(displayName: "CA1", body: ["state": .string(state), "conditions": ["users": users]], location: location)
+    }
+
+    static func check(_ users: JSONValue, state: String = "enabled") -> [Diagnostic] {
+        LockoutGuard.check([policy(users, state: state)], accounts: [account], emergencyGroupIds: [breakGlassGroup],
+                           emergencyGroupNames: ["CA-BreakGlass"])
+    }
+
+    @Test(arguments: [
+        (["includeUsers": ["All"]], "All users"),
+        (["includeGroups": [.string(parentGroup)]], "a group the account is in through nesting"),
+        (["includeRoles": [.string(globalAdministrator)]], "a role the account holds"),
+        (["includeUsers": ["All"], "excludeGroups": ["cccccccc-0000-4000-8000-000000000009"]], "an exclusion that misses it"),
+    ] as [(JSONValue, String)])
+    func reachingAnEmergencyAccountWithoutExcludingItIsAnError(users: JSONValue, why: String) throws {
+        let diagnostics = Self.check(users)
+        #expect(diagnostics.count == 1, "\(why)")
+        let diagnostic = try #require(diagnostics.first)
+        #expect(diagnostic.severity == .error)
+        #expect(diagnostic.message == "'CA1' would apply to emergency access account bg1@contoso.example and could lock them out: it does not exclude them")
+        #expect(diagnostic.suggestion == "add 'CA-BreakGlass' to conditions.users.excludeGroups")
+        #expect(diagnostic.location == Self.location)
+    }
+
+    @Test(arguments: [
+        (["includeUsers": ["All"], "excludeGroups": [.string(breakGlassGroup)]], "excluded by its group"),
+        (["includeUsers": ["All"], "excludeGroups": [.string(parentGroup)]], "excluded by a parent group (nesting counts)"),
+        (["includeUsers": ["All"], "excludeUsers": ["aaaaaaaa-0000-4000-8000-000000000001"]], "excluded by id"),
+        (["includeUsers": ["All"], "excludeRoles": [.string(globalAdministrator)]], "excluded by a role it holds"),
+        (["includeUsers": ["aaaaaaaa-0000-4000-8000-000000000001"]], "named on purpose"),
+        (["includeGroups": [.string(breakGlassGroup)]], "the break-glass group targeted on purpose"),
+        (["includeGroups": ["cccccccc-0000-4000-8000-000000000009"]], "a group it is not in"),
+        (["includeGuestsOrExternalUsers": ["guestOrExternalUserTypes": "b2bCollaborationGuest"]], "guests only"),
+    ] as [(JSONValue, String)])
+    func policiesThatDoNotReachItOrTargetItOnPurposeAreFine(users: JSONValue, why: String) {
+        #expect(Self.check(users).isEmpty, "\(why)")
+    }
+
+    @Test func reportOnlyWarnsAndDisabledOrWorkloadPoliciesAreNotChecked() {
+        let reportOnly = Self.check(["includeUsers": ["All"]], state: "enabledForReportingButNotEnforced")
+        #expect(reportOnly.map(\.severity) == [.warning])
+        #expect(reportOnly.first?.message.contains("(report-only) would apply to emergency access account bg1@contoso.example once enabled") == true)
+        #expect(Self.check(["includeUsers": ["All"]], state: "disabled").isEmpty)
+        let workload = GuardedPolicy(displayName: "CA-WI", body: ["state": "enabled", "conditions": [
+            "users": .null, "clientApplications": ["includeServicePrincipals": ["ServicePrincipalsInMyTenant"]]]], location: nil)
+        #expect(LockoutGuard.check([workload], accounts: [Self.account]).isEmpty)
+    }
+
+    @Test func everyReachedAccountIsNamedOnce() {
+        let second = EmergencyAccount(id: "aaaaaaaa-0000-4000-8000-000000000002", label: "bg2@contoso.example")
+        let diagnostics = LockoutGuard.check([Self.policy(["includeUsers": ["All"], "excludeGroups": [.string(Self.breakGlassGroup)]])],
+                                             accounts: [Self.account, second])
+        #expect(diagnostics.count == 1)
+        #expect(diagnostics.first?.message.contains("emergency access account bg2@contoso.example ") == true, "bg1 is excluded, bg2 is not")
+        #expect(diagnostics.first?.suggestion == "add it to conditions.users.excludeUsers", "no emergency group is configured")
+        let both = LockoutGuard.check([Self.policy(["includeUsers": ["All"]])], accounts: [second, Self.account])
+        #expect(both.first?.message.contains("emergency access accounts bg1@contoso.example, bg2@contoso.example and") == true)
+    }
+}
