@@ -4,33 +4,33 @@ import PolicyModel
 extension GraphService {
     /// Directory collections page at 100 by default and 999 at most (reference §2.6).
     func directoryQuery(_ request: GraphRequest, objects: [JSONValue], typeName: String) throws -> CollectionQuery {
+        try directoryQuery(request, typeName: typeName) { name in objects.contains { $0[name] != nil } }
+    }
+
+    /// The same, with `stored(name)` telling whether any stored object has a property outside the
+    /// known set. It is asked only for such properties a filter names: walking every key of a
+    /// 20,000-user directory per request cost more than the request.
+    func directoryQuery(_ request: GraphRequest, typeName: String, stored: (String) -> Bool) throws -> CollectionQuery {
         let known: Set<String> = ["id", "displayName", "userPrincipalName", "mail", "appId", "accountEnabled", "userType",
                                   "servicePrincipalType", "securityEnabled", "mailEnabled", "groupTypes", "givenName", "surname",
                                   "mailNickname", "onPremisesSyncEnabled", "isBuiltIn", "templateId", "servicePrincipalNames", "tags"]
-        // A stored object's own keys are filterable too. Only properties outside the known set are
-        // looked for, and only until one object has them: walking every key of a 20,000-user
-        // directory per request cost more than the request.
-        var filterable = known
-        if let text = request.query["$filter"], !text.isEmpty, let expression = try? FilterParser.parse(text) {
-            for property in expression.properties {
-                let name = property.split(separator: "/").first.map(String.init) ?? property
-                if !filterable.contains(name), objects.contains(where: { $0[name] != nil }) { filterable.insert(name) }
-            }
+        return try withoutActuallyEscaping(stored) { stored in
+            try CollectionQuery(request, defaultPageSize: 100, maximumPageSize: 999, isFilterable: { known.contains($0) || stored($0) },
+                                typeName: typeName,
+                                tooLargeMessage: { _ in "Invalid page size specified: the $top value must be between 1 and 999." })
         }
-        return try CollectionQuery(request, defaultPageSize: 100, maximumPageSize: 999, filterable: filterable, typeName: typeName,
-                                   tooLargeMessage: { _ in "Invalid page size specified: the $top value must be between 1 and 999." })
     }
 
     /// A directory collection listing: `$filter` on `id` alone (`id eq '…'`, `id in (…)`) is answered
     /// by key, as Graph's indexes would, instead of testing every stored object.
     func directoryList(_ request: GraphRequest, _ collection: EntityCollection, typeName: String, context: String) throws -> JSONValue {
-        if let text = request.query["$filter"], let expression = try? FilterParser.parse(text), let ids = expression.idsOnly {
+        let query = try directoryQuery(request, typeName: typeName) { name in collection.all.contains { $0[name] != nil } }
+        if let ids = query.filter?.idsOnly {
             var seen = Set<String>()
             let found = ids.filter { seen.insert($0.lowercased()).inserted }.compactMap { collection.get($0) }
-            return try directoryQuery(request, objects: found, typeName: typeName).page(found, request: request, context: context)
+            return query.page(found, request: request, context: context)
         }
-        let all = collection.all
-        return try directoryQuery(request, objects: all, typeName: typeName).page(all, request: request, context: context)
+        return query.page(collection.all, request: request, context: context)
     }
 
     static func typed(_ object: JSONValue, _ type: String) -> JSONValue {

@@ -332,12 +332,20 @@ struct CollectionQuery {
     /// - Parameters:
     ///   - defaultPageSize: page size without `$top`; `nil` returns everything in one page.
     ///   - maximumPageSize: larger `$top` → 400 with `tooLargeMessage`.
+    ///   - filterable: the properties `$filter` may name (their first path segment); nil: any.
     init(_ request: GraphRequest, defaultPageSize: Int?, maximumPageSize: Int, filterable: Set<String>?, typeName: String,
+         tooLargeMessage: ((Int) -> String)? = nil) throws(GraphFailure) {
+        try self.init(request, defaultPageSize: defaultPageSize, maximumPageSize: maximumPageSize,
+                      isFilterable: filterable.map { set in { set.contains($0) } }, typeName: typeName, tooLargeMessage: tooLargeMessage)
+    }
+
+    /// The same, with filterability decided per property name (asked only for the properties the filter names).
+    init(_ request: GraphRequest, defaultPageSize: Int?, maximumPageSize: Int, isFilterable: ((String) -> Bool)?, typeName: String,
          tooLargeMessage: ((Int) -> String)? = nil) throws(GraphFailure) {
         if let text = request.query["$filter"], !text.isEmpty {
             let expression = try FilterParser.parse(text)
-            if let filterable {
-                for property in expression.properties where !filterable.contains(property.split(separator: "/").first.map(String.init) ?? property) {
+            if let isFilterable {
+                for property in expression.properties where !isFilterable(property.split(separator: "/").first.map(String.init) ?? property) {
                     throw GraphFailure.badRequest("Could not find a property named '\(property)' on type 'microsoft.graph.\(typeName)'.")
                 }
             }
