@@ -201,7 +201,7 @@ public struct Applier: Sendable {
         }
 
         // 3. Verify what was done, within a bound.
-        await verify(&steps, sentBodies: sentBodies)
+        await verify(&steps, sentBodies: sentBodies, before: live)
         return ApplyReport(refusals: [], steps: steps)
     }
 
@@ -256,7 +256,10 @@ public struct Applier: Sendable {
         }
     }
 
-    private func verify(_ steps: inout [ApplyReport.Step], sentBodies: [Int: JSONValue]) async {
+    /// Re-reads what was written until it matches what was sent, within ``verificationAttempts``.
+    /// An update must also leave every field entraform does not model exactly as it was before the
+    /// write (`before`): a PATCH that wiped one is reported, never taken as success.
+    private func verify(_ steps: inout [ApplyReport.Step], sentBodies: [Int: JSONValue], before: [ObjectKind: [JSONValue]]) async {
         let doneIndices = steps.indices.filter { steps[$0].status == .done }
         guard verificationAttempts > 0, !doneIndices.isEmpty else { return }
         let kinds = ObjectKind.allCases.filter { kind in doneIndices.contains { steps[$0].kind == kind } }
@@ -282,8 +285,12 @@ public struct Applier: Sendable {
                         desired: normalizer.normalize(sentBodies[index] ?? [:], kind: step.kind),
                         live: normalizer.normalize(current, kind: step.kind), kind: step.kind,
                         labeler: ReferenceLabeler(names: DirectoryNames(), kind: step.kind))
-                    if !comparison.isMatch {
-                        problems[index] = "differs in " + comparison.fieldChanges.map(\.path).joined(separator: ", ")
+                    var differing = comparison.fieldChanges.map(\.path)
+                    if step.action == .update, let previous = before[step.kind]?.first(where: { $0["id"]?.stringValue == step.id }) {
+                        differing += Self.lostUnmodelledFields(before: previous, after: current, kind: step.kind)
+                    }
+                    if !differing.isEmpty {
+                        problems[index] = "differs in " + differing.joined(separator: ", ")
                     }
                 case .noOp:
                     break
@@ -294,6 +301,16 @@ public struct Applier: Sendable {
         for index in doneIndices {
             steps[index].verification = problems[index].map { .mismatch($0) } ?? .verified
         }
+    }
+}
+
+extension Applier {
+    /// Paths of unmodelled fields whose value the write changed or removed (annotations ignored).
+    package static func lostUnmodelledFields(before: JSONValue, after: JSONValue, kind: ObjectKind) -> [String] {
+        let strip = { (value: JSONValue) in NormalizationRule.dropODataAnnotations.apply(value, kind: kind) }
+        let previous = GraphVocabulary.unmodelledValues(in: strip(before), kind: kind)
+        let current = GraphVocabulary.unmodelledValues(in: strip(after), kind: kind)
+        return previous.filter { current[$0.key] != $0.value }.map { "\($0.key.dotted) (not managed by entraform; lost or changed)" }.sorted()
     }
 }
 

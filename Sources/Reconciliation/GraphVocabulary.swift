@@ -138,4 +138,32 @@ package enum GraphVocabulary {
         }
         return false
     }
+
+    /// True for a container entraform models member by member (`conditions`, `sessionControls`, …):
+    /// it is modelled but a made-up child of it is not.
+    package static func isMemberwiseContainer(_ path: FieldPath, kind: ObjectKind) -> Bool {
+        guard kind == .conditionalAccessPolicy else { return false }
+        return isModelled(path, kind: kind) && !isModelled(path + ["\u{0}"], kind: kind)
+    }
+
+    /// Every non-empty live value entraform does not model, by path, at any depth below memberwise
+    /// containers (OData annotations and server-owned fields left out): what an update must carry
+    /// along untouched, and what verification checks survived it.
+    package static func unmodelledValues(in object: JSONValue, kind: ObjectKind) -> [FieldPath: JSONValue] {
+        var found: [FieldPath: JSONValue] = [:]
+        func walk(_ value: JSONValue, path: FieldPath) {
+            guard case .object(let members) = value else { return }
+            for (key, member) in members where !member.isNullOrEmpty && !key.contains("@") {
+                let childPath = path + [key]
+                if path.isEmpty, serverOwnedRootFields.contains(key) || serverOwnedPolicyRootFields.contains(key) { continue }
+                if !isModelled(childPath, kind: kind) {
+                    found[childPath] = member
+                } else if isMemberwiseContainer(childPath, kind: kind) {
+                    walk(member, path: childPath)
+                }
+            }
+        }
+        walk(object, path: [])
+        return found
+    }
 }

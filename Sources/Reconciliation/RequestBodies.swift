@@ -63,7 +63,9 @@ package enum RequestBodies {
         let cleanLive = NormalizationRule.dropODataAnnotations.apply(live, kind: kind)
         guard case .object(var members) = wire, case .object(let liveMembers) = cleanLive else { return wire }
         // Root: send the modelled top-level fields only; unmodelled root fields are left alone by PATCH.
-        for (key, liveValue) in liveMembers where members[key] == nil && !liveValue.isNullOrEmpty {
+        // A root field declared `null` is treated like an absent one: its unmodelled live members
+        // (a new session control, say) must survive, so they are carried and the rest cleared.
+        for (key, liveValue) in liveMembers where (members[key] ?? .null).isNull && !liveValue.isNullOrEmpty {
             let path = [key]
             guard GraphVocabulary.isModelled(path, kind: kind), !GraphVocabulary.serverOwnedRootFields.contains(key) else { continue }
             members[key] = merged(desired: nil, live: liveValue, path: path, desiredNormalized: desiredNormalized, kind: kind)
@@ -77,8 +79,10 @@ package enum RequestBodies {
 
     /// The value to send at `path`, given the declared value (`nil` when absent) and the live one.
     private static func merged(desired: JSONValue?, live: JSONValue, path: FieldPath, desiredNormalized: JSONValue, kind: ObjectKind) -> JSONValue {
-        let isContainer = isMemberwiseContainer(path, kind: kind)
-        if let desired {
+        let isContainer = GraphVocabulary.isMemberwiseContainer(path, kind: kind)
+        // `null` for a container means "none of the modelled members": the same as leaving it out, so
+        // unmodelled members beneath it are still carried along (sending `null` would wipe them).
+        if let desired, !(desired.isNull && isContainer) {
             guard isContainer, case .object(var members) = desired, case .object(let liveMembers) = live else { return desired }
             for (key, liveValue) in liveMembers where !liveValue.isNullOrEmpty {
                 members[key] = merged(desired: members[key], live: liveValue, path: path + [key], desiredNormalized: desiredNormalized, kind: kind)
@@ -104,19 +108,13 @@ package enum RequestBodies {
         return .null
     }
 
-    private static func isMemberwiseContainer(_ path: FieldPath, kind: ObjectKind) -> Bool {
-        guard kind == .conditionalAccessPolicy else { return false }
-        // A container is modelled but a made-up child of it is not.
-        return GraphVocabulary.isModelled(path, kind: kind) && !GraphVocabulary.isModelled(path + ["\u{0}"], kind: kind)
-    }
-
     private static func containsUnmodelledContent(_ value: JSONValue, path: FieldPath, kind: ObjectKind) -> Bool {
         guard case .object(let members) = value else { return false }
         return members.contains { key, member in
             guard !member.isNullOrEmpty else { return false }
             let childPath = path + [key]
             if !GraphVocabulary.isModelled(childPath, kind: kind) { return true }
-            return isMemberwiseContainer(childPath, kind: kind) && containsUnmodelledContent(member, path: childPath, kind: kind)
+            return GraphVocabulary.isMemberwiseContainer(childPath, kind: kind) && containsUnmodelledContent(member, path: childPath, kind: kind)
         }
     }
 }

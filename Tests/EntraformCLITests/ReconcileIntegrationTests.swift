@@ -84,6 +84,42 @@ struct ReconcileIntegrationTests {
         }
     }
 
+    /// Regression (defects issue, item 1): a live session control entraform does not model
+    /// (`blockSensitiveActions`, beta) survives an update of a policy that declares no session
+    /// controls, through the real client and the emulator's PATCH merge.
+    @Test func anUpdateKeepsUnmodelledSessionControls() async throws {
+        try await withContoso { _, connect in
+            _ = try await apply(try await plan(connect: connect), connect: connect)
+            let name = "CA101 - Require MFA for all users"
+            let connection = try await connect(Settings())
+            let before = try await connection.client.listPolicies()
+            let liveCA101 = before.first { $0["displayName"]?.stringValue == name }
+            let id = try #require(liveCA101?["id"]?.stringValue)
+            _ = try await connection.client.updatePolicy(id: id, patch: ["sessionControls": ["blockSensitiveActions": ["isEnabled": true]]])
+            await connection.close()
+
+            let directory = try BinaryRunner.temporaryDirectory([:])
+            let copy = directory.appendingPathComponent("policies")
+            try FileManager.default.copyItem(atPath: Self.policies, toPath: copy.path)
+            let file = copy.appendingPathComponent("baseline/ca101-require-mfa-all-users.yaml")
+            try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "state: enabled", with: "state: disabled")
+                .write(to: file, atomically: true, encoding: .utf8)
+            let update = try await plan(copy.path, connect: connect)
+            let change = try #require(update.actionableChanges.first)
+            #expect(update.actionableChanges.count == 1)
+            #expect(change.leftUnchanged == ["sessionControls.blockSensitiveActions"])
+            let report = try await apply(update, connect: connect)
+            #expect(report.exitCode == 0, "\(report)")
+
+            let check = try await connect(Settings())
+            let after = try await check.client.listPolicies()
+            await check.close()
+            let updated = after.first { $0["id"]?.stringValue == id }
+            #expect(updated?["state"] == "disabled")
+            #expect(updated?["sessionControls"]?["blockSensitiveActions"]?["isEnabled"] == true)
+        }
+    }
+
     @Test func thePlanRefusesAPolicyThatWouldReachTheBreakGlassAccounts() async throws {
         try await withContoso { _, connect in
             let directory = try BinaryRunner.temporaryDirectory([:])

@@ -143,6 +143,27 @@ struct ApplierTests {
         #expect(!again.hasChanges)
     }
 
+    /// Regression (defects issue, item 1): a write that loses a field entraform does not model is a
+    /// verification failure, not a success; the message names the field.
+    @Test func verificationReportsALostUnmodelledField() async throws {
+        let live = Fixture.livePolicy(id: "p1", name: "CA001", sessionControls: ["blockSensitiveActions": ["isEnabled": true]])
+        let tenant = FakeTenant(policies: [live])
+        let planned = Planner().plan(desired: [Fixture.desiredPolicy("CA001", state: "disabled")], snapshot: await tenant.snapshot, scope: scope)
+        #expect(planned.changes.first?.requestBody?["sessionControls"]?["blockSensitiveActions"] == ["isEnabled": true])
+        // An older body that sent `sessionControls: null` (what entraform used to send).
+        var wiping = planned
+        wiping.changes[0].requestBody?["sessionControls"] = .null
+        let report = await applier(tenant, attempts: 2).apply(wiping)
+        #expect(report.exitCode == 1)
+        #expect(report.steps.first?.verification
+            == .mismatch("differs in sessionControls.blockSensitiveActions (not managed by entraform; lost or changed)"))
+        // The plan as made now keeps it, and verifies.
+        let fresh = FakeTenant(policies: [live])
+        let good = await applier(fresh).apply(Planner().plan(desired: [Fixture.desiredPolicy("CA001", state: "disabled")], snapshot: await fresh.snapshot, scope: scope))
+        #expect(good.exitCode == 0)
+        #expect(await fresh.objects[.conditionalAccessPolicy]?.first?["sessionControls"]?["blockSensitiveActions"] == ["isEnabled": true])
+    }
+
     @Test func stopsAtTheFirstFailureAndReportsWhatWasNotAttempted() async {
         let tenant = seededTenant()
         await tenant.configure(failingName: "CA001")

@@ -148,6 +148,43 @@ struct DiffTests {
         #expect(body["sessionControls"] == ["blockSensitiveActions": ["isEnabled": true], "persistentBrowser": nil])
     }
 
+    /// Regression (defects issue, item 1): the resolver writes `"sessionControls": null` for a policy
+    /// without session controls; the PATCH used to send that null and wipe a live
+    /// `blockSensitiveActions`. Unmodelled members survive at every depth, under null parents too.
+    @Test(arguments: [
+        ["sessionControls"], ["sessionControls", "networkAccessSecurity"],
+    ])
+    func anUpdateCarriesUnmodelledMembersUnderADeclaredNull(_ unmodelledPath: [String]) throws {
+        let unmodelled: JSONValue = ["isEnabled": true]
+        var sessionControls: JSONValue = ["signInFrequency": nil, "persistentBrowser": nil]
+        if unmodelledPath.count == 1 {
+            sessionControls["blockSensitiveActions"] = unmodelled
+        } else {
+            sessionControls[unmodelledPath[1]] = unmodelled
+        }
+        let clientApplications: JSONValue = [
+            "includeServicePrincipals": [], "excludeServicePrincipals": [], "servicePrincipalFilter": nil,
+            "includeAgentIdServicePrincipals": ["ServicePrincipalsInMyTenant"],
+        ]
+        let live = Fixture.livePolicy(id: "p1", name: "CA001", extraConditions: ["clientApplications": clientApplications],
+                                      sessionControls: sessionControls)
+        var desired = Fixture.desiredPolicy("CA001", state: "disabled")
+        desired.body["sessionControls"] = .null
+        desired.body["conditions"]?["clientApplications"] = .null
+        let planned = try #require(plan([desired], policies: [live]).changes.first)
+        #expect(planned.action == .update)
+        #expect(planned.fieldChanges.map(\.path) == ["state"])
+        let body = try #require(planned.requestBody)
+        let sentControls = try #require(body["sessionControls"])
+        let key = unmodelledPath.count == 1 ? "blockSensitiveActions" : unmodelledPath[1]
+        #expect(sentControls[key] == unmodelled)
+        #expect(body["conditions"]?["clientApplications"]?["includeAgentIdServicePrincipals"] == ["ServicePrincipalsInMyTenant"])
+        #expect(body["conditions"]?["clientApplications"]?["includeServicePrincipals"] == nil)
+        // Applying the PATCH as Graph merges it keeps every unmodelled value.
+        let after = FakeTenant.merge(live, body)
+        #expect(Applier.lostUnmodelledFields(before: live, after: after, kind: .conditionalAccessPolicy) == [])
+    }
+
     @Test func patchClearsModelledFieldsTheConfigurationLeftOut() throws {
         let live = Fixture.livePolicy(
             id: "p1", name: "CA001", excludeGroups: [.string(Fixture.financeGroup)],
