@@ -7,7 +7,7 @@ import PolicyModel
 /// The options of every command that talks to a tenant: where (cloud, tenant, URLs or an in-process
 /// emulator), how to sign in (`--device-code`; otherwise the environment), and `--debug`.
 public struct ConnectionOptions: ParsableArguments, Sendable {
-    @Option(help: "Tenant id or verified domain (overrides AZURE_TENANT_ID and Settings).")
+    @Option(help: "Tenant id or verified domain. --tenant, AZURE_TENANT_ID and Settings.tenant are used in that order, and any two given must name the same tenant as the access token.")
     public var tenant: String?
 
     @Option(help: "Microsoft cloud: global, usgov, usgovdod or china.")
@@ -77,20 +77,27 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
     /// builds a client. Call ``GraphConnection/close()`` when done.
     ///
     /// - Throws: ``GraphError`` (configuration: no credential, bad URL, unreadable seed…).
+    ///   - bindingTenant: check the access token's tenant against every tenant named (``tenantClaims(settings:environment:)``)
+    ///     before returning; `doctor` turns it off to report the check as a line of its own.
     public func connect(
         settings: Settings? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
+        bindingTenant: Bool = true,
         prompt: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
     ) async throws -> GraphConnection {
         let logger = makeLogger()
         let cloud = resolvedCloud(settings: settings)
         let caVersion: GraphVersion = settings?.graphVersion ?? .beta
+        let claims = tenantClaims(settings: settings, environment: environment)
+        // Contradictions visible offline stop the command before any request.
+        if let conflict = TenantBinding.offlineConflict(in: claims) { throw conflict }
         if let emulatorSeed {
-            return try await EmulatorConnection.start(seedPath: emulatorSeed, caVersion: caVersion, logger: logger)
+            let connection = try await EmulatorConnection.start(seedPath: emulatorSeed, caVersion: caVersion, logger: logger)
+            return bindingTenant ? try await connection.bound(to: claims) : connection
         }
+        var resolution = Credential.ResolutionOptions(tenant: tenant, deviceCode: deviceCode)
+        resolution.configuredTenant = settings?.tenant
         let endpoints = try GraphEndpoints(cloud: cloud, graphURL: graphURL, loginURL: loginURL)
-        let credential = try Credential.resolve(
-            environment: environment,
-            options: Credential.ResolutionOptions(tenant: tenant ?? settings?.tenant, deviceCode: deviceCode))
+        let credential = try Credential.resolve(environment: environment, options: resolution)
         logger.debug("credential: \(credential.description)")
         logger.debug("graph: \(endpoints.graphURL) (conditional access \(caVersion.rawValue)), login: \(endpoints.loginURL)")
         let transport = AsyncHTTPClientTransport()
@@ -98,7 +105,17 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
             credential: credential,
             configuration: GraphClientConfiguration(endpoints: endpoints, conditionalAccessVersion: caVersion, pacing: pacing),
             transport: transport, logger: logger, deviceCodePrompt: prompt)
-        return GraphConnection(client: client, credential: credential, transport: transport, logger: logger, onClose: nil)
+        let connection = GraphConnection(client: client, credential: credential, transport: transport, logger: logger, onClose: nil)
+        return bindingTenant ? try await connection.bound(to: claims) : connection
+    }
+
+    /// Every tenant named for this run, in the order they are used: `--tenant`, `AZURE_TENANT_ID`
+    /// (Azure DevOps: `AZURESUBSCRIPTION_TENANT_ID`), `Settings.tenant`. With `--emulator` the
+    /// environment is not consulted: the emulator's own application signs in.
+    public func tenantClaims(settings: Settings?, environment: [String: String] = ProcessInfo.processInfo.environment) -> [TenantClaim] {
+        var resolution = Credential.ResolutionOptions(tenant: tenant, deviceCode: deviceCode)
+        resolution.configuredTenant = settings?.tenant
+        return Credential.tenantClaims(environment: emulatorSeed == nil ? environment : [:], options: resolution)
     }
 }
 
@@ -107,6 +124,9 @@ public final class GraphConnection: Sendable {
     public let client: GraphClient
     /// The credential in use (describe it with `description`; it never shows secrets).
     public let credential: Credential
+    /// The tenant id this connection was checked to act on (the token's `tid`, agreeing with every
+    /// tenant the user named); `nil` until ``bound(to:)``.
+    public let tenantId: String?
     let transport: AsyncHTTPClientTransport
     let logger: Logger
     let onClose: (@Sendable () async -> Void)?
@@ -114,13 +134,35 @@ public final class GraphConnection: Sendable {
     init(
         client: GraphClient, credential: Credential, transport: AsyncHTTPClientTransport,
         logger: Logger = Logger(label: "entraform.graph") { _ in SwiftLogNoOpLogHandler() },
+        tenantId: String? = nil,
         onClose: (@Sendable () async -> Void)?
     ) {
         self.client = client
         self.credential = credential
         self.transport = transport
         self.logger = logger
+        self.tenantId = tenantId
         self.onClose = onClose
+    }
+
+    /// This connection, checked against every tenant named for the run (``TenantBinding``): the
+    /// access token's tenant must be each of them. Closes the connection and throws on a mismatch.
+    func bound(to claims: [TenantClaim]) async throws -> GraphConnection {
+        do {
+            let tid = try await client.bindTenant(claims)
+            let named = claims.map(\.description).joined(separator: ", ")
+            logger.debug("tenant: \(tid) (the access token's tid\(named.isEmpty ? "; no tenant named" : "; agrees with \(named)"))")
+            return GraphConnection(client: client, credential: credential, transport: transport, logger: logger, tenantId: tid, onClose: onClose)
+        } catch {
+            await close()
+            throw error
+        }
+    }
+
+    /// The tenant this connection acts on: the bound one, else the access token's.
+    public func actingTenantId() async throws -> String {
+        if let tenantId { return tenantId }
+        return try await client.tokenTenantId().lowercased()
     }
 
     /// Shuts down the HTTP client and, for `--emulator`, the in-process emulator. With `--debug`,

@@ -124,8 +124,11 @@ public struct Credential: Sendable, CustomStringConvertible, CustomDebugStringCo
 extension Credential {
     /// Options that influence resolution.
     public struct ResolutionOptions: Sendable {
-        /// `--tenant`: overrides `AZURE_TENANT_ID`.
+        /// `--tenant`: used before `AZURE_TENANT_ID` (they must agree; ``TenantBinding`` checks).
         public var tenant: String?
+        /// `Settings.tenant` from the configuration: used when neither `--tenant` nor
+        /// `AZURE_TENANT_ID` names one.
+        public var configuredTenant: String?
         /// `--device-code`: use interactive device code sign-in.
         public var deviceCode: Bool
         /// The client id for device code sign-in when `AZURE_CLIENT_ID` is unset (defaults to the
@@ -139,6 +142,7 @@ extension Credential {
             deviceCodeClientId: String = "04b07795-8ddb-461a-bbee-02f9e1bf7b46", allowAzureCLI: Bool = true
         ) {
             self.tenant = tenant
+            self.configuredTenant = nil
             self.deviceCode = deviceCode
             self.deviceCodeClientId = deviceCodeClientId
             self.allowAzureCLI = allowAzureCLI
@@ -164,8 +168,7 @@ extension Credential {
         }
         // Azure DevOps' AzureCLI@2/AzurePowerShell tasks export the service connection's ids under AZURESUBSCRIPTION_*.
         let inAzureDevOps = value("SYSTEM_OIDCREQUESTURI") != nil
-        let tenant = options.tenant ?? value("AZURE_TENANT_ID") ?? (inAzureDevOps ? value("AZURESUBSCRIPTION_TENANT_ID") : nil)
-        let tenantSource = options.tenant != nil ? "--tenant" : "AZURE_TENANT_ID"
+        let (tenant, tenantSource) = Self.tenant(options: options, value: value, inAzureDevOps: inAzureDevOps)
         if options.deviceCode {
             guard let tenant else {
                 throw .configuration("--device-code needs a tenant: pass --tenant or set AZURE_TENANT_ID")
@@ -230,6 +233,33 @@ extension Credential {
             "no credentials found",
             hint: "set ENTRAFORM_ACCESS_TOKEN, or AZURE_CLIENT_ID and AZURE_TENANT_ID with AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or AZURE_FEDERATED_TOKEN_FILE (GitHub Actions and Azure DevOps OIDC are detected), sign in with `az login`, pass --device-code, or try --emulator"
         )
+    }
+
+    /// The tenant to request tokens from and where it was named, in precedence order: `--tenant`,
+    /// `AZURE_TENANT_ID` (Azure DevOps: `AZURESUBSCRIPTION_TENANT_ID`), then `Settings.tenant`.
+    static func tenant(options: ResolutionOptions, value: (String) -> String?, inAzureDevOps: Bool) -> (String?, String) {
+        if let tenant = options.tenant { return (tenant, "--tenant") }
+        if let tenant = value("AZURE_TENANT_ID") { return (tenant, "AZURE_TENANT_ID") }
+        if inAzureDevOps, let tenant = value("AZURESUBSCRIPTION_TENANT_ID") { return (tenant, "AZURESUBSCRIPTION_TENANT_ID") }
+        if let tenant = options.configuredTenant { return (tenant, "Settings.tenant") }
+        return (nil, "AZURE_TENANT_ID")
+    }
+
+    /// Every tenant named for this run, in precedence order, for ``GraphClient/bindTenant(_:)``:
+    /// `--tenant`, `AZURE_TENANT_ID` (and Azure DevOps' `AZURESUBSCRIPTION_TENANT_ID`), `Settings.tenant`.
+    public static func tenantClaims(environment: [String: String], options: ResolutionOptions) -> [TenantClaim] {
+        func value(_ name: String) -> String? {
+            guard let raw = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !raw.isEmpty else { return nil }
+            return raw
+        }
+        var claims: [TenantClaim] = []
+        if let tenant = options.tenant { claims.append(TenantClaim(value: tenant, source: "--tenant")) }
+        if let tenant = value("AZURE_TENANT_ID") { claims.append(TenantClaim(value: tenant, source: "AZURE_TENANT_ID")) }
+        if value("SYSTEM_OIDCREQUESTURI") != nil, let tenant = value("AZURESUBSCRIPTION_TENANT_ID") {
+            claims.append(TenantClaim(value: tenant, source: "AZURESUBSCRIPTION_TENANT_ID"))
+        }
+        if let tenant = options.configuredTenant { claims.append(TenantClaim(value: tenant, source: "Settings.tenant")) }
+        return claims
     }
 
     static func findExecutable(_ name: String, path: String?) -> String? {

@@ -91,6 +91,14 @@ struct EmulatorCore: Sendable {
             return .json(200, ["keys": [tokens.tokenKey.jwk]])
         }
         if rest == ["v2.0", ".well-known", "openid-configuration"] {
+            // Entra answers discovery for its tenant id, its verified domains and the multi-tenant
+            // aliases; any other tenant is AADSTS90002 (how clients map a domain to a tenant id).
+            let domains = (try? await service.store.read { $0.domains }) ?? []
+            let known = [tenantId, "organizations", "common"] + domains
+            guard known.contains(where: { $0.lowercased() == first.lowercased() }) else {
+                return tokens.aadError(400, "invalid_tenant", 90002,
+                                       "Tenant '\(first)' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.")
+            }
             return .json(200, ["issuer": .string("https://login.microsoftonline.com/\(tenantId)/v2.0"),
                                "token_endpoint": .string("\(incoming.origin)/\(first)/oauth2/v2.0/token"),
                                "jwks_uri": .string("\(incoming.origin)/\(first)/discovery/v2.0/keys"),

@@ -28,7 +28,8 @@ import Reconciliation
 ///   "diagnostics": [{"severity": "error" | "warning" | "note", "message": "…", "suggestion": "…" | null,
 ///                    "location": {"file": …, "line": …, "column": …} | null}],
 ///   "liveStateDigest": "<sha-256 hex>",
-///   "planDigest": "<sha-256 hex>"
+///   "planDigest": "<sha-256 hex>",
+///   "tenantId": "<the tenant the plan was made against>"  // absent when made without a tenant
 /// }
 /// VALUE = {"value": <JSON>, "name": "CA-BreakGlass" | null, "unresolvedReference": false, "pendingCreation": false}
 /// ```
@@ -41,7 +42,7 @@ public struct JSONPlanRenderer: Sendable {
     /// The document as a value.
     public func document(_ plan: Plan) -> JSONValue {
         let summary = plan.summary
-        return [
+        var document: JSONValue = [
             "formatVersion": .number(Double(Self.formatVersion)),
             "summary": ["create": .number(Double(summary.toCreate)), "update": .number(Double(summary.toUpdate)),
                         "delete": .number(Double(summary.toDelete)), "unchanged": .number(Double(summary.unchanged))],
@@ -52,6 +53,9 @@ public struct JSONPlanRenderer: Sendable {
             "liveStateDigest": .string(plan.liveStateDigest),
             "planDigest": .string(plan.contentDigest),
         ]
+        // The tenant the plan was made against, when it was made against one (not in offline tests).
+        if let tenantId = plan.tenantId { document["tenantId"] = .string(tenantId) }
+        return document
     }
 
     /// Pretty-printed JSON with sorted keys, ending with a newline.

@@ -142,14 +142,19 @@ public struct Applier: Sendable {
         self.progress = progress
     }
 
-    /// Applies `plan`. Nothing is written when the plan has errors or the tenant changed since the plan
-    /// was made (objects to update or delete changed or vanished, or an object to create appeared).
-    public func apply(_ plan: Plan) async -> ApplyReport {
+    /// Applies `plan`. Nothing is written when the plan has errors, was made for another tenant than
+    /// `tenantId` (the tenant this writer acts on, when the caller knows it), or the tenant changed
+    /// since the plan was made (objects to update or delete changed or vanished, or an object to
+    /// create appeared).
+    public func apply(_ plan: Plan, toTenant tenantId: String? = nil) async -> ApplyReport {
         let changes = plan.actionableChanges
         var steps = changes.map {
             ApplyReport.Step(kind: $0.kind, displayName: $0.displayName, action: $0.action, id: $0.id, status: .notAttempted, requestId: nil, verification: .notChecked)
         }
         if plan.hasErrors { return ApplyReport(refusals: ["the plan has errors"], steps: steps) }
+        if let refusal = Self.tenantRefusal(planned: plan.tenantId, acting: tenantId) {
+            return ApplyReport(refusals: [refusal], steps: steps)
+        }
         guard !changes.isEmpty else { return ApplyReport(refusals: [], steps: []) }
 
         // 1. Re-read and refuse a stale plan.
@@ -305,6 +310,18 @@ public struct Applier: Sendable {
 }
 
 extension Applier {
+    /// Why a plan made for tenant `planned` must not be applied to tenant `acting`; `nil` when it may.
+    package static func tenantRefusal(planned: String?, acting: String?) -> String? {
+        guard let acting else { return nil }
+        guard let planned else {
+            return "the plan records no tenant (made by an older entraform), so it cannot be bound to tenant \(acting); run plan again"
+        }
+        guard planned.lowercased() == acting.lowercased() else {
+            return "the plan was made for tenant \(planned), but this run is signed in to tenant \(acting); nothing was written"
+        }
+        return nil
+    }
+
     /// Paths of unmodelled fields whose value the write changed or removed (annotations ignored).
     package static func lostUnmodelledFields(before: JSONValue, after: JSONValue, kind: ObjectKind) -> [String] {
         let strip = { (value: JSONValue) in NormalizationRule.dropODataAnnotations.apply(value, kind: kind) }

@@ -126,11 +126,15 @@ public struct Plan: Sendable, Hashable, Codable {
     public var diagnostics: [Diagnostic]
     /// SHA-256 over the fingerprints of every live object in scope or matched when the plan was made.
     public var liveStateDigest: String
+    /// The id of the tenant the plan was made against (the access token's `tid`). A saved plan is
+    /// applied to this tenant only; it is part of the digest, so it cannot be edited.
+    public var tenantId: String?
 
-    public init(changes: [PlannedChange] = [], diagnostics: [Diagnostic] = [], liveStateDigest: String = "") {
+    public init(changes: [PlannedChange] = [], diagnostics: [Diagnostic] = [], liveStateDigest: String = "", tenantId: String? = nil) {
         self.changes = changes
         self.diagnostics = diagnostics
         self.liveStateDigest = liveStateDigest
+        self.tenantId = tenantId
     }
 
     /// The entries that change something (no-ops left out).

@@ -36,7 +36,8 @@ struct ApplyCommand: AsyncParsableCommand {
                 return try await applySaved(savedPlan)
             }
             return try await ReconcileSession.with(path: target, connection: connection, useColor: color.useColor(fileDescriptor: 2)) { session in
-                let plan = session.plan()
+                var plan = session.plan()
+                plan.tenantId = try await session.connection.actingTenantId()
                 if plan.hasErrors { Console.err(session.renderedDiagnostics(useColor: color.useColor(fileDescriptor: 2))) }
                 Console.out(TextPlanRenderer(useColor: color.useColor(fileDescriptor: 1)).render(plan))
                 guard !plan.hasErrors else { return 1 }
@@ -84,7 +85,14 @@ struct ApplyCommand: AsyncParsableCommand {
         let applier = Applier(reader: tenant, writer: tenant, backups: BackupFolder(folder: folder)) { step in
             Console.err(ApplyProgress.line(for: step))
         }
-        let report = await applier.apply(plan)
+        let tenantId: String
+        do {
+            tenantId = try await connection.actingTenantId()
+        } catch {
+            Console.err("error: cannot tell which tenant this run acts on, so nothing was written: \(error)\n")
+            return 1
+        }
+        let report = await applier.apply(plan, toTenant: tenantId)
         Console.out(TextApplyReportRenderer().render(report))
         return report.exitCode
     }

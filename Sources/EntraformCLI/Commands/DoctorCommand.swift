@@ -57,14 +57,32 @@ enum Doctor {
         }
         let connection: GraphConnection
         do {
-            connection = try await options.connect(settings: settings, environment: environment)
+            connection = try await options.connect(settings: settings, environment: environment, bindingTenant: false)
         } catch {
             return Outcome(output: render(credentialFailure: error), errors: "", exitCode: 1)
         }
         let requirements = PreflightReport.requirements(write: !readOnly, riskResponse: riskRules, riskyServicePrincipals: servicePrincipalRules)
         let report = await connection.client.preflight(credential: connection.credential, requirements: requirements, probeRiskAPIs: riskRules)
+        var tenantLine: String?
+        var tenantBound = true
+        if report.tokenError == nil {
+            let claims = options.tenantClaims(settings: settings, environment: environment)
+            do {
+                let tid = try await connection.client.bindTenant(claims)
+                let named = claims.map(\.description).joined(separator: ", ")
+                tenantLine = "✓ tenant: \(tid) (the token's tid\(named.isEmpty ? "; no tenant named" : "; agrees with \(named)"))"
+            } catch {
+                tenantLine = "✗ tenant: \(error)"
+                tenantBound = false
+            }
+        }
         await connection.close()
-        return Outcome(output: render(report), errors: "", exitCode: report.passed ? 0 : 1)
+        var output = render(report)
+        if let tenantLine, let range = output.range(of: "✓ token: acquired\n") {
+            output.insert(contentsOf: tenantLine + "\n", at: range.upperBound)
+        }
+        if !tenantBound { output = output.replacingOccurrences(of: "\nready\n", with: "\nnot ready\n") }
+        return Outcome(output: output, errors: "", exitCode: report.passed && tenantBound ? 0 : 1)
     }
 
     static func render(credentialFailure error: any Error) -> String {

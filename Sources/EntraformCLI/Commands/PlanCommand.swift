@@ -33,7 +33,8 @@ struct PlanCommand: AsyncParsableCommand {
         let code = await TenantCommandRunner.run {
             try await ReconcileSession.with(path: path, connection: connection, useColor: color.useColor(fileDescriptor: 2)) { opened in
                 var session = opened
-                let plan = session.timedPlan()
+                var plan = session.timedPlan()
+                plan.tenantId = try await session.connection.actingTenantId()
                 if plan.hasErrors { Console.err(session.renderedDiagnostics(useColor: color.useColor(fileDescriptor: 2))) }
                 let rendered = session.timings.measure("render") { format.render(plan, useColor: useColor) }
                 if connection.debug { Console.err(session.timings.summary + "\n") }
