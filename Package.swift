@@ -39,7 +39,11 @@ let package = Package(
         // Core: named normalization rules, diff, plan, apply orchestration over reading/writing protocols.
         .target(name: "Reconciliation", dependencies: ["PolicyModel"], swiftSettings: strictSettings),
         // Core: risk-rule evaluation (and later what-if and impact analysis).
-        .target(name: "PolicyEvaluation", dependencies: ["PolicyModel"], swiftSettings: strictSettings),
+        .target(
+            name: "PolicyEvaluation",
+            dependencies: ["PolicyModel", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         // Core: Plan → text / Markdown / JSON. Renders, never computes diffs.
         .target(name: "PlanRendering", dependencies: ["PolicyModel", "Reconciliation"], swiftSettings: strictSettings),
         // I/O: HTTP transport, auth, paging, batching, retries, pacing.

@@ -52,6 +52,21 @@ extension GraphClient {
         return result
     }
 
+    /// The detections still open (`riskState eq 'atRisk'`) of each user (or service principal), keyed
+    /// by the ids as given: one filtered listing per id (Identity Protection has no multi-id filter).
+    public func openRiskDetections(ids: [String], servicePrincipals: Bool = false) async throws(GraphError) -> [String: [JSONValue]] {
+        var result: [String: [JSONValue]] = [:]
+        let owner = servicePrincipals ? "servicePrincipalId" : "userId"
+        let select = ["id", "riskEventType", "riskLevel", "riskState", "detectedDateTime", "lastUpdatedDateTime", owner]
+        for id in Array(Set(ids)).sorted() {
+            let filter = "\(owner) eq '\(id.replacingOccurrences(of: "'", with: "''"))' and riskState eq 'atRisk'"
+            result[id] = servicePrincipals
+                ? try await listServicePrincipalRiskDetections(filter: filter, select: select)
+                : try await listRiskDetections(filter: filter, select: select)
+        }
+        return result
+    }
+
     private func riskyServicePrincipalAction(_ action: String, ids: [String]) async throws(GraphError) -> [GraphWriteReceipt] {
         let path = "\(IdentityProtectionPaths.riskyServicePrincipals)/\(action)"
         var receipts: [GraphWriteReceipt] = []

@@ -6,17 +6,21 @@ public struct RiskObservedState: Sendable, Hashable, Codable {
     public var riskLevel: String?
     public var riskState: String?
     public var riskDetail: String?
+    /// The user (service principal) was deleted: `isDeleted` on the risky object, or absent from the
+    /// directory (Graph's `isDeleted` has been seen `false` for deleted users, so adapters check both).
+    public var isDeleted: Bool?
 
-    public init(riskLevel: String?, riskState: String?, riskDetail: String? = nil) {
+    public init(riskLevel: String?, riskState: String?, riskDetail: String? = nil, isDeleted: Bool? = nil) {
         self.riskLevel = riskLevel
         self.riskState = riskState
         self.riskDetail = riskDetail
+        self.isDeleted = isDeleted
     }
 
     /// Reads a `riskyUser` / `riskyServicePrincipal`.
     public init(json: JSONValue) {
         self.init(riskLevel: json["riskLevel"]?.stringValue, riskState: json["riskState"]?.stringValue,
-                  riskDetail: json["riskDetail"]?.stringValue)
+                  riskDetail: json["riskDetail"]?.stringValue, isDeleted: json["isDeleted"]?.boolValue)
     }
 }
 
@@ -44,6 +48,9 @@ public protocol RiskResponding: Sendable {
     func revokeSignInSessions(userId: String) async throws -> RiskWriteResult
     /// Users' `signInSessionsValidFromDateTime` by lowercased id (absent: unknown).
     func signInSessionsValidFrom(userIds: [String]) async throws -> [String: String]
+    /// The detections still open (`riskState eq 'atRisk'`) of each id, by lowercased id: what a
+    /// saved plan is compared against so a new detection since the plan stops a stale action.
+    func openDetections(of ids: [String], kind: RiskSubject) async throws -> [String: [RiskEvidence]]
 }
 
 /// Which actions may run that need approval.
@@ -103,6 +110,8 @@ public struct RiskApplyReport: Sendable, Hashable, Codable {
     public var outcomes: [RiskActionOutcome]
     /// The plan's errors (conflicts, rules over their limit), repeated so the report is complete.
     public var planErrors: [RiskPlanError]
+    /// Why nothing was run (an expired plan); empty when the plan ran.
+    public var refusals: [String] = []
     /// Calls made: confirmCompromised/dismiss batches and revocations.
     public var writeCalls: Int
 
@@ -123,7 +132,7 @@ public struct RiskApplyReport: Sendable, Hashable, Codable {
 
     /// 1 on any failure or plan error; 2 when actions still wait for approval; 0 otherwise.
     public var exitCode: Int32 {
-        if count(.failed) > 0 || !planErrors.isEmpty { return 1 }
+        if count(.failed) > 0 || !planErrors.isEmpty || !refusals.isEmpty { return 1 }
         return pendingApproval.isEmpty ? 0 : 2
     }
 
@@ -163,6 +172,13 @@ public struct RiskActionRunner: Sendable {
                     runId: String = UUID().uuidString.lowercased()) async -> RiskApplyReport {
         var report = RiskApplyReport(runId: runId, startedAt: GraphTime.string(now()), actor: actor, planErrors: plan.errors)
         var auditBroken: String?
+
+        // An expired plan acts on nothing: risk changes by the hour.
+        if let refusal = Self.expiryRefusal(plan, now: now()) {
+            report.refusals = [refusal]
+            try? audit.append(RiskAuditRecord(time: GraphTime.string(now()), runId: runId, actor: actor, result: "error", detail: refusal))
+            return report
+        }
 
         func record(_ outcome: RiskActionOutcome) {
             let action = outcome.action
@@ -251,6 +267,23 @@ public struct RiskActionRunner: Sendable {
         let revoking = runnable.filter { $0.action == .revokeSignInSessions && !$0.rules.isEmpty }.map { $0.target.id.lowercased() }
         let sessionsValidFrom = revoking.isEmpty ? [:] : Self.lowercasedKeys((try? await tenant.signInSessionsValidFrom(userIds: revoking)) ?? [:])
 
+        // Detections still open for each target: one that appeared since the plan makes it stale.
+        var open: [RiskSubject: [String: [RiskEvidence]]] = [:]
+        for kind in [RiskSubject.users, .servicePrincipals] {
+            let ids = Array(Set(runnable.filter { $0.target.kind == kind }.map { $0.target.id.lowercased() })).sorted()
+            guard !ids.isEmpty else { continue }
+            do {
+                open[kind] = Self.lowercasedKeys(try await tenant.openDetections(of: ids, kind: kind))
+            } catch {
+                for action in runnable where action.target.kind == kind {
+                    finish(RiskActionOutcome(action: action, result: .failed, detail: "could not read the open risk detections: \(error)",
+                                             approval: Self.approvalStatus(action, approval), approvedBy: approval.approvedBy))
+                }
+                runnable.removeAll { $0.target.kind == kind }
+            }
+        }
+        let plannedAt = GraphTime.date(plan.generatedAt)
+
         // Staleness and idempotency.
         var toRun: [RiskPlannedAction] = []
         for action in runnable {
@@ -260,7 +293,8 @@ public struct RiskActionRunner: Sendable {
                RiskActionState.sessionsRevoked(after: action.evidence, validFrom: validFrom) {
                 finish(RiskActionOutcome(action: action, result: .skipped, detail: "sessions already revoked at \(validFrom), after the newest detection",
                                          approval: Self.approvalStatus(action, approval), approvedBy: approval.approvedBy, before: state))
-            } else if let reason = Self.staleReason(action, current: state) {
+            } else if let reason = Self.staleReason(action, current: state)
+                        ?? Self.newDetectionsReason(action, open: open[action.target.kind]?[action.target.id.lowercased()] ?? [], plannedAt: plannedAt) {
                 finish(RiskActionOutcome(action: action, result: .skipped, detail: reason, approval: Self.approvalStatus(action, approval),
                                          approvedBy: approval.approvedBy, before: state))
             } else {
@@ -342,9 +376,11 @@ public struct RiskActionRunner: Sendable {
         return "pending"
     }
 
-    /// Why an action no longer applies, or nil when it should run.
+    /// Why an action no longer applies, or nil when it should run: already in effect, the target
+    /// deleted, no longer risky, or its risk state or level changed since the plan.
     static func staleReason(_ action: RiskPlannedAction, current: RiskObservedState?) -> String? {
         let noun = action.target.kind == .users ? "user" : "service principal"
+        if current?.isDeleted == true { return "the \(noun) was deleted since the plan" }
         if RiskActionState.alreadyInEffect(action.action, riskState: current?.riskState) {
             return "already \(current?.riskState ?? "in effect") (nothing to do)"
         }
@@ -352,6 +388,35 @@ public struct RiskActionRunner: Sendable {
         if let planned = action.target.riskState {
             guard let now = current?.riskState else { return "not a risky \(noun) any more (was \(planned) when planned)" }
             if now != planned { return "changed since the plan: riskState \(planned) → \(now)" }
+        }
+        if let planned = action.target.riskLevel, let now = current?.riskLevel, now != planned {
+            return "changed since the plan: riskLevel \(planned) → \(now); plan again"
+        }
+        return nil
+    }
+
+    /// Why open detections that appeared after the plan was made (detected or updated later, and not
+    /// its evidence) make the action stale: a dismiss would silently clear the new risk.
+    static func newDetectionsReason(_ action: RiskPlannedAction, open: [RiskEvidence], plannedAt: Date?) -> String? {
+        guard let plannedAt else { return nil }
+        let known = Set(action.evidence.map(\.id))
+        let fresh = open.filter { detection in
+            guard !known.contains(detection.id) else { return false }
+            let times = [detection.detectedDateTime, detection.lastUpdatedDateTime].compactMap { $0.flatMap(GraphTime.date) }
+            // A time that cannot be read counts as new: never act on facts that cannot be compared.
+            return times.isEmpty || times.contains { $0 > plannedAt }
+        }.sorted { $0.id < $1.id }
+        guard !fresh.isEmpty else { return nil }
+        let listed = fresh.prefix(3).map { "\($0.riskEventType ?? "detection") \($0.riskLevel ?? "?") (\($0.id.prefix(12))…)" }
+        return "new risk detection\(fresh.count == 1 ? "" : "s") since the plan: \(listed.joined(separator: ", "))\(fresh.count > 3 ? " and \(fresh.count - 3) more" : ""); plan again"
+    }
+
+    /// Why an expired plan must not run, or nil. A plan without an expiry (made in this run) never expires.
+    static func expiryRefusal(_ plan: RiskPlan, now: Date) -> String? {
+        guard let text = plan.expiresAt else { return nil }
+        guard let expiry = GraphTime.date(text) else { return "the risk plan's expiresAt '\(text)' cannot be read; nothing was run" }
+        guard now < expiry else {
+            return "the risk plan expired at \(text) (made at \(plan.generatedAt)); nothing was run: run risk plan again"
         }
         return nil
     }

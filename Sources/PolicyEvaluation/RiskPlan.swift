@@ -39,6 +39,8 @@ public struct RiskEvidence: Sendable, Hashable, Codable {
     public var detectionTimingType: String?
     public var detectedDateTime: String?
     public var activityDateTime: String?
+    /// When Identity Protection last updated the detection (offline detections arrive late).
+    public var lastUpdatedDateTime: String?
     public var ipAddress: String?
     /// `city, state, countryOrRegion` as far as known.
     public var location: String?
@@ -67,6 +69,7 @@ public struct RiskEvidence: Sendable, Hashable, Codable {
         detectionTimingType = json["detectionTimingType"]?.stringValue
         detectedDateTime = json["detectedDateTime"]?.stringValue
         activityDateTime = json["activityDateTime"]?.stringValue
+        lastUpdatedDateTime = json["lastUpdatedDateTime"]?.stringValue
         ipAddress = json["ipAddress"]?.stringValue
         let place = json["location"]
         let parts = [place?["city"]?.stringValue, place?["state"]?.stringValue, place?["countryOrRegion"]?.stringValue]
@@ -191,15 +194,26 @@ public struct RiskPlan: Sendable, Hashable, Codable {
     public var actions: [RiskPlannedAction]
     public var skipped: [RiskSkippedAction]
     public var errors: [RiskPlanError]
+    /// The tenant the plan was made against (the access token's `tid`); a saved plan runs there only.
+    public var tenantId: String?
+    /// When a saved plan stops being valid (ISO 8601): risk changes by the hour, so a plan reviewed
+    /// yesterday must not act today. Set by `risk plan` (`--valid-for`, default 4 hours).
+    public var expiresAt: String?
+    /// SHA-256 of the plan's content (``contentDigest``), set when it is saved (``sealed()``): an edited
+    /// file is refused. It detects edits; it does not authenticate the author, so `risk apply` also
+    /// re-checks approval and emergency access against the configuration.
+    public var planDigest: String?
 
     public init(generatedAt: String, rules: [RiskRuleSummary] = [], actions: [RiskPlannedAction] = [],
-                skipped: [RiskSkippedAction] = [], errors: [RiskPlanError] = []) {
+                skipped: [RiskSkippedAction] = [], errors: [RiskPlanError] = [], tenantId: String? = nil, expiresAt: String? = nil) {
         self.formatVersion = Self.currentFormatVersion
         self.generatedAt = generatedAt
         self.rules = rules
         self.actions = actions
         self.skipped = skipped
         self.errors = errors
+        self.tenantId = tenantId
+        self.expiresAt = expiresAt
     }
 
     /// 1 when there are errors, 2 when there are actions, 0 when there is nothing to do.
@@ -218,11 +232,38 @@ public struct RiskPlan: Sendable, Hashable, Codable {
         return (try? encoder.encode(self)) ?? Data("{}".utf8)
     }
 
-    /// Reads a saved plan; refuses other format versions.
+    /// Reads a saved plan and checks its integrity: the format version, the digest of its content,
+    /// every rule action's id recomputed from its rules, target, action and evidence, and the
+    /// presence of a tenant and an expiry. Any edit is refused.
     public static func decode(_ data: Data) throws -> RiskPlan {
-        let plan = try JSONDecoder().decode(RiskPlan.self, from: data)
+        let plan: RiskPlan
+        do {
+            plan = try JSONDecoder().decode(RiskPlan.self, from: data)
+        } catch {
+            throw RiskPlanFileError(message: "not a risk plan: \(error)")
+        }
         guard plan.formatVersion == currentFormatVersion else {
             throw RiskPlanFileError(message: "unsupported risk plan formatVersion \(plan.formatVersion) (expected \(currentFormatVersion))")
+        }
+        guard let recorded = plan.planDigest else {
+            throw RiskPlanFileError(message: "the risk plan carries no planDigest (made by an older entraform or edited); run risk plan again")
+        }
+        let actual = plan.contentDigest
+        guard recorded == actual else {
+            throw RiskPlanFileError(message: "the risk plan was modified after it was made (digest \(recorded.prefix(12))…, content now hashes to \(actual.prefix(12))…)")
+        }
+        for action in plan.actions + plan.skipped.map(\.action) {
+            guard !action.rules.isEmpty else {
+                throw RiskPlanFileError(message: "action \(action.id) has no rule: manual actions are never saved in a plan")
+            }
+            let expected = RiskRuleEvaluator.actionId(rules: action.rules, target: action.target, action: action.action,
+                                                      evidenceIds: action.evidence.map(\.id))
+            guard expected == action.id else {
+                throw RiskPlanFileError(message: "action \(action.id) does not match its content (rules, target, action, evidence hash to \(expected)): the plan was edited")
+            }
+        }
+        guard plan.tenantId != nil, plan.expiresAt != nil else {
+            throw RiskPlanFileError(message: "the risk plan records no tenant or expiry (made by an older entraform); run risk plan again")
         }
         return plan
     }

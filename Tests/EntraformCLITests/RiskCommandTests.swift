@@ -1,6 +1,9 @@
 @testable import EntraformCLI
 import EntraformTestSupport
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import GraphClient
 import GraphEmulator
 import GraphWire
@@ -246,7 +249,8 @@ struct RiskCommandTests {
             #expect(dismissed.exitCode == 0, "\(dismissed.stdout)\(dismissed.stderr)")
             #expect(try await session.riskyUser(2)?["riskState"] == "dismissed")
 
-            let applied = try await session.run(["risk", "apply", "plan.json", "--approve-all", "--auto-approve", "--audit-log", "audit.jsonl"])
+            let applied = try await session.run(["risk", "apply", "plan.json", "--config", "config", "--approve-all", "--auto-approve",
+                                                 "--audit-log", "audit.jsonl"])
             #expect(applied.exitCode == 0, "\(applied.stdout)\(applied.stderr)")
             #expect(try await session.riskyUser(1)?["riskState"] == "confirmedCompromised")
             #expect(try await session.riskyUser(8)?["riskState"] == "confirmedCompromised", "nested group member")
@@ -255,6 +259,60 @@ struct RiskCommandTests {
             #expect(lines.first?["reason"] == "verified with the user")
             let skippedNames = Self.lines(lines, result: "skipped").compactMap(Self.targetName)
             #expect(skippedNames.contains("user2@contoso.example"))
+        }
+    }
+
+    /// Regression (defects issue, items 3 and 4): a saved plan edited to confirm the emergency account
+    /// without approval (ids and digest recomputed, as anyone can) does nothing to it; a plain edit is
+    /// refused outright; a new detection since the plan stops the action; the plan is bound to its tenant.
+    @Test func aSavedPlanIsCheckedAgainstTheConfigurationAndTheTenantsCurrentFacts() async throws {
+        try await Self.withSession { session in
+            let planned = try await session.run(["risk", "plan", "config", "--format", "json", "--out", "plan.json"])
+            #expect(planned.exitCode == 2, "\(planned.stderr)")
+            let file = session.directory.appendingPathComponent("plan.json")
+            let original = try RiskPlan.decode(Data(contentsOf: file))
+            #expect(original.tenantId == session.server.credentials.tenantId.lowercased())
+            #expect(original.expiresAt != nil)
+
+            // Without the configuration, a saved plan is not run at all.
+            let unchecked = try await session.run(["risk", "apply", "plan.json", "--approve-all", "--auto-approve", "--audit-log", "audit.jsonl"])
+            #expect(unchecked.exitCode == 1)
+            #expect(unchecked.stderr.contains("pass --config PATH"), "\(unchecked.stderr)")
+
+            // A plain edit: refused by the digest.
+            let plain = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "\"approvalRequired\" : true", with: "\"approvalRequired\" : false")
+            try plain.write(to: session.directory.appendingPathComponent("edited.json"), atomically: true, encoding: .utf8)
+            let edited = try await session.run(["risk", "apply", "edited.json", "--config", "config", "--auto-approve", "--audit-log", "audit.jsonl"])
+            #expect(edited.exitCode == 1)
+            #expect(edited.stderr.contains("modified after it was made"), "\(edited.stderr)")
+
+            // A careful forgery: user 1's action retargeted at the break-glass account, approval off, ids and digest recomputed.
+            var forged = original
+            let index = try #require(forged.actions.firstIndex { $0.target.name == "user1@contoso.example" })
+            var action = forged.actions[index]
+            action.target.id = "00000000-0000-4000-8000-000000000007"
+            action.target.name = "breakglass@contoso.example"
+            action.approvalRequired = false
+            action.id = RiskRuleEvaluator.actionId(rules: action.rules, target: action.target, action: action.action, evidenceIds: action.evidence.map(\.id))
+            forged.actions = [action]
+            try forged.sealed().jsonData().write(to: session.directory.appendingPathComponent("forged.json"))
+            let forgedRun = try await session.run(["risk", "apply", "forged.json", "--config", "config", "--auto-approve", "--audit-log", "audit.jsonl"])
+            #expect(try await session.riskyUser(7)?["riskState"] == "atRisk", "the emergency account is never acted on: \(forgedRun.stdout)")
+            #expect(forgedRun.stdout.contains("emergency access account"), "\(forgedRun.stdout)")
+
+            // A new high detection for user 2 after the plan: the approved action is stale and skipped.
+            var request = URLRequest(url: URL(string: "\(session.url)/_emulator/riskDetections")!)
+            request.httpMethod = "POST"
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = Data(#"{"userId":"00000000-0000-4000-8000-000000000002","riskEventType":"anonymizedIPAddress","riskLevel":"high","riskState":"atRisk","detectionTimingType":"realtime"}"#.utf8)
+            _ = try await URLSession.shared.data(for: request)
+            let user2 = try #require(original.actions.first { $0.target.name == "user2@contoso.example" })
+            let stale = try await session.run(["risk", "apply", "plan.json", "--config", "config", "--approve", user2.id, "--auto-approve",
+                                               "--audit-log", "audit.jsonl"])
+            #expect(try await session.riskyUser(2)?["riskState"] == "atRisk", "\(stale.stdout)")
+            let skipped = Self.lines(try session.auditLines(), result: "skipped").filter { Self.targetName($0) == "user2@contoso.example" }
+            let details = skipped.compactMap { $0["detail"]?.stringValue }
+            #expect(details.contains { $0.contains("since the plan") }, "\(details)")
         }
     }
 

@@ -32,6 +32,11 @@ struct ClientRiskTenant: RiskResponding {
     func signInSessionsValidFrom(userIds: [String]) async throws -> [String: String] {
         try await client.signInSessionsValidFrom(userIds: userIds)
     }
+
+    func openDetections(of ids: [String], kind: RiskSubject) async throws -> [String: [RiskEvidence]] {
+        try await client.openRiskDetections(ids: ids, servicePrincipals: kind == .servicePrincipals)
+            .mapValues { $0.compactMap(RiskEvidence.init(detection:)) }
+    }
 }
 
 /// An emulator seeded with 70 high-risk users (two of them low risk with a new-country detection),
@@ -138,7 +143,8 @@ struct RiskEmulatorTests {
             let dismissed = try await emulator.riskyUser(1)
             #expect(dismissed?["riskLevel"] == "none")
             #expect(dismissed?["riskState"] == "dismissed")
-            #expect(dismissReport.outcomes[0].after == RiskObservedState(riskLevel: "none", riskState: "dismissed", riskDetail: "adminDismissedAllRiskForUser"))
+            #expect(dismissReport.outcomes[0].after == RiskObservedState(riskLevel: "none", riskState: "dismissed", riskDetail: "adminDismissedAllRiskForUser",
+                                                                         isDeleted: false))
 
             let scope = RiskScope(includeAll: false, includeGroupIds: [RiskEmulator.staff])
             let confirmPlan = try await emulator.plan([RiskRuleInput(rule: Self.leaked, scope: scope)])

@@ -107,4 +107,15 @@ final class FakeRiskTenant: RiskResponding, @unchecked Sendable {
             return sessionsValidFrom.filter { userIds.contains($0.key) }
         }
     }
+
+    /// Open detections per user (none unless a test adds some).
+    private var openDetectionsByUser: [String: [RiskEvidence]] = [:]
+    func addOpenDetection(_ id: String, _ evidence: RiskEvidence) { lock.withLock { openDetectionsByUser[id, default: []].append(evidence) } }
+
+    func openDetections(of ids: [String], kind: RiskSubject) async throws -> [String: [RiskEvidence]] {
+        lock.withLock {
+            calls.append(("readOpenDetections", ids))
+            return openDetectionsByUser.filter { ids.contains($0.key) }
+        }
+    }
 }

@@ -146,9 +146,12 @@ struct RiskRunnerTests {
         #expect(text.contains("APPROVAL REQUIRED"))
         #expect(text.contains("leakedCredentials · high · offline · 198.51.100.7 · Rotterdam, Zuid-Holland, NL"))
         #expect(RiskPlanRenderer.render(plan, format: .markdown).contains("| `\(id)` | confirmCompromised |"))
-        let json = RiskPlanRenderer.render(plan, format: .json)
+        var saved = plan
+        saved.tenantId = "aaaaaaaa-1111-4111-8111-aaaaaaaaaaaa"
+        saved.expiresAt = GraphTime.string(F.now.addingTimeInterval(3_600))
+        let json = RiskPlanRenderer.render(saved.sealed(), format: .json)
         let decoded = try RiskPlan.decode(Data(json.utf8))
-        #expect(decoded == plan)
+        #expect(decoded == saved.sealed())
         #expect(try JSONValue.decode(exportedData: Data(json.utf8))["formatVersion"] == 1)
 
         let tenant = FakeRiskTenant(states: Self.states(users))

@@ -82,6 +82,10 @@ struct RiskPlanCommand: AsyncParsableCommand {
     @Option(help: "Save the plan as JSON (formatVersion 1) for `risk apply FILE`.")
     var out: String?
 
+    @Option(name: .customLong("valid-for"),
+            help: ArgumentHelp("How long a saved plan may be applied (m, h, d; at most 7d): risk changes by the hour.", valueName: "DURATION"))
+    var validFor: String = "4h"
+
     @Option(help: "Output format: text, markdown or json.")
     var format: RiskFormatArgument = .text
 
@@ -93,13 +97,24 @@ struct RiskPlanCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    func validate() throws {
+        guard let window = TimeWindow(parsing: validFor), window.seconds <= 7 * 86_400 else {
+            throw ValidationError("--valid-for must be a duration such as 30m, 4h or 1d, at most 7d (got '\(validFor)')")
+        }
+    }
+
     func run() async throws {
         let code = await RiskCommandRunner.run {
             let load = try RiskPlanning.load(path: path, useColor: color.useColor(fileDescriptor: 2))
+            let now = Date()
             let plan = try await RiskCommandRunner.withConnection(connection, settings: load.configuration.effectiveSettings) { connection in
-                try await RiskPlanning.plan(load: load, client: connection.client, now: Date(),
-                                            executedActionIds: RiskAuditFile(path: auditLog).executedActionIds(),
-                                            useColor: color.useColor(fileDescriptor: 2))
+                var plan = try await RiskPlanning.plan(load: load, client: connection.client, now: now,
+                                                       executedActionIds: RiskAuditFile(path: auditLog).executedActionIds(),
+                                                       useColor: color.useColor(fileDescriptor: 2))
+                // Bound to this tenant, valid for a while, sealed against edits.
+                plan.tenantId = try await connection.actingTenantId()
+                plan.expiresAt = GraphTime.string(now.addingTimeInterval(Double(TimeWindow(parsing: validFor)?.seconds ?? 4 * 3_600)))
+                return plan.sealed()
             }
             if let out { try RiskCommandRunner.write(plan.jsonData(), to: out) }
             Console.out(RiskPlanRenderer.render(plan, format: format.format))
@@ -140,6 +155,11 @@ struct RiskApplyCommand: AsyncParsableCommand {
     @Option(name: .customLong("audit-log"), help: "Append-only audit log (JSON lines).")
     var auditLog: String = RiskAuditFile.defaultPath
 
+    @Option(help: ArgumentHelp(
+        "For a saved plan: the configuration whose rules and emergency access accounts the plan is checked against (default: the current directory when it holds entraform.yaml).",
+        valueName: "PATH"))
+    var config: String?
+
     @Option(help: "Report format: text, markdown or json.")
     var format: RiskFormatArgument = .text
 
@@ -153,13 +173,27 @@ struct RiskApplyCommand: AsyncParsableCommand {
             let audit = RiskAuditFile(path: auditLog)
             let executed = audit.executedActionIds()
             let savedPlan = try savedPlan()
-            let load = savedPlan == nil ? try RiskPlanning.load(path: target, useColor: color.useColor(fileDescriptor: 2)) : nil
-            return try await RiskCommandRunner.withConnection(connection, settings: load?.configuration.effectiveSettings) { connection in
+            let load: LoadResult
+            if savedPlan != nil {
+                // A saved plan is never trusted for approval or emergency access: the configuration decides.
+                guard let configuration = config ?? (FileManager.default.fileExists(atPath: "entraform.yaml") ? "." : nil) else {
+                    throw ValidationError("a saved risk plan is checked against the configuration's rules and emergency access accounts: pass --config PATH")
+                }
+                load = try RiskPlanning.load(path: configuration, useColor: color.useColor(fileDescriptor: 2))
+            } else {
+                load = try RiskPlanning.load(path: target, useColor: color.useColor(fileDescriptor: 2))
+            }
+            return try await RiskCommandRunner.withConnection(connection, settings: load.configuration.effectiveSettings) { connection in
                 let plan: RiskPlan
                 if let savedPlan {
-                    plan = savedPlan
+                    let tenantId = try await connection.actingTenantId()
+                    guard savedPlan.tenantId?.lowercased() == tenantId.lowercased() else {
+                        throw ValidationError("the risk plan was made for tenant \(savedPlan.tenantId ?? "?"), but this run is signed in to tenant \(tenantId); nothing was run")
+                    }
+                    let emergency = try await RiskPlanning.emergencyAccountIds(load: load, client: connection.client, useColor: false)
+                    plan = RiskPlanReview.recheck(savedPlan, rules: load.configuration.riskResponseRules.map(\.value), emergencyAccountIds: emergency)
                 } else {
-                    plan = try await RiskPlanning.plan(load: load!, client: connection.client, now: Date(), executedActionIds: executed,
+                    plan = try await RiskPlanning.plan(load: load, client: connection.client, now: Date(), executedActionIds: executed,
                                                        useColor: color.useColor(fileDescriptor: 2))
                 }
                 if format == .text { Console.err(RiskPlanRenderer.text(plan)) }

@@ -11,8 +11,23 @@ import Reconciliation
 struct GraphRiskTenant: RiskResponding {
     let client: GraphClient
 
+    /// Risky objects by id; a user no longer in the directory is marked deleted (Graph's own
+    /// `isDeleted` has been seen `false` for deleted users).
     func currentState(of ids: [String], kind: RiskSubject) async throws -> [String: RiskObservedState] {
-        try await client.getRiskyObjects(ids: ids, servicePrincipals: kind == .servicePrincipals).mapValues(RiskObservedState.init(json:))
+        var states = try await client.getRiskyObjects(ids: ids, servicePrincipals: kind == .servicePrincipals).mapValues(RiskObservedState.init(json:))
+        guard kind == .users, !ids.isEmpty else { return states }
+        let existing = Set(try await client.getByIds(ids, types: ["user"]).map { $0.id.lowercased() })
+        for id in ids where !existing.contains(id.lowercased()) {
+            var state = states[id] ?? RiskObservedState(riskLevel: nil, riskState: nil)
+            state.isDeleted = true
+            states[id] = state
+        }
+        return states
+    }
+
+    func openDetections(of ids: [String], kind: RiskSubject) async throws -> [String: [RiskEvidence]] {
+        try await client.openRiskDetections(ids: ids, servicePrincipals: kind == .servicePrincipals)
+            .mapValues { $0.compactMap(RiskEvidence.init(detection:)) }
     }
 
     func confirmCompromised(_ ids: [String], kind: RiskSubject) async throws -> RiskWriteResult {
