@@ -25,7 +25,7 @@ struct BehaviourTests {
     }
 
     @Test func directoryThrottlingSendsRetryAfter() async throws {
-        let harness = try await Harness.start(EmulatorConfiguration(directoryRateLimit: 1, rateLimitBurst: 1))
+        let harness = try await Harness.start(EmulatorConfiguration(directoryRateLimit: 0.01, rateLimitBurst: 1))
         defer { Task { await harness.stop() } }
         let token = try await harness.token()
         _ = try await harness.send("GET", "/v1.0/users", token: token)
