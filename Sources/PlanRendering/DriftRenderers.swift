@@ -35,7 +35,7 @@ public struct TextDriftRenderer: Sendable {
         if report.entries.isEmpty {
             out.append("No drift. The tenant matches the configuration.")
         } else {
-            out.append("Drift found in \(report.entries.count) object\(report.entries.count == 1 ? "" : "s"):")
+            out.append("Drift found in \(report.objectCount) object\(report.objectCount == 1 ? "" : "s"):")
             for entry in report.entries {
                 out.append("")
                 let change = PlannedChange(

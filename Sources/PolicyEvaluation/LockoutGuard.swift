@@ -90,4 +90,68 @@ public enum LockoutGuard {
         }
         return diagnostics
     }
+
+    /// Checks that hold whatever the emergency access configuration says: an enabled policy that
+    /// blocks every user on every application with nothing excluded and no narrowing condition is
+    /// an **error** (it locks the whole tenant out, administrators included); and when no emergency
+    /// access account is configured at all, one **warning** says the guard cannot protect any.
+    ///
+    /// - Parameter emergencyAccessConfigured: the Settings name at least one emergency user or group.
+    public static func tenantWideChecks(_ policies: [GuardedPolicy], emergencyAccessConfigured: Bool) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        if !emergencyAccessConfigured {
+            diagnostics.append(.warning(
+                "no emergency access accounts are configured (Settings emergencyAccess is empty or absent): the lockout guard cannot check that any policy spares a break-glass account",
+                suggestion: "add emergencyAccess.users or emergencyAccess.groups to entraform.yaml (Microsoft recommends two cloud-only break-glass accounts excluded from every policy)"))
+        }
+        for policy in policies where (policy.body["state"]?.stringValue ?? "enabled") == "enabled" && blocksEveryone(policy.body) {
+            diagnostics.append(.error(
+                "'\(policy.displayName)' blocks all users on all applications with no exclusion and no narrowing condition: it would lock everyone out of the tenant, administrators included",
+                at: policy.location,
+                suggestion: "exclude the emergency access accounts (conditions.users.excludeUsers or excludeGroups), or start in report-only"))
+        }
+        return diagnostics
+    }
+
+    /// True for a policy body that blocks `All` users on `All` applications and excludes no one, on
+    /// every client app type, platform, location, risk level and device.
+    public static func blocksEveryone(_ body: JSONValue) -> Bool {
+        let grants = (body["grantControls"]?["builtInControls"]?.arrayValue ?? []).compactMap(\.stringValue)
+        guard grants.contains("block"), let conditions = body["conditions"] else { return false }
+        func value(at path: [String]) -> JSONValue? {
+            path.reduce(Optional(conditions)) { value, key in value?[key] }
+        }
+        func strings(_ path: [String]) -> [String] { (value(at: path)?.arrayValue ?? []).compactMap(\.stringValue) }
+        func isEmpty(_ path: [String]) -> Bool {
+            guard let value = value(at: path) else { return true }
+            switch value {
+            case .null: return true
+            case .array(let items): return items.isEmpty
+            case .string(let text): return text.isEmpty
+            case .object(let members): return members.values.allSatisfy { $0 == .null || $0 == [] || $0 == "" }
+            default: return false
+            }
+        }
+        guard strings(["users", "includeUsers"]).contains(where: { $0.lowercased() == "all" }),
+              strings(["applications", "includeApplications"]).contains(where: { $0.lowercased() == "all" })
+        else { return false }
+        let exclusions = [["users", "excludeUsers"], ["users", "excludeGroups"], ["users", "excludeRoles"], ["users", "excludeGuestsOrExternalUsers"],
+                          ["applications", "excludeApplications"]]
+        guard exclusions.allSatisfy(isEmpty) else { return false }
+        let clientAppTypes = strings(["clientAppTypes"])
+        guard clientAppTypes.isEmpty || clientAppTypes.contains("all") else { return false }
+        let narrowing = [["platforms"], ["locations"], ["devices"], ["signInRiskLevels"], ["userRiskLevels"], ["insiderRiskLevels"],
+                         ["authenticationFlows"], ["applications", "applicationFilter"]]
+        return narrowing.allSatisfy { path in
+            if path == ["locations"] {
+                let include = strings(["locations", "includeLocations"])
+                return isEmpty(["locations", "excludeLocations"]) && (include.isEmpty || include.contains { $0.lowercased() == "all" })
+            }
+            if path == ["platforms"] {
+                let include = strings(["platforms", "includePlatforms"])
+                return isEmpty(["platforms", "excludePlatforms"]) && (include.isEmpty || include.contains("all"))
+            }
+            return isEmpty(path)
+        }
+    }
 }

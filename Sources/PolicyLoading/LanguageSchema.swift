@@ -35,6 +35,8 @@ public enum LanguageSchema {
               "The policy's name: the key that matches it to the live policy; unique in the configuration."),
         idField,
         previousNamesField,
+        Field("adoptOutOfScope", .boolean,
+              "true: id or previousNames may adopt a live policy outside manage.namePrefix (renaming it into the scope); otherwise that is an error."),
         Field("state", enumeration(PolicyState.self, aliases: ["reportOnly": PolicyState.enabledForReportingButNotEnforced.rawValue]),
               required: true, "enabled, disabled, or enabledForReportingButNotEnforced (alias: reportOnly)."),
         Field("conditions", .object(conditions), required: true, "Who, what and where the policy applies to."),
@@ -205,7 +207,11 @@ public enum LanguageSchema {
         Field("manage", .object(ObjectShape([
             Field("prune", .boolean, "Delete live policies in scope that are not declared; default false."),
             Field("namePrefix", .string(.nonEmptyText),
-                  "Only policies whose displayName starts with this are in scope (default: all)."),
+                  "Only policies whose displayName starts with this are in scope (default: all); a prefix ending in a letter or digit must be followed by a non-letter (CA takes CA001 and 'CA - …', not 'CAT team')."),
+            Field("namedLocations", .object(ObjectShape([
+                Field("namePrefix", .string(.nonEmptyText), "Undeclared named locations whose displayName starts with this are managed (pruned, reported)."),
+                Field("names", .list(.string(.nonEmptyText)), "Undeclared named locations with these exact names are managed (pruned, reported)."),
+            ])), "Which undeclared named locations prune may delete and drift reports; default none (only declared ones are managed)."),
         ])), "What entraform may touch."),
         Field("emergencyAccess", .object(ObjectShape([
             Field("users", references(.users([])), "Break-glass accounts by UPN or id."),

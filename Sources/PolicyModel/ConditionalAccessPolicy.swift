@@ -9,6 +9,9 @@ public struct ConditionalAccessPolicy: Sendable, Hashable, Codable {
     public var id: String?
     /// Earlier display names: a live policy with one of these names is adopted and renamed.
     public var previousNames: [String]?
+    /// `true`: `id` or `previousNames` may adopt a live policy outside `manage.namePrefix` (it is
+    /// renamed into the scope). Without it such an adoption is an error.
+    public var adoptOutOfScope: Bool?
     public var state: PolicyState
     public var conditions: Conditions?
     public var grantControls: GrantControls?

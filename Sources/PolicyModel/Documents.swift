@@ -42,10 +42,25 @@ public struct Settings: Sendable, Hashable, Codable {
     public struct Manage: Sendable, Hashable, Codable {
         /// Delete live policies in scope that are not declared.
         public var prune: Bool?
-        /// Only policies whose displayName starts with this are in scope.
+        /// Only policies whose displayName starts with this are in scope (followed by anything but a
+        /// letter when the prefix ends in a letter or digit: `CA` takes `CA001` and `CA - …`, not `CAT team`).
         public var namePrefix: String?
+        /// Which undeclared named locations are entraform's (pruned, reported by drift). Without it,
+        /// only declared named locations are managed and no other is ever deleted or reported.
+        public var namedLocations: NamedLocationScope?
 
         public init() {}
+    }
+
+    /// The named locations entraform may prune and report: a name prefix, or an explicit list.
+    public struct NamedLocationScope: Sendable, Hashable, Codable {
+        public var namePrefix: String?
+        public var names: [String]?
+
+        public init(namePrefix: String? = nil, names: [String]? = nil) {
+            self.namePrefix = namePrefix
+            self.names = names
+        }
     }
 
     /// Break-glass accounts and groups, protected by the lockout guard and never acted on by risk rules.

@@ -224,7 +224,7 @@ public struct Applier: Sendable {
                     refusals.append("\(change.kind) '\(change.displayName)' (\(change.id ?? "?")) changed since the plan was made")
                 }
             case .create:
-                if let existing = objects.first(where: { $0["displayName"]?.stringValue == change.displayName }) {
+                if let existing = objects.first(where: { $0["displayName"]?.stringValue?.lowercased() == change.displayName.lowercased() }) {
                     refusals.append("a \(change.kind) named '\(change.displayName)' now exists (\(existing["id"]?.stringValue ?? "?"))")
                 }
             case .noOp:

@@ -44,6 +44,11 @@ public struct DriftReport: Sendable, Hashable, Codable {
 
     public var hasDrift: Bool { !entries.isEmpty }
 
+    /// How many distinct objects drifted: one object can be both changed and hold dangling references.
+    public var objectCount: Int {
+        Set(entries.map { "\($0.kind.rawValue)\u{0}\($0.id ?? "")\u{0}\($0.id == nil ? $0.displayName : "")" }).count
+    }
+
     /// 1 when there are errors, 2 when there is drift, 0 otherwise.
     public var exitCode: Int32 {
         if diagnostics.containsErrors { return 1 }

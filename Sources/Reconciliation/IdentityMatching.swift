@@ -21,19 +21,23 @@ package struct IdentityMatching: Sendable {
     /// Live objects in scope that no declared object claims.
     package var unmanagedInScope: [JSONValue] = []
     package var diagnostics: [Diagnostic] = []
+    /// Declared objects whose pinned `id` matches no live object: deleted in the tenant (drift reports
+    /// them as missing) or a wrong id (plan refuses, see ``pinnedIdDiagnostics``).
+    package var missingPinned: [DesiredObject] = []
 
-    /// Matches declared to live objects of one kind: by pinned `id`, then exact `displayName`, then
-    /// `previousNames`. Out-of-scope live objects are only reachable by pin or previous name.
+    /// Matches declared to live objects of one kind: by pinned `id`, then `displayName`, then
+    /// `previousNames`, names compared case-insensitively as Entra and `validate` do. Out-of-scope live
+    /// objects are only reachable by pin or previous name, and only with `adoptOutOfScope`.
     package init(kind: ObjectKind, desired: [DesiredObject], live: [JSONValue], scope: ManagementScope) {
         var declaredByName: [String: DesiredObject] = [:]
         for object in desired {
-            if let earlier = declaredByName[object.displayName] {
+            if let earlier = declaredByName[object.displayName.lowercased()] {
                 let also = earlier.location.map { " (also declared at \($0))" } ?? ""
                 diagnostics.append(.error("\(kind) '\(object.displayName)' is declared more than once\(also)", at: object.location))
             } else {
-                declaredByName[object.displayName] = object
+                declaredByName[object.displayName.lowercased()] = object
             }
-            if !scope.contains(kind, displayName: object.displayName) {
+            if !scope.allowsDeclared(kind, displayName: object.displayName) {
                 diagnostics.append(.error(
                     "\(kind) '\(object.displayName)' is outside the managed scope (manage.namePrefix is '\(scope.namePrefix ?? "")')",
                     at: object.location))
@@ -41,12 +45,14 @@ package struct IdentityMatching: Sendable {
         }
 
         let liveIds = live.map { $0["id"]?.stringValue ?? "" }
+        let liveNames = live.map { $0["displayName"]?.stringValue ?? "" }
         var claimedBy: [String: String] = [:]  // live id → declared name
 
         func liveIndices(named name: String, inScopeOnly: Bool) -> [Int] {
-            live.indices.filter { index in
-                guard live[index]["displayName"]?.stringValue == name else { return false }
-                return !inScopeOnly || scope.contains(kind, displayName: name)
+            let lowered = name.lowercased()
+            return live.indices.filter { index in
+                guard liveNames[index].lowercased() == lowered else { return false }
+                return !inScopeOnly || scope.allowsDeclared(kind, displayName: liveNames[index])
             }
         }
 
@@ -58,7 +64,7 @@ package struct IdentityMatching: Sendable {
                     candidateIndex = index
                     match.reason = .pinnedId
                 } else {
-                    diagnostics.append(.error("pinned id '\(pinned)' of \(kind) '\(object.displayName)' matches no live \(kind)", at: object.location))
+                    missingPinned.append(object)
                 }
             } else {
                 let lookups = [(object.displayName, MatchReason.displayName)] + object.previousNames.map { ($0, MatchReason.previousName($0)) }
@@ -78,11 +84,22 @@ package struct IdentityMatching: Sendable {
                     }
                 }
             }
+            if let index = candidateIndex, match.reason != .displayName, kind == .conditionalAccessPolicy,
+               !scope.contains(kind, displayName: liveNames[index]), !object.adoptOutOfScope {
+                // A pin or a previous name reaching outside manage.namePrefix takes over another team's policy.
+                let how = match.reason == .pinnedId ? "pinned id" : "previous name '\(liveNames[index])'"
+                diagnostics.append(.error(
+                    "\(kind) '\(object.displayName)' would adopt live \(kind) '\(liveNames[index])' (\(liveIds[index])) by its \(how), but that policy is outside the managed scope (manage.namePrefix is '\(scope.namePrefix ?? "")')",
+                    at: object.location,
+                    suggestion: "if taking it over is intended, add 'adoptOutOfScope: true' to the declaration"))
+                candidateIndex = nil
+                match.reason = nil
+            }
             if let index = candidateIndex {
                 let id = liveIds[index]
                 if let other = claimedBy[id] {
                     diagnostics.append(.error(
-                        "live \(kind) '\(live[index]["displayName"]?.stringValue ?? id)' (\(id)) is claimed by both '\(other)' and '\(object.displayName)'",
+                        "live \(kind) '\(liveNames[index])' (\(id)) is claimed by both '\(other)' and '\(object.displayName)'",
                         at: object.location))
                     match.reason = nil
                 } else {
@@ -94,7 +111,32 @@ package struct IdentityMatching: Sendable {
         }
 
         unmanagedInScope = live.indices.filter { index in
-            claimedBy[liveIds[index]] == nil && scope.contains(kind, displayName: live[index]["displayName"]?.stringValue ?? "")
+            claimedBy[liveIds[index]] == nil && scope.contains(kind, displayName: liveNames[index])
         }.map { live[$0] }
+
+        // A rename (pin or previous name) must not leave two live objects with one name behind.
+        for match in matches {
+            guard let adopted = match.live, let adoptedId = adopted["id"]?.stringValue,
+                  (adopted["displayName"]?.stringValue ?? "") != match.desired.displayName else { continue }
+            let clashes = live.indices.filter { index in
+                liveIds[index] != adoptedId && liveNames[index].lowercased() == match.desired.displayName.lowercased()
+                    && claimedBy[liveIds[index]] == nil
+            }
+            for index in clashes where !(scope.prune && scope.contains(kind, displayName: liveNames[index])) {
+                diagnostics.append(.error(
+                    "renaming \(kind) '\(adopted["displayName"]?.stringValue ?? adoptedId)' (\(adoptedId)) to '\(match.desired.displayName)' would leave two \(kind.pluralDescription) with that name: '\(liveNames[index])' (\(liveIds[index])) exists and is not managed here",
+                    at: match.desired.location,
+                    suggestion: "rename or delete the other one first, or declare it so entraform manages it"))
+            }
+        }
+    }
+
+    /// The plan's errors for pins that match nothing, with what to do about it.
+    package var pinnedIdDiagnostics: [Diagnostic] {
+        missingPinned.map { object in
+            .error("pinned id '\(object.pinnedId ?? "")' of \(object.kind) '\(object.displayName)' matches no live \(object.kind): it was deleted in the tenant, or the id is wrong",
+                   at: object.location,
+                   suggestion: "restore it from the deleted items (Entra admin center → Conditional Access → Deleted policies) to keep its id, or remove 'id:' to create it anew")
+        }
     }
 }

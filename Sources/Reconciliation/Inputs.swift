@@ -38,10 +38,12 @@ public struct DesiredObject: Sendable, Hashable {
     public var body: JSONValue
     /// Where the object was declared, for diagnostics.
     public var location: SourceLocation?
+    /// The declaration allows `pinnedId`/`previousNames` to adopt a live object outside the scope.
+    public var adoptOutOfScope: Bool
 
     public init(
         kind: ObjectKind, displayName: String, pinnedId: String? = nil, previousNames: [String] = [],
-        body: JSONValue, location: SourceLocation? = nil
+        body: JSONValue, location: SourceLocation? = nil, adoptOutOfScope: Bool = false
     ) {
         self.kind = kind
         self.displayName = displayName
@@ -49,6 +51,7 @@ public struct DesiredObject: Sendable, Hashable {
         self.previousNames = previousNames
         self.body = body
         self.location = location
+        self.adoptOutOfScope = adoptOutOfScope
     }
 }
 
@@ -131,22 +134,57 @@ public struct ManagementScope: Sendable, Hashable, Codable {
     public var namePrefix: String?
     /// Delete live objects in scope that are not declared.
     public var prune: Bool
+    /// Undeclared named locations in scope: those whose name starts with this…
+    public var namedLocationPrefix: String?
+    /// … or is one of these (case-insensitively). Neither set: no undeclared location is in scope.
+    public var namedLocationNames: [String]
 
-    public init(namePrefix: String? = nil, prune: Bool = false) {
+    public init(namePrefix: String? = nil, prune: Bool = false, namedLocationPrefix: String? = nil, namedLocationNames: [String] = []) {
         self.namePrefix = namePrefix
         self.prune = prune
+        self.namedLocationPrefix = namedLocationPrefix
+        self.namedLocationNames = namedLocationNames
     }
 
-    /// True when an object named `displayName` is inside the scope.
+    /// The scope a configuration's `manage` settings describe.
+    public init(settings: Settings) {
+        self.init(namePrefix: settings.manage?.namePrefix, prune: settings.manage?.prune ?? false,
+                  namedLocationPrefix: settings.manage?.namedLocations?.namePrefix,
+                  namedLocationNames: settings.manage?.namedLocations?.names ?? [])
+    }
+
+    /// True when a policy named `displayName` is inside the scope.
     public func contains(displayName: String) -> Bool {
-        guard let namePrefix, !namePrefix.isEmpty else { return true }
-        return displayName.hasPrefix(namePrefix)
+        Self.matches(displayName, prefix: namePrefix) ?? true
     }
 
-    /// Whether an object of `kind` named `displayName` is entraform's to manage. `namePrefix` bounds
-    /// policies only (the language: "only policies whose displayName starts with this"); named
-    /// locations are shared infrastructure, always matchable, and never deleted while a policy uses them.
+    /// `displayName` starts with `prefix` at a word boundary: when the prefix ends in a letter or a
+    /// digit, the next character must not be a letter (`CA` takes `CA001`, `CA - MFA` and `CA`, not
+    /// `CAT team`). `nil` when there is no prefix.
+    static func matches(_ displayName: String, prefix: String?) -> Bool? {
+        guard let prefix, !prefix.isEmpty else { return nil }
+        guard displayName.hasPrefix(prefix) else { return false }
+        guard let last = prefix.last, last.isLetter || last.isNumber else { return true }
+        let rest = displayName.dropFirst(prefix.count)
+        guard let next = rest.first else { return true }
+        return !next.isLetter
+    }
+
+    /// Whether an object of `kind` named `displayName` is entraform's to manage when nothing declares
+    /// it. Policies: within `namePrefix`. Named locations are shared infrastructure: only those the
+    /// `namedLocations` scope names (declared ones are always matched by name).
     public func contains(_ kind: ObjectKind, displayName: String) -> Bool {
+        switch kind {
+        case .conditionalAccessPolicy:
+            return contains(displayName: displayName)
+        case .namedLocation:
+            if Self.matches(displayName, prefix: namedLocationPrefix) == true { return true }
+            return namedLocationNames.contains { $0.lowercased() == displayName.lowercased() }
+        }
+    }
+
+    /// Whether a declared object of `kind` named `displayName` may be managed at all.
+    public func allowsDeclared(_ kind: ObjectKind, displayName: String) -> Bool {
         kind == .namedLocation || contains(displayName: displayName)
     }
 }

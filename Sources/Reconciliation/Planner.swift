@@ -38,6 +38,22 @@ public struct Planner: Sendable {
             }
         }
         var changes = buckets.flatMap { $0 }
+        // A trusted location is never pruned: deleting it silently changes what AllTrusted means for
+        // every policy that uses it.
+        let trustedIds = Set(snapshot.namedLocations.filter { $0["isTrusted"]?.boolValue == true }.map(id(of:)))
+        let allTrustedUsers = snapshot.policies.filter { policy in
+            ["includeLocations", "excludeLocations"].contains { key in
+                (policy.value(at: ["conditions", "locations", key])?.stringArray ?? []).contains { $0.lowercased() == "alltrusted" }
+            }
+        }.map(displayName(of:)).sorted()
+        changes.removeAll { change in
+            guard change.kind == .namedLocation, change.action == .delete, let locationId = change.id, trustedIds.contains(locationId) else { return false }
+            let users = allTrustedUsers.isEmpty ? "" : " (used through AllTrusted by \(allTrustedUsers.prefix(3).map { "'\($0)'" }.joined(separator: ", "))\(allTrustedUsers.count > 3 ? " and \(allTrustedUsers.count - 3) more" : ""))"
+            extra.append(.warning(
+                "named location '\(change.displayName)' (\(locationId)) is not declared but is trusted\(users); entraform never prunes a trusted location",
+                suggestion: "declare it, or set isTrusted to false first and prune again, or delete it by hand"))
+            return true
+        }
         let stillUsed = locationsStillInUse(changes: changes, analysis: analysis, snapshot: snapshot)
         for (locationId, policies) in stillUsed.sorted(by: { $0.key < $1.key }) {
             guard let index = changes.firstIndex(where: { $0.kind == .namedLocation && $0.action == .delete && $0.id == locationId }) else { continue }
@@ -45,10 +61,27 @@ public struct Planner: Sendable {
             extra.append(.warning("named location '\(changes[index].displayName)' (\(locationId)) is not declared but still used by \(list); it is not deleted"))
             changes.remove(at: index)
         }
+        extra += Self.policyLimitDiagnostics(changes: changes, snapshot: snapshot)
         return Plan(
             changes: changes,
-            diagnostics: (diagnostics + analysis.diagnostics + extra).sortedByLocation(),
+            diagnostics: (diagnostics + analysis.diagnostics + analysis.pinnedIdDiagnostics + extra).sortedByLocation(),
             liveStateDigest: analysis.liveStateDigest)
+    }
+
+    /// How many conditional access policies a tenant may hold (Microsoft's planning guidance since
+    /// 2026; 195 before).
+    public static let policyLimit = 240
+
+    /// An error when the plan would take the tenant past ``policyLimit``: Graph would refuse the
+    /// creates part-way through the apply.
+    static func policyLimitDiagnostics(changes: [PlannedChange], snapshot: TenantSnapshot) -> [Diagnostic] {
+        let creates = changes.filter { $0.kind == .conditionalAccessPolicy && $0.action == .create }.count
+        let deletes = changes.filter { $0.kind == .conditionalAccessPolicy && $0.action == .delete }.count
+        let after = snapshot.policies.count + creates - deletes
+        guard creates > 0, after > policyLimit else { return [] }
+        return [.error(
+            "the plan would leave \(after) conditional access policies in the tenant (\(snapshot.policies.count) now, \(creates) to create, \(deletes) to delete); Entra allows at most \(policyLimit)",
+            suggestion: "delete or merge \(after - policyLimit) polic\(after - policyLimit == 1 ? "y" : "ies") first")]
     }
 
     /// What differs between the tenant and the configuration, classified for `drift`.
@@ -130,6 +163,8 @@ private struct Analysis {
     var managedLiveIds: [ObjectKind: [String]] = [:]
     var managedOrInScopeLivePolicies: [JSONValue] = []
     var diagnostics: [Diagnostic] = []
+    /// Pins that match nothing: errors for a plan, "missing" for drift.
+    var pinnedIdDiagnostics: [Diagnostic] = []
     var liveStateDigest = ""
 
     init(desired: [DesiredObject], snapshot: TenantSnapshot, scope: ManagementScope, normalizer: Normalizer) {
@@ -143,6 +178,7 @@ private struct Analysis {
             let live = snapshot.objects(of: kind)
             let matching = IdentityMatching(kind: kind, desired: declared, live: live, scope: scope)
             diagnostics += matching.diagnostics
+            pinnedIdDiagnostics += matching.pinnedIdDiagnostics
             unmanaged[kind] = matching.unmanagedInScope
             let labeler = ReferenceLabeler(names: names, kind: kind)
 

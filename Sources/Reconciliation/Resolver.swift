@@ -63,7 +63,8 @@ public enum Resolver {
             let body = GraphBodies.policy(declared.value, resolving: &context)
             resolved.desired.append(DesiredObject(
                 kind: .conditionalAccessPolicy, displayName: declared.value.displayName, pinnedId: declared.value.id,
-                previousNames: declared.value.previousNames ?? [], body: body, location: declared.location))
+                previousNames: declared.value.previousNames ?? [], body: body, location: declared.location,
+                adoptOutOfScope: declared.value.adoptOutOfScope ?? false))
         }
         if let settings = configuration.settings, let emergency = settings.value.emergencyAccess {
             context.sourceMap = settings.sourceMap

@@ -141,8 +141,9 @@ struct ScenarioTests {
         let snapshot = TenantSnapshot(
             policies: seed["policies"]?.arrayValue ?? [], namedLocations: seed["namedLocations"]?.arrayValue ?? [],
             directoryNames: directory.names.merging(resolved.names.namesById))
-        let scope = ManagementScope(namePrefix: settings.manage?.namePrefix, prune: settings.manage?.prune ?? false)
-        let diagnostics = (load.diagnostics + resolved.diagnostics).sortedByLocation()
+        let scope = ManagementScope(settings: settings)
+        let lockout = resolved.hasErrors ? [] : ReconcileSession.tenantWideLockoutChecks(load: load, resolved: resolved)
+        let diagnostics = (load.diagnostics + resolved.diagnostics + lockout).sortedByLocation()
         return Planner().plan(desired: resolved.desired, snapshot: snapshot, scope: scope, diagnostics: diagnostics)
     }
 

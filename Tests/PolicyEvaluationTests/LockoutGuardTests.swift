@@ -73,3 +73,40 @@ struct LockoutGuardTests {
         #expect(both.first?.message.contains("emergency access accounts bg1@contoso.example, bg2@contoso.example and") == true)
     }
 }
+
+/// Regression (defects issue, item 7): the guard no longer switches itself off when no emergency
+/// access is configured, and an enabled block of everyone everywhere is refused regardless.
+@Suite("Lockout guard without emergency access")
+struct LockoutGuardTenantWideTests {
+    static func policy(_ conditions: JSONValue, state: String = "enabled") -> GuardedPolicy {
+        GuardedPolicy(displayName: "CA000 - Block", body: ["state": .string(state), "conditions": conditions,
+                                                          "grantControls": ["operator": "OR", "builtInControls": ["block"]]],
+                      location: SourceLocation(file: "p.yaml", line: 4, column: 3))
+    }
+
+    static let everyone: JSONValue = ["users": ["includeUsers": ["All"]], "applications": ["includeApplications": ["All"]], "clientAppTypes": ["all"]]
+
+    @Test func anEnabledBlockOfEveryoneIsRefusedAndMissingEmergencyAccessWarned() {
+        let diagnostics = LockoutGuard.tenantWideChecks([Self.policy(Self.everyone)], emergencyAccessConfigured: false)
+        #expect(diagnostics.map(\.severity) == [.warning, .error])
+        #expect(diagnostics[0].message.hasPrefix("no emergency access accounts are configured"))
+        #expect(diagnostics[1].message.contains("would lock everyone out of the tenant"))
+        #expect(diagnostics[1].location?.line == 4)
+        // Configured, the block is still refused; the warning goes.
+        #expect(LockoutGuard.tenantWideChecks([Self.policy(Self.everyone)], emergencyAccessConfigured: true).map(\.severity) == [.error])
+        // Report-only is not enforced.
+        #expect(LockoutGuard.tenantWideChecks([Self.policy(Self.everyone, state: "enabledForReportingButNotEnforced")], emergencyAccessConfigured: true).isEmpty)
+    }
+
+    @Test(arguments: [
+        ["users": ["includeUsers": ["All"], "excludeGroups": ["g1"]], "applications": ["includeApplications": ["All"]]],
+        ["users": ["includeUsers": ["All"]], "applications": ["includeApplications": ["All"]], "clientAppTypes": ["exchangeActiveSync", "other"]],
+        ["users": ["includeUsers": ["All"]], "applications": ["includeApplications": ["All"]],
+         "locations": ["includeLocations": ["All"], "excludeLocations": ["AllTrusted"]]],
+        ["users": ["includeUsers": ["All"]], "applications": ["includeApplications": ["All"]], "signInRiskLevels": ["high"]],
+        ["users": ["includeUsers": ["All"]], "applications": ["includeApplications": ["00000002-0000-0ff1-ce00-000000000000"]]],
+    ] as [JSONValue])
+    func narrowerBlocksAreNotTenantWide(_ conditions: JSONValue) {
+        #expect(!LockoutGuard.blocksEveryone(Self.policy(conditions).body))
+    }
+}

@@ -101,7 +101,7 @@ actor FakeTenant: TenantReading, TenantWriting, BackupSink, ReplicationWaiter {
     }
 }
 
-private let scope = ManagementScope(namePrefix: "C", prune: true)
+private let scope = ManagementScope(namePrefix: "CA", prune: true)
 
 private func desiredState() -> [DesiredObject] {
     [

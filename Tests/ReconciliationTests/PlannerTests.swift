@@ -24,7 +24,9 @@ struct IdentityMatchingTests {
         #expect(planned?.id == "p2")
         #expect(planned?.action == .update)
         #expect(planned?.fieldChanges == [FieldChange(path: "displayName", change: .value(before: PlanValue("Old name"), after: PlanValue("CA001 MFA")))])
-        #expect(!result.hasErrors)
+        // The rename would leave p1 and p2 both named 'CA001 MFA': refused until p1 is dealt with.
+        #expect(result.hasErrors)
+        #expect(result.diagnostics.first?.message.contains("would leave two conditional access policies with that name: 'CA001 MFA' (p1)") == true)
     }
 
     @Test func pinnedIdThatDoesNotExistIsAnError() {
@@ -35,8 +37,11 @@ struct IdentityMatchingTests {
     }
 
     @Test func renameThroughPreviousNames() {
+        // The old name is outside manage.namePrefix: taking it over is said explicitly.
+        var desired = Fixture.desiredPolicy("CA010 Require MFA", previousNames: ["Require MFA"])
+        desired.adoptOutOfScope = true
         let result = plan(
-            [Fixture.desiredPolicy("CA010 Require MFA", previousNames: ["Require MFA"])],
+            [desired],
             policies: [Fixture.livePolicy(id: "p1", name: "Require MFA")], scope: ManagementScope(namePrefix: "CA"))
         let planned = change(result, "CA010 Require MFA")
         #expect(planned?.action == .update)
@@ -219,8 +224,8 @@ struct OrderingAndLocationTests {
             [Fixture.desiredIPLocation("Corporate HQ"), Fixture.desiredPolicy("CA002 New"),
              Fixture.desiredPolicy("CA001", state: "disabled")],
             policies: [Fixture.livePolicy(id: "p1", name: "CA001"), Fixture.livePolicy(id: "p9", name: "CA009 Gone")],
-            locations: [Fixture.liveIPLocation(id: "l9", name: "CA Old office")],
-            scope: ManagementScope(namePrefix: "C", prune: true))
+            locations: [Fixture.liveIPLocation(id: "l9", name: "CA Old office", trusted: false)],
+            scope: ManagementScope(namePrefix: "CA", prune: true, namedLocationPrefix: "CA"))
         #expect(result.changes.map { "\($0.action.symbol) \($0.displayName)" } == [
             "+ Corporate HQ", "~ CA001", "+ CA002 New", "- CA009 Gone", "- CA Old office",
         ])
@@ -241,14 +246,16 @@ struct OrderingAndLocationTests {
 
     @Test func pruneKeepsLocationsStillUsedByAPolicy() {
         let handMade = Fixture.livePolicy(id: "x1", name: "Hand-made", locations: ["includeLocations": ["All"], "excludeLocations": [.string(Fixture.hqLocation)]])
-        let locations = [Fixture.liveIPLocation(id: Fixture.hqLocation, name: "CA HQ"), Fixture.liveIPLocation(id: "l2", name: "CA Unused")]
-        let result = plan([], policies: [handMade], locations: locations, scope: ManagementScope(namePrefix: "CA", prune: true))
+        let locations = [Fixture.liveIPLocation(id: Fixture.hqLocation, name: "CA HQ", trusted: false),
+                         Fixture.liveIPLocation(id: "l2", name: "CA Unused", trusted: false)]
+        let result = plan([], policies: [handMade], locations: locations, scope: ManagementScope(namePrefix: "CA", prune: true, namedLocationPrefix: "CA"))
         #expect(result.actionableChanges.map(\.displayName) == ["CA Unused"])
         #expect(result.diagnostics.contains { $0.severity == .warning && $0.message.contains("still used by 'Hand-made'; it is not deleted") })
         #expect(!result.hasErrors)
         // A policy this plan deletes or rewrites no longer holds the location.
         let managed = Fixture.livePolicy(id: "p1", name: "CA001", locations: ["includeLocations": ["All"], "excludeLocations": [.string(Fixture.hqLocation)]])
-        let rewritten = plan([Fixture.desiredPolicy("CA001")], policies: [managed], locations: locations, scope: ManagementScope(namePrefix: "CA", prune: true))
+        let rewritten = plan([Fixture.desiredPolicy("CA001")], policies: [managed], locations: locations,
+                             scope: ManagementScope(namePrefix: "CA", prune: true, namedLocationPrefix: "CA"))
         #expect(rewritten.actionableChanges.map(\.displayName) == ["CA001", "CA HQ", "CA Unused"])
     }
 

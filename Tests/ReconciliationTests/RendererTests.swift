@@ -98,7 +98,7 @@ struct DriftAndApplyRendererTests {
 
     @Test func driftText() {
         #expect(TextDriftRenderer().render(report()) == """
-            Drift found in 4 objects:
+            Drift found in 3 objects:
 
             ~ conditional access policy "CA001" (p1)
                 # changed outside entraform

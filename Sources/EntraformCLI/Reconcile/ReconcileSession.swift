@@ -48,7 +48,7 @@ struct ReconcileSession {
             var snapshot = read.snapshot
             // The resolver's table is the directory's plus every name it resolved.
             snapshot.directoryNames = resolved.names
-            let scope = ManagementScope(namePrefix: settings.manage?.namePrefix, prune: settings.manage?.prune ?? false)
+            let scope = ManagementScope(settings: settings)
             let lockout = resolved.hasErrors ? [] : try await lockoutGuard(load: load, resolved: resolved, client: connection.client)
             return ReconcileSession(load: load, resolved: resolved, snapshot: snapshot, scope: scope, connection: connection,
                                     timings: timings, lockout: lockout)
@@ -92,20 +92,34 @@ struct ReconcileSession {
                 accounts[member.id.lowercased()] = member.userPrincipalName ?? member.displayName ?? member.id
             }
         }
-        guard !accounts.isEmpty else { return [] }
+        let policies = guardedPolicies(load: load, resolved: resolved)
+        let tenantWide = tenantWideLockoutChecks(load: load, resolved: resolved)
+        guard !accounts.isEmpty else { return tenantWide }
         var guarded: [EmergencyAccount] = []
         for (id, label) in accounts.sorted(by: { $0.key < $1.key }) {
             let memberships = try await client.listTransitiveMemberships(userId: id)
             guarded.append(EmergencyAccount(id: id, label: label, groupIds: memberships.groupIds, roleTemplateIds: memberships.roleTemplateIds))
         }
+        return tenantWide + LockoutGuard.check(policies, accounts: guarded, emergencyGroupIds: Set(emergencyGroups),
+                                               emergencyGroupNames: emergencyGroups.map { resolved.names.name(for: $0) ?? $0 })
+    }
+
+    /// The declared policies as the lockout guard sees them, located at their users condition.
+    static func guardedPolicies(load: LoadResult, resolved: ResolvedConfiguration) -> [GuardedPolicy] {
         let declared = Dictionary(load.configuration.policies.map { ($0.value.displayName, $0) }, uniquingKeysWith: { first, _ in first })
-        let policies = resolved.desired.filter { $0.kind == .conditionalAccessPolicy }.map { desired in
+        return resolved.desired.filter { $0.kind == .conditionalAccessPolicy }.map { desired in
             let source = declared[desired.displayName]
             return GuardedPolicy(displayName: desired.displayName, body: desired.body,
                                  location: source?.sourceMap.location(of: "conditions.users") ?? desired.location)
         }
-        return LockoutGuard.check(policies, accounts: guarded, emergencyGroupIds: Set(emergencyGroups),
-                                  emergencyGroupNames: emergencyGroups.map { resolved.names.name(for: $0) ?? $0 })
+    }
+
+    /// The lockout checks that need no directory read: emergency access configured at all, and no
+    /// enabled block of everyone everywhere.
+    static func tenantWideLockoutChecks(load: LoadResult, resolved: ResolvedConfiguration) -> [Diagnostic] {
+        let emergency = load.configuration.settings?.value.emergencyAccess
+        let configured = !(emergency?.users ?? []).isEmpty || !(emergency?.groups ?? []).isEmpty
+        return LockoutGuard.tenantWideChecks(guardedPolicies(load: load, resolved: resolved), emergencyAccessConfigured: configured)
     }
 
     func plan() -> Plan {
