@@ -91,14 +91,16 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
         // Contradictions visible offline stop the command before any request.
         if let conflict = TenantBinding.offlineConflict(in: claims) { throw conflict }
         if let emulatorSeed {
-            let connection = try await EmulatorConnection.start(seedPath: emulatorSeed, caVersion: caVersion, logger: logger)
+            let connection = try await EmulatorConnection.start(seedPath: emulatorSeed, caVersion: caVersion, logger: logger,
+                                                                logsCredential: bindingTenant)
             return bindingTenant ? try await connection.bound(to: claims) : connection
         }
         var resolution = Credential.ResolutionOptions(tenant: tenant, deviceCode: deviceCode)
         resolution.configuredTenant = settings?.tenant
         let endpoints = try GraphEndpoints(cloud: cloud, graphURL: graphURL, loginURL: loginURL)
         let credential = try Credential.resolve(environment: environment, options: resolution)
-        logger.debug("credential: \(credential.description)")
+        // doctor prints the credential in its report; --debug does not repeat it there.
+        if bindingTenant { logger.debug("credential: \(credential.description)") }
         logger.debug("graph: \(endpoints.graphURL) (conditional access \(caVersion.rawValue)), login: \(endpoints.loginURL)")
         let transport = AsyncHTTPClientTransport()
         let client = GraphClient(

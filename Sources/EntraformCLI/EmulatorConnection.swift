@@ -7,7 +7,7 @@ import PolicyModel
 /// `--emulator SEEDFILE`: the Graph emulator in-process on 127.0.0.1:0, and a client connected to it
 /// with the default application's credentials.
 enum EmulatorConnection {
-    static func start(seedPath: String, caVersion: GraphVersion, logger: Logger) async throws -> GraphConnection {
+    static func start(seedPath: String, caVersion: GraphVersion, logger: Logger, logsCredential: Bool = true) async throws -> GraphConnection {
         let seed: TenantSeed
         do {
             seed = try TenantSeed(contentsOf: URL(fileURLWithPath: seedPath))
@@ -24,7 +24,8 @@ enum EmulatorConnection {
         let endpoints = try GraphEndpoints(cloud: .global, graphURL: baseURL.absoluteString, loginURL: nil)
         let credential = Credential.clientSecret(
             tenantId: defaults.tenantId, clientId: defaults.clientId, secret: secret, source: "--emulator default application")
-        logger.debug("emulator: \(baseURL.absoluteString), credential: \(credential.description)")
+        let shown = logsCredential ? ", credential: \(credential.description)" : ""
+        logger.debug("emulator: \(baseURL.absoluteString)\(shown)")
         let transport = AsyncHTTPClientTransport()
         // The in-process emulator has no rate limit: no client-side pacing either.
         let client = GraphClient(

@@ -6,15 +6,23 @@ import Reconciliation
 /// Colour is decided by the caller (`--color`, `NO_COLOR`, TTY detection) and passed in as `useColor`.
 public struct TextPlanRenderer: Sendable {
     public var useColor: Bool
+    /// Whether the diagnostics are part of the text; the CLI prints them on stderr instead (with the
+    /// source line and a caret) so each appears once.
+    public var includesDiagnostics: Bool
 
-    public init(useColor: Bool = false) { self.useColor = useColor }
+    public init(useColor: Bool = false, includesDiagnostics: Bool = true) {
+        self.useColor = useColor
+        self.includesDiagnostics = includesDiagnostics
+    }
 
     /// The whole plan as text, ending with a newline.
     public func render(_ plan: Plan) -> String {
         var out: [String] = []
         if plan.hasErrors {
-            out += diagnosticLines(plan.diagnostics)
-            out.append("")
+            if includesDiagnostics {
+                out += diagnosticLines(plan.diagnostics)
+                out.append("")
+            }
             out.append(paint(Display.failureLine(plan), .red))
             return out.joined(separator: "\n") + "\n"
         }
@@ -28,7 +36,7 @@ public struct TextPlanRenderer: Sendable {
                 out += objectLines(change)
             }
         }
-        if !plan.diagnostics.isEmpty {
+        if includesDiagnostics, !plan.diagnostics.isEmpty {
             out.append("")
             out += diagnosticLines(plan.diagnostics)
         }

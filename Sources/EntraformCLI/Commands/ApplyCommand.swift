@@ -38,8 +38,10 @@ struct ApplyCommand: AsyncParsableCommand {
             return try await ReconcileSession.with(path: target, connection: connection, useColor: color.useColor(fileDescriptor: 2)) { session in
                 var plan = session.plan()
                 plan.tenantId = try await session.connection.actingTenantId()
-                if plan.hasErrors { Console.err(session.renderedDiagnostics(useColor: color.useColor(fileDescriptor: 2))) }
-                Console.out(TextPlanRenderer(useColor: color.useColor(fileDescriptor: 1)).render(plan))
+                if !plan.diagnostics.isEmpty {
+                    Console.err(session.renderedDiagnostics(plan.diagnostics, useColor: color.useColor(fileDescriptor: 2)))
+                }
+                Console.out(TextPlanRenderer(useColor: color.useColor(fileDescriptor: 1), includesDiagnostics: false).render(plan))
                 guard !plan.hasErrors else { return 1 }
                 guard plan.hasChanges else { return 0 }
                 guard try confirm() else {

@@ -35,7 +35,11 @@ struct PlanCommand: AsyncParsableCommand {
                 var session = opened
                 var plan = session.timedPlan()
                 plan.tenantId = try await session.connection.actingTenantId()
-                if plan.hasErrors { Console.err(session.renderedDiagnostics(useColor: color.useColor(fileDescriptor: 2))) }
+                // One stream each: in text, diagnostics go to stderr (with source lines) and the plan to
+                // stdout; Markdown and JSON carry them in the document.
+                if format == .text, !plan.diagnostics.isEmpty {
+                    Console.err(session.renderedDiagnostics(plan.diagnostics, useColor: color.useColor(fileDescriptor: 2)))
+                }
                 let rendered = session.timings.measure("render") { format.render(plan, useColor: useColor) }
                 if connection.debug { Console.err(session.timings.summary + "\n") }
                 Console.out(rendered)
@@ -56,7 +60,7 @@ enum PlanFormat: String, ExpressibleByArgument, CaseIterable {
 
     func render(_ plan: Plan, useColor: Bool) -> String {
         switch self {
-        case .text: TextPlanRenderer(useColor: useColor).render(plan)
+        case .text: TextPlanRenderer(useColor: useColor, includesDiagnostics: false).render(plan)
         case .markdown: MarkdownPlanRenderer().render(plan)
         case .json: JSONPlanRenderer().render(plan)
         }

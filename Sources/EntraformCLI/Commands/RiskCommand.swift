@@ -205,9 +205,9 @@ struct RiskApplyCommand: AsyncParsableCommand {
                     Console.err("Apply cancelled.\n")
                     return 1
                 }
+                // Outcomes are the result: printed once, on stdout, by the report below.
                 let runner = RiskActionRunner(
-                    tenant: GraphRiskTenant(client: connection.client), audit: audit, actor: await RiskPlanning.actor(connection),
-                    progress: { outcome in if format == .text { Console.err(RiskApplyReportRenderer.line(outcome) + "\n") } })
+                    tenant: GraphRiskTenant(client: connection.client), audit: audit, actor: await RiskPlanning.actor(connection))
                 let report = await runner.run(plan, approval: approval, executedActionIds: executed)
                 Console.out(format == .text ? RiskApplyReportRenderer.text(report) : RiskApplyReportRenderer.render(report, format: format.format))
                 return report.exitCode

@@ -138,6 +138,11 @@ struct ReconcileSession {
 
     /// Diagnostics with source lines and carets, for stderr.
     func renderedDiagnostics(useColor: Bool) -> String {
+        renderedDiagnostics(diagnostics, useColor: useColor)
+    }
+
+    /// `diagnostics` (a plan's: the session's and the planner's) with source lines and carets.
+    func renderedDiagnostics(_ diagnostics: [Diagnostic], useColor: Bool) -> String {
         DiagnosticRendering.text(diagnostics, texts: load.texts, useColor: useColor)
     }
 }

@@ -1,0 +1,48 @@
+import EntraformTestSupport
+import Foundation
+import Testing
+
+/// Regression (defects issue, item 16): one stream each. Results on stdout, progress and diagnostics
+/// on stderr, and nothing printed twice.
+@Suite("output streams (binary)")
+struct OutputStreamTests {
+    static let seed = TestPaths.packageRoot.appendingPathComponent("examples/contoso/tenant.json").path
+    static let policies = TestPaths.packageRoot.appendingPathComponent("policies").path
+
+    static func occurrences(of needle: String, in result: BinaryRunner.Result) -> Int {
+        (result.stdout + result.stderr).components(separatedBy: needle).count - 1
+    }
+
+    @Test func aPlanDiagnosticIsPrintedOnceOnStderr() async throws {
+        let directory = try BinaryRunner.temporaryDirectory([:])
+        let copy = directory.appendingPathComponent("policies")
+        try FileManager.default.copyItem(atPath: Self.policies, toPath: copy.path)
+        let file = copy.appendingPathComponent("baseline/ca101-require-mfa-all-users.yaml")
+        try String(contentsOf: file, encoding: .utf8)
+            .replacingOccurrences(of: "excludeGroups: [CA-BreakGlass, CA-ServiceAccounts]", with: "excludeGroups: [CA-BreakGlas, CA-ServiceAccounts]")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let result = try await BinaryRunner.runDetached(["plan", copy.path, "--emulator", Self.seed])
+        #expect(result.exitCode == 1)
+        #expect(Self.occurrences(of: "group 'CA-BreakGlas' not found", in: result) == 1, "\(result.stdout)\n---\n\(result.stderr)")
+        #expect(result.stderr.contains("group 'CA-BreakGlas' not found"))
+        #expect(result.stdout.contains("Plan failed: 1 error"))
+    }
+
+    @Test func riskApplyPrintsEachOutcomeOnce() async throws {
+        let audit = try BinaryRunner.temporaryDirectory([:]).appendingPathComponent("audit.jsonl").path
+        let result = try await BinaryRunner.runDetached(["risk", "apply", Self.policies, "--emulator", Self.seed, "--auto-approve", "--audit-log", audit])
+        #expect(result.exitCode == 2, "\(result.stderr)")
+        let skippedLines = result.stdout.split(separator: "\n").filter { $0.hasPrefix("skipped:") }
+        #expect(!skippedLines.isEmpty)
+        for line in skippedLines {
+            #expect(Self.occurrences(of: String(line), in: result) == 1, "\(line)")
+        }
+    }
+
+    @Test func doctorDebugShowsTheCredentialOnce() async throws {
+        let result = try await BinaryRunner.runDetached(["doctor", Self.policies, "--emulator", Self.seed, "--debug"])
+        #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        #expect(Self.occurrences(of: "client secret (from --emulator default application)", in: result) == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("✓ tenant: "))
+    }
+}
