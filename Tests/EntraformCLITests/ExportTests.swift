@@ -123,7 +123,9 @@ struct ExportTests {
         let groupWarnings = outcome.warnings.filter { $0.contains("conditions.users.excludeGroups") }
         let twiceNamed = ["20cd89e3-25e2-4fcd-82c5-de666dfd31a4", "a8e55fcf-f8ed-43c2-bb4f-0c62edd62963"]
         #expect(groupWarnings.count == 2)
-        #expect(groupWarnings.allSatisfy { warning in twiceNamed.contains { warning.contains("group \($0) could not be named") } },
+        #expect(groupWarnings.allSatisfy { warning in
+            twiceNamed.contains { warning.contains("group \($0) is ambiguous (the sources give it different names)") }
+        },
                 "\(groupWarnings)")
 
         // Seed the emulator with the same objects: policies, locations, groups, and the applications
@@ -174,6 +176,73 @@ struct ExportTests {
         #expect(outcome.exitCode == 1)
         #expect(outcome.files.contains("policies/ca1-good.yaml"))
         #expect(!(try load(out)).hasErrors)
+    }
+
+    /// Regression (defects issue, items 20 and 21): nothing is invented or dropped without a word.
+    @Test func fromJSONNeverInventsAStateNorDropsAListWritAsAString() throws {
+        let group = "aaaaaaaa-0000-0000-0000-000000000001"
+        func policy(_ id: Int, _ name: String, state: String, users: String, grant: String = #"["mfa"]"#) -> String {
+            """
+            {"id": "11111111-2222-3333-4444-\(String(format: "%012d", id))", "displayName": "\(name)", \(state)
+             "conditions": {"users": \(users), "applications": {"includeApplications": ["All"]}, "clientAppTypes": ["all"]},
+             "grantControls": {"operator": "OR", "builtInControls": \(grant)}}
+            """
+        }
+        let directory = try BinaryRunner.temporaryDirectory([
+            "missing-state.json": policy(1, "CA1 - No state", state: "", users: #"{"includeUsers": ["All"]}"#),
+            "null-state.json": policy(2, "CA2 - Null state", state: #""state": null,"#, users: #"{"includeUsers": ["All"]}"#),
+            "number-state.json": policy(3, "CA3 - Number state", state: #""state": 1,"#, users: #"{"includeUsers": ["All"]}"#),
+            "string-lists.json": policy(4, "CA4 - Strings", state: #""state": "enabled","#,
+                                        users: #"{"includeUsers": "All", "excludeGroups": "\#(group)"}"#),
+            "future.json": policy(5, "CA5 - Future", state: #""state": "enabled","#, users: #"{"includeUsers": ["All"]}"#,
+                                  grant: #"["mfa", "unknownFutureValue"]"#),
+        ])
+        let inputs = ExportSession.read(jsonDirectory: directory.path, namesFile: nil)
+        let out = directory.appendingPathComponent("out")
+        let outcome = try ExportSession.write(inputs, to: out, namePrefix: nil)
+        // Three errors naming the policy and the state; those policies are not written with a made-up state.
+        #expect(outcome.errors.count == 3, "\(outcome.errors)")
+        let noState = outcome.errors.filter { $0.contains("'CA1 - No state': state is missing") }
+        #expect(noState.count == 1, "\(outcome.errors)")
+        #expect(outcome.errors.contains { $0.contains("'CA2 - Null state': state is null") })
+        #expect(outcome.errors.contains { $0.contains("'CA3 - Number state': state is 1") })
+        #expect(outcome.exitCode == 1)
+        #expect(!outcome.files.contains { $0.contains("no-state") })
+        // The string lists are read as one-element lists, with a warning each: the exclusion survives.
+        let text = try String(contentsOf: out.appendingPathComponent("policies/ca4-strings.yaml"), encoding: .utf8)
+        #expect(text.contains("excludeGroups: [\(group)]"), "\(text)")
+        #expect(text.contains("includeUsers: [All]"), "\(text)")
+        let stringWarnings = outcome.warnings.filter { $0.contains("where Graph has a list") }
+        #expect(stringWarnings.count == 2, "\(outcome.warnings)")
+        // unknownFutureValue is dropped with a warning, and what is written validates.
+        let future = try String(contentsOf: out.appendingPathComponent("policies/ca5-future.yaml"), encoding: .utf8)
+        let futureYAML = future.split(separator: "\n").filter { !$0.hasPrefix("#") }.joined(separator: "\n")
+        #expect(!futureYAML.contains("unknownFutureValue"), "\(future)")
+        #expect(outcome.warnings.contains { $0.contains("grantControls.builtInControls holds 'unknownFutureValue'") })
+        #expect(!(try load(out)).hasErrors)
+    }
+
+    /// Regression (defects issue, items 9 and 21): two live policies with one name export to
+    /// distinct names with a warning, and the export loads.
+    @Test func duplicateDisplayNamesExportDistinctWithAWarning() throws {
+        func policy(_ id: Int, _ name: String) -> String {
+            """
+            {"id": "11111111-2222-3333-4444-\(String(format: "%012d", id))", "displayName": "\(name)", "state": "enabled",
+             "conditions": {"users": {"includeUsers": ["All"]}, "applications": {"includeApplications": ["All"]}},
+             "grantControls": {"builtInControls": ["mfa"]}}
+            """
+        }
+        let directory = try BinaryRunner.temporaryDirectory(["a.json": policy(1, "CA1 - MFA"), "b.json": policy(2, "ca1 - mfa")])
+        let inputs = ExportSession.read(jsonDirectory: directory.path, namesFile: nil)
+        let out = directory.appendingPathComponent("out")
+        let outcome = try ExportSession.write(inputs, to: out, namePrefix: nil)
+        #expect(outcome.errors.isEmpty)
+        let duplicates = outcome.warnings.filter { $0.contains("2 live policies are named 'CA1 - MFA'") }
+        #expect(duplicates.count == 1, "\(outcome.warnings)")
+        #expect(duplicates.first?.contains("written as 'CA1 - MFA (2)'") == true)
+        let loaded = try load(out)
+        #expect(!loaded.hasErrors, "\(loaded.diagnostics.map(\.description))")
+        #expect(Set(loaded.configuration.policies.map(\.value.displayName)) == ["CA1 - MFA", "CA1 - MFA (2)"])
     }
 
     @Test func namesTableFileNamesIdsAndUnnamedIdsWarn() throws {

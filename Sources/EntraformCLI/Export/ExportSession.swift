@@ -276,6 +276,15 @@ enum ExportSession {
             documents.append(("policies", LiveExport.policy(item.json, names: names), item.source))
         }
 
+        // What cannot be converted is an error and is not written; the rest still is.
+        documents.removeAll { folder, object, source in
+            guard !object.errors.isEmpty else { return false }
+            let what = object.kind == .namedLocation ? "named location" : "policy"
+            outcome.errors += object.errors.map { "\(source): error: \(what) '\(object.displayName)': \($0)" }
+            return true
+        }
+        documents = Self.distinctNames(documents)
+
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         var taken: [String: Set<String>] = [:]
         for (folder, object, source) in documents.sorted(by: { ($0.folder, $0.object.displayName) < ($1.folder, $1.object.displayName) }) {
@@ -307,6 +316,41 @@ enum ExportSession {
         try Data(text.utf8).write(to: out.appendingPathComponent("entraform.yaml"), options: .atomic)
         outcome.files.append("entraform.yaml")
         return outcome
+    }
+
+    /// Live objects sharing a display name (case-insensitively; Entra allows it, the language does
+    /// not): the first (by id) keeps the name, the others get ` (2)`, ` (3)`… with a warning, so the
+    /// export plans; with `id:` pinned, the first apply renames them in the tenant.
+    static func distinctNames(_ documents: [(folder: String, object: ExportedObject, source: String)])
+        -> [(folder: String, object: ExportedObject, source: String)]
+    {
+        var result = documents
+        let groups = Dictionary(grouping: documents.indices) { "\(documents[$0].folder)\u{0}\(documents[$0].object.displayName.lowercased())" }
+        var used = Set(documents.map { "\($0.folder)\u{0}\($0.object.displayName.lowercased())" })
+        for (_, indices) in groups.sorted(by: { $0.key < $1.key }) where indices.count > 1 {
+            let ordered = indices.sorted { (documents[$0].object.id ?? "", $0) < (documents[$1].object.id ?? "", $1) }
+            let original = documents[ordered[0]].object.displayName
+            let what = documents[ordered[0]].object.kind == .namedLocation ? "named locations" : "policies"
+            let ids = ordered.map { documents[$0].object.id ?? "no id" }.joined(separator: ", ")
+            var suffix = 2
+            for index in ordered.dropFirst() {
+                var name = "\(original) (\(suffix))"
+                while used.contains("\(documents[index].folder)\u{0}\(name.lowercased())") {
+                    suffix += 1
+                    name = "\(original) (\(suffix))"
+                }
+                used.insert("\(documents[index].folder)\u{0}\(name.lowercased())")
+                suffix += 1
+                result[index].object.displayName = name
+                result[index].object.document["displayName"] = .string(name)
+                let pinned = documents[index].object.id != nil
+                result[index].object.warnings.append(
+                    "\(ordered.count) live \(what) are named '\(original)' (\(ids)); names must be unique in a configuration, so this one is written as '\(name)'"
+                        + (pinned ? " and the first apply renames it in the tenant (rename one in the portal first to choose the names yourself)"
+                                  : "; it has no id, so plan would create it anew: add its id"))
+            }
+        }
+        return result
     }
 
     /// True when `url` is a directory with anything in it (or a file).

@@ -59,6 +59,21 @@ public struct ExportNames: Sendable {
         return name
     }
 
+    /// Why `id` has a name that cannot be written (another object of the kind has the same name, or
+    /// the sources disagree), or `nil` when it simply has none.
+    public func ambiguity(for id: String, _ target: ReferenceTarget, appIdForm: Bool = false) -> String? {
+        if conflictingIds.contains(id.lowercased()) { return "the sources give it different names" }
+        let candidate: String? = if target == .servicePrincipal && appIdForm {
+            directory.servicePrincipal(appId: id).first?.name ?? untyped[id.lowercased()]
+        } else {
+            directory.entry(id: id, target)?.name ?? untyped[id.lowercased()]
+        }
+        guard let name = candidate, !name.isEmpty, case .name = DirectoryReference(parsing: name).form else { return nil }
+        let others = directory.matching(name: name, target).filter { ($0.appId ?? $0.id).lowercased() != id.lowercased() && $0.id.lowercased() != id.lowercased() }
+        guard !others.isEmpty else { return nil }
+        return "\(others.count + 1) \(target.noun)s are named '\(name)'"
+    }
+
     /// True when `name` written in a file would resolve back to `id` and nothing else.
     private func isUsable(_ name: String, for id: String, _ target: ReferenceTarget, appIdForm: Bool) -> Bool {
         // A name that reads as a reserved word or an id would be taken for one.

@@ -9,8 +9,11 @@ public struct ExportedObject: Sendable {
     /// The document as JSON (`kind`, `displayName`, `id`, …): ids replaced by names where possible,
     /// defaults and empties left out. Key order is the writer's business (the language schema's order).
     public var document: JSONValue
-    /// What could not be carried over exactly: unnamed ids, unmodelled fields. Never errors.
+    /// What could not be carried over exactly: unnamed ids, unmodelled fields, values read leniently.
     public var warnings: [String]
+    /// What could not be converted at all (a missing or invalid `state`, a value of the wrong type):
+    /// the document must not be written as it is.
+    public var errors: [String] = []
 }
 
 /// Live Graph objects (v1.0 or beta GET shapes, OData annotations and all) → policy language documents.
@@ -26,7 +29,14 @@ public enum LiveExport {
         ]
         let id = live["id"]?.stringValue
         if let id { document["id"] = .string(id) }
-        document["state"] = live["state"]?.stringValue.map(JSONValue.string) ?? "enabled"
+        // Never a default state: a policy without a readable one is an error, not 'enabled'.
+        let states = ["enabled", "disabled", "enabledForReportingButNotEnforced"]
+        if let state = live["state"]?.stringValue, states.contains(state) {
+            document["state"] = .string(state)
+        } else {
+            let found = live["state"].map { $0.isNull ? "null" : $0.serializedString() } ?? "missing"
+            converter.errors.append("state is \(found == "missing" ? "missing" : "\(found), not one of \(states.joined(separator: ", "))"); the policy is not exported (entraform never guesses a state)")
+        }
         document["conditions"] = converter.conditions(live["conditions"])
         document["grantControls"] = converter.grantControls(live["grantControls"])
         document["sessionControls"] = converter.sessionControls(live["sessionControls"])
@@ -34,7 +44,7 @@ public enum LiveExport {
             "displayName", "state", "conditions", "grantControls", "sessionControls",
         ] + Array(GraphVocabulary.serverOwnedRootFields) + Array(GraphVocabulary.serverOwnedPolicyRootFields), path: "")
         return ExportedObject(kind: .conditionalAccessPolicy, displayName: displayName, id: id,
-                              document: pruned(.object(document)), warnings: converter.warnings)
+                              document: pruned(.object(document)), warnings: converter.warnings, errors: converter.errors)
     }
 
     /// A live named location as a `NamedLocation` document, or `nil` with a reason for kinds the
@@ -98,6 +108,7 @@ public enum LiveExport {
 struct PolicyConverter {
     let names: ExportNames
     var warnings: [String] = []
+    var errors: [String] = []
     /// Per field path: how many ids stayed ids.
     private var unnamed: [(path: String, ids: [String])] = []
 
@@ -109,7 +120,7 @@ struct PolicyConverter {
         var out: [JSONValue] = []
         var kept: [String] = []
         var seen = Set<String>()
-        for text in value?.stringArray ?? [] {
+        for text in list(value, path: path) {
             let written: String
             if let word = ReservedWord.canonical(text) {
                 written = word
@@ -124,12 +135,50 @@ struct PolicyConverter {
             if seen.insert(written.lowercased()).inserted { out.append(.string(written)) }
         }
         if !kept.isEmpty {
-            let shown = kept.prefix(3).joined(separator: ", ") + (kept.count > 3 ? ", …" : "")
-            warnings.append(kept.count == 1
-                ? "\(path): \(target.noun) \(shown) could not be named; kept as an id"
-                : "\(path): \(kept.count) \(target.noun)s could not be named; kept as ids (\(shown))")
+            let ambiguous = kept.compactMap { id in names.ambiguity(for: id, target, appIdForm: appIdForm).map { (id, $0) } }
+            let unnamed = kept.filter { id in !ambiguous.contains { $0.0 == id } }
+            for (id, reason) in ambiguous {
+                warnings.append("\(path): \(target.noun) \(id) is ambiguous (\(reason)); kept as an id")
+            }
+            if !unnamed.isEmpty {
+                let shown = unnamed.prefix(3).joined(separator: ", ") + (unnamed.count > 3 ? ", …" : "")
+                warnings.append(unnamed.count == 1
+                    ? "\(path): \(target.noun) \(shown) could not be named; kept as an id"
+                    : "\(path): \(unnamed.count) \(target.noun)s could not be named; kept as ids (\(shown))")
+            }
         }
         return .array(out)
+    }
+
+    /// The strings of a list field, read as Graph writes them. A lone string where Graph has a list
+    /// is read as a one-element list with a warning (a tool flattened it; dropping it could remove a
+    /// break-glass exclusion); any other shape is an error; `unknownFutureValue` (written by reads
+    /// without `Prefer: include-unknown-enum-members`) is dropped with a warning, since the real value
+    /// is unknown.
+    mutating func list(_ value: JSONValue?, path: String) -> [String] {
+        let items: [String]
+        switch value {
+        case nil, .null?:
+            return []
+        case .array(let elements)?:
+            var strings: [String] = []
+            for (index, element) in elements.enumerated() {
+                if let text = element.stringValue { strings.append(text) } else {
+                    errors.append("\(path)[\(index)] is \(element.serializedString()), not a string; not exported")
+                }
+            }
+            items = strings
+        case .string(let text)?:
+            warnings.append("\(path) is the single string '\(text)' where Graph has a list; read as [\(text)]")
+            items = [text]
+        case let other?:
+            errors.append("\(path) is \(other.serializedString()), not a list of strings; not exported")
+            return []
+        }
+        if items.contains(where: { $0 == "unknownFutureValue" }) {
+            warnings.append("\(path) holds 'unknownFutureValue' (the export was read without 'Prefer: include-unknown-enum-members', so a newer value is hidden); dropped: check this field in the portal")
+        }
+        return items.filter { $0 != "unknownFutureValue" }
     }
 
     mutating func reportUnmodelled(_ object: JSONValue?, known: [String], path: String) {
@@ -150,12 +199,12 @@ struct PolicyConverter {
         out["applications"] = applications(live["applications"])
         out["users"] = users(live["users"])
         out["clientApplications"] = clientApplications(live["clientApplications"])
-        let appTypes = live["clientAppTypes"]?.stringArray ?? []
+        let appTypes = list(live["clientAppTypes"], path: "conditions.clientAppTypes")
         if !(appTypes.isEmpty || appTypes == ["all"]) { out["clientAppTypes"] = strings(appTypes) }
         if let platforms = live["platforms"], platforms.objectValue != nil {
             out["platforms"] = [
-                "includePlatforms": strings(platforms["includePlatforms"]?.stringArray ?? []),
-                "excludePlatforms": strings(platforms["excludePlatforms"]?.stringArray ?? []),
+                "includePlatforms": strings(list(platforms["includePlatforms"], path: "conditions.platforms.includePlatforms")),
+                "excludePlatforms": strings(list(platforms["excludePlatforms"], path: "conditions.platforms.excludePlatforms")),
             ]
             reportUnmodelled(platforms, known: ["includePlatforms", "excludePlatforms"], path: "conditions.platforms")
         }
@@ -171,13 +220,13 @@ struct PolicyConverter {
             reportUnmodelled(devices, known: ["deviceFilter"], path: "conditions.devices")
         }
         for key in ["signInRiskLevels", "userRiskLevels", "servicePrincipalRiskLevels"] {
-            out[key] = strings(live[key]?.stringArray ?? [])
+            out[key] = strings(list(live[key], path: "conditions.\(key)"))
         }
         for key in ["insiderRiskLevels", "agentIdRiskLevels"] {
-            out[key] = flags(live[key])
+            out[key] = flags(live[key], path: "conditions.\(key)")
         }
         if let flows = live["authenticationFlows"], flows.objectValue != nil {
-            out["authenticationFlows"] = ["transferMethods": flags(flows["transferMethods"])]
+            out["authenticationFlows"] = ["transferMethods": flags(flows["transferMethods"], path: "conditions.authenticationFlows.transferMethods")]
             reportUnmodelled(flows, known: ["transferMethods"], path: "conditions.authenticationFlows")
         }
         reportUnmodelled(live, known: [
@@ -194,7 +243,7 @@ struct PolicyConverter {
         let out: [String: JSONValue] = [
             "includeApplications": references(live["includeApplications"], .servicePrincipal, path: "\(path).includeApplications", appIdForm: true),
             "excludeApplications": references(live["excludeApplications"], .servicePrincipal, path: "\(path).excludeApplications", appIdForm: true),
-            "includeUserActions": strings(live["includeUserActions"]?.stringArray ?? []),
+            "includeUserActions": strings(list(live["includeUserActions"], path: "\(path).includeUserActions")),
             "includeAuthenticationContextClassReferences": references(
                 live["includeAuthenticationContextClassReferences"], .authenticationContext,
                 path: "\(path).includeAuthenticationContextClassReferences"),
@@ -227,15 +276,16 @@ struct PolicyConverter {
         return .object(out)
     }
 
-    func guests(_ live: JSONValue?) -> JSONValue {
+    mutating func guests(_ live: JSONValue?) -> JSONValue {
         guard let live, live.objectValue != nil else { return .null }
-        var out: [String: JSONValue] = ["guestOrExternalUserTypes": flags(live["guestOrExternalUserTypes"])]
+        var out: [String: JSONValue] = ["guestOrExternalUserTypes": flags(live["guestOrExternalUserTypes"], path: "guestOrExternalUserTypes")]
         if let tenants = live["externalTenants"], tenants.objectValue != nil {
             let type = tenants["@odata.type"]?.stringValue ?? ""
             let kind = tenants["membershipKind"]?.stringValue
                 ?? (type.hasSuffix("EnumeratedExternalTenants") ? "enumerated" : "all")
             if kind != "all" {
-                out["externalTenants"] = ["membershipKind": .string(kind), "members": strings(tenants["members"]?.stringArray ?? [])]
+                out["externalTenants"] = ["membershipKind": .string(kind),
+                                          "members": strings(list(tenants["members"], path: "externalTenants.members"))]
             }
         }
         return .object(out)
@@ -263,8 +313,8 @@ struct PolicyConverter {
     mutating func grantControls(_ live: JSONValue?) -> JSONValue {
         guard let live, live.objectValue != nil else { return .null }
         var out: [String: JSONValue] = [
-            "builtInControls": strings(live["builtInControls"]?.stringArray ?? []),
-            "customAuthenticationFactors": strings(live["customAuthenticationFactors"]?.stringArray ?? []),
+            "builtInControls": strings(list(live["builtInControls"], path: "grantControls.builtInControls")),
+            "customAuthenticationFactors": strings(list(live["customAuthenticationFactors"], path: "grantControls.customAuthenticationFactors")),
             "termsOfUse": references(live["termsOfUse"], .termsOfUse, path: "grantControls.termsOfUse"),
         ]
         if let strength = live["authenticationStrength"], !strength.isNull {
@@ -339,9 +389,12 @@ struct PolicyConverter {
         return .array(values.filter { seen.insert($0).inserted }.map(JSONValue.string))
     }
 
-    /// A flags value (`"a,b"` on the wire) as a list.
-    func flags(_ value: JSONValue?) -> JSONValue {
+    /// A flags value (`"a,b"` on the wire) as a list; `unknownFutureValue` dropped with a warning.
+    mutating func flags(_ value: JSONValue?, path: String = "a flags field") -> JSONValue {
         guard let value, let tokens = NormalizationRule.flagTokens(value) else { return .null }
-        return strings(tokens)
+        if tokens.contains("unknownFutureValue") {
+            warnings.append("\(path) holds 'unknownFutureValue' (read without 'Prefer: include-unknown-enum-members'); dropped: check this field in the portal")
+        }
+        return strings(tokens.filter { $0 != "unknownFutureValue" })
     }
 }
