@@ -80,9 +80,16 @@ struct DocumentWalker {
                 typeMismatch(node, expected: "a string", path: path)
                 return nil
             }
+            // A plain number or Boolean is not text (YAML 1.2 reads it as a number or a Boolean): quote it.
+            if scalar.style == .plain, Self.isPlainNumberOrBoolean(scalar.string) {
+                typeMismatch(node, expected: "a string", path: path, suggestion: "quote it: '\(scalar.string)'")
+                return nil
+            }
             return checkString(scalar, kind, path: path)
         case .integer(let range):
-            guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any, let value = Int(scalar.string) else {
+            // A whole number may be written 10 or 10.0 (JSON Schema's integer accepts both).
+            guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any,
+                  let value = Int(scalar.string) ?? Self.wholeNumber(scalar.string) else {
                 typeMismatch(node, expected: "a whole number", path: path)
                 return nil
             }
@@ -201,11 +208,15 @@ struct DocumentWalker {
             return checkReference(text, reference, path: path, at: at)
         case .duration: return report(ValueChecks.duration(text))
         case .cidr: return report(ValueChecks.cidr(text))
+        case .ipAddress: return report(ValueChecks.ipAddress(text))
         case .countryCode: return report(ValueChecks.countryCode(text))
         case .filterRule: return report(FilterRuleSyntax.check(text))
         case .objectID: return report(ValueChecks.objectID(text))
         case .userAction: return report(ValueChecks.userAction(text))
         case .riskEventType:
+            if text.trimmingCharacters(in: .whitespaces).isEmpty {
+                return report(ValueProblem(message: "'\(name(of: path))' must not be empty"))
+            }
             if let documented = RiskEventTypes.documented.first(where: { $0.caseInsensitiveCompare(text) == .orderedSame }) {
                 return .string(documented)
             }
@@ -280,6 +291,37 @@ struct DocumentWalker {
 
     private func sourceLocation(_ mark: Mark) -> SourceLocation {
         SourceLocation(file: file, line: max(1, mark.line), column: max(1, mark.column))
+    }
+
+    /// YAML 1.2 core schema numbers (`12`, `-1.5`, `1e3`) and Booleans (`true`, `False`, `TRUE`).
+    static func isPlainNumberOrBoolean(_ text: String) -> Bool {
+        if ["true", "True", "TRUE", "false", "False", "FALSE"].contains(text) { return true }
+        var digits = 0
+        var index = text.startIndex
+        if index < text.endIndex, text[index] == "-" || text[index] == "+" { index = text.index(after: index) }
+        var sawDot = false, sawExponent = false
+        while index < text.endIndex {
+            let character = text[index]
+            if character.isASCII, character.isNumber {
+                digits += 1
+            } else if character == ".", !sawDot, !sawExponent {
+                sawDot = true
+            } else if character == "e" || character == "E", digits > 0, !sawExponent {
+                sawExponent = true
+                let next = text.index(after: index)
+                if next < text.endIndex, text[next] == "-" || text[next] == "+" { index = next }
+            } else {
+                return false
+            }
+            index = text.index(after: index)
+        }
+        return digits > 0
+    }
+
+    /// `10.0` (a whole number written with a fraction) as 10; nil otherwise.
+    static func wholeNumber(_ text: String) -> Int? {
+        guard isPlainNumberOrBoolean(text), let value = Double(text), value == value.rounded(), abs(value) < 1e15 else { return nil }
+        return Int(value)
     }
 
     private func isNull(_ scalar: Node.Scalar) -> Bool {

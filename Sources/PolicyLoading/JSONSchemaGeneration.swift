@@ -25,7 +25,7 @@ public enum JSONSchemaGeneration {
             "type": "object",
             "required": ["kind"],
             "oneOf": .array(branches),
-            "$defs": .object(definitions),
+            "$defs": .object(definitions.merging(["absentValue": RuleSchema.absentDefinition]) { first, _ in first }),
         ]
     }
 
@@ -41,7 +41,8 @@ public enum JSONSchemaGeneration {
     static func objectSchema(_ shape: ObjectShape) -> JSONValue {
         var properties: [String: JSONValue] = [:]
         for field in shape.fields {
-            var property = schema(for: field.shape)
+            // `null` says the same as leaving an optional key out.
+            var property = field.isRequired ? schema(for: field.shape) : nullable(schema(for: field.shape))
             property["description"] = .string(field.isBeta ? "\(field.description) (Graph beta)" : field.description)
             properties[field.name] = property
         }
@@ -52,8 +53,23 @@ public enum JSONSchemaGeneration {
         ]
         let required = shape.fields.filter(\.isRequired).map { JSONValue.string($0.name) }
         if !required.isEmpty { object["required"] = .array(required) }
+        let rules = shape.rules.compactMap(\.schema)
+        if !rules.isEmpty { object["allOf"] = .array(rules) }
         return object
     }
+
+    /// `schema` also accepting `null`.
+    static func nullable(_ schema: JSONValue) -> JSONValue {
+        var schema = schema
+        if case .array(var values)? = schema["enum"] {
+            values.append(.null)
+            schema["enum"] = .array(values)
+        }
+        if let type = schema["type"]?.stringValue { schema["type"] = [.string(type), "null"] }
+        return schema
+    }
+
+    static let objectIDPattern = "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
 
     static func schema(for shape: Shape) -> JSONValue {
         switch shape {
@@ -70,11 +86,22 @@ public enum JSONSchemaGeneration {
         case .string(let kind):
             switch kind {
             case .text: return ["type": "string"]
-            case .nonEmptyText: return ["type": "string", "minLength": 1]
+            case .nonEmptyText: return ["type": "string", "minLength": 1, "pattern": "\\S"]
             case .enumeration(let values, let aliases):
                 return ["type": "string", "enum": .array((values + aliases.keys.sorted()).map(JSONValue.string))]
             case .reference(let reference):
-                var value: JSONValue = ["type": "string", "minLength": 1]
+                var value: JSONValue = ["type": "string", "minLength": 1, "pattern": "\\S"]
+                // Reserved words are matched in any case; those this field does not take are errors.
+                let refused = ReservedWord.allWords.filter { !reference.reservedWords.contains($0) }
+                if !refused.isEmpty { value["not"] = ["type": "string", "pattern": .string(RuleSchema.caseInsensitivePattern(refused))] }
+                if reference.requiresUPN {
+                    // A user principal name, an object id, or an allowed reserved word.
+                    var forms: [JSONValue] = [["pattern": "@"], ["pattern": .string(objectIDPattern)]]
+                    if !reference.reservedWords.isEmpty {
+                        forms.append(["pattern": .string(RuleSchema.caseInsensitivePattern(reference.reservedWords))])
+                    }
+                    value["anyOf"] = .array(forms)
+                }
                 if !reference.reservedWords.isEmpty {
                     value["examples"] = .array(reference.reservedWords.map(JSONValue.string))
                 }
@@ -83,12 +110,13 @@ public enum JSONSchemaGeneration {
                 return value
             case .duration: return ["type": "string", "pattern": "^[1-9][0-9]*[mhd]$"]
             case .cidr: return ["type": "string", "pattern": "^[0-9A-Fa-f:.]+/[0-9]{1,3}$"]
+            case .ipAddress: return ["type": "string", "pattern": "^[0-9A-Fa-f:.]+$"]
             case .countryCode: return ["type": "string", "pattern": "^[A-Z]{2}$"]
             case .filterRule: return ["type": "string", "minLength": 1]
             case .objectID:
-                return ["type": "string", "pattern": "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"]
+                return ["type": "string", "pattern": .string(objectIDPattern)]
             case .userAction: return ["type": "string", "enum": .array(ValueChecks.userActions.map(JSONValue.string))]
-            case .riskEventType: return ["type": "string", "minLength": 1, "examples": .array(RiskEventTypes.documented.map(JSONValue.string))]
+            case .riskEventType: return ["type": "string", "minLength": 1, "pattern": "\\S", "examples": .array(RiskEventTypes.documented.map(JSONValue.string))]
             }
         }
     }

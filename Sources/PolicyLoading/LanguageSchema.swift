@@ -227,9 +227,9 @@ public enum LanguageSchema {
             Field("signInRiskLevel", enumeration(RiskLevel.self), "The sign-in risk level."),
             Field("userRiskLevel", enumeration(RiskLevel.self), "The user risk level."),
             Field("country", .string(.countryCode), "The sign-in country (ISO alpha-2)."),
-            Field("ipAddress", .string(.nonEmptyText), "The sign-in IP address."),
+            Field("ipAddress", .string(.ipAddress), "The sign-in IP address (IPv4 or IPv6)."),
         ])), isSet: false), "What-if personas for impact analysis in plans."),
-    ])
+    ], rules: PolicyRules.settings)
 
     // MARK: Risk response rule
 

@@ -4,7 +4,7 @@ import PolicyModel
 /// validation failed` error, caught before anything talks to a tenant.
 enum PolicyRules {
     static let policy: [ObjectRule] = [
-        ObjectRule { members in
+        ObjectRule(schema: RuleSchema.anyOf([RuleSchema.present("grantControls"), RuleSchema.present("sessionControls")])) { members in
             let grant = members["grantControls"]
             let session = members["sessionControls"]
             if isAbsent(grant) && isAbsent(session) {
@@ -16,7 +16,7 @@ enum PolicyRules {
     ]
 
     static let conditions: [ObjectRule] = [
-        ObjectRule { members in
+        ObjectRule(schema: RuleSchema.anyOf([RuleSchema.present("users"), RuleSchema.present("clientApplications")])) { members in
             if isAbsent(members["users"]) && isAbsent(members["clientApplications"]) {
                 return [RuleViolation(at: nil, "conditions need users or clientApplications",
                                       suggestion: "add users: {includeUsers: [All]}")]
@@ -30,7 +30,16 @@ enum PolicyRules {
             guard !both.isEmpty else { return [] }
             return [RuleViolation(at: "platforms", "platform \(both.map { "'\($0)'" }.joined(separator: ", ")) is both included and excluded")]
         },
-        ObjectRule { members in
+        ObjectRule(schema: RuleSchema.allOf([
+            // None stands alone.
+            ["properties": ["users": RuleSchema.ifThen(
+                ["required": ["includeUsers"], "properties": ["includeUsers": ["type": "array", "contains": ["pattern": .string(RuleSchema.caseInsensitivePattern([ReservedWord.none]))]]]],
+                ["properties": ["includeUsers": ["maxItems": 1]]])]],
+            // Users must include someone unless the policy is for workload identities.
+            RuleSchema.ifThen(
+                RuleSchema.allOf([["required": ["users"], "properties": ["users": ["type": "object"]]], RuleSchema.absent("clientApplications")]),
+                ["properties": ["users": RuleSchema.anyOf(["includeUsers", "includeGroups", "includeRoles", "includeGuestsOrExternalUsers"].map(RuleSchema.present))]]),
+        ])) { members in
             guard let users = members["users"] else { return [] }
             var problems: [RuleViolation] = []
             let includeUsers = users["includeUsers"]?.stringArray ?? []
@@ -45,7 +54,8 @@ enum PolicyRules {
             }
             return problems
         },
-        ObjectRule { members in
+        ObjectRule(schema: ["properties": ["applications": RuleSchema.oneOf(
+            ["includeApplications", "includeUserActions", "includeAuthenticationContextClassReferences"].map(RuleSchema.present))]]) { members in
             guard let applications = members["applications"] else { return [] }
             let targets = ["includeApplications", "includeUserActions", "includeAuthenticationContextClassReferences"]
                 .filter { !isAbsent(applications[$0]) }
@@ -61,7 +71,10 @@ enum PolicyRules {
     ]
 
     static let externalTenants: [ObjectRule] = [
-        ObjectRule { members in
+        ObjectRule(schema: RuleSchema.allOf([
+            RuleSchema.ifThen(RuleSchema.equals("membershipKind", ExternalTenantsMembershipKind.enumerated.rawValue), RuleSchema.present("members")),
+            RuleSchema.ifThen(RuleSchema.equals("membershipKind", ExternalTenantsMembershipKind.all.rawValue), RuleSchema.absent("members")),
+        ])) { members in
             let kind = members["membershipKind"]?.stringValue
             let hasMembers = !(members["members"]?.arrayValue?.isEmpty ?? true)
             if kind == ExternalTenantsMembershipKind.enumerated.rawValue && !hasMembers {
@@ -75,7 +88,17 @@ enum PolicyRules {
     ]
 
     static let grantControls: [ObjectRule] = [
-        ObjectRule { members in
+        ObjectRule(schema: RuleSchema.allOf([
+            RuleSchema.ifThen(RuleSchema.contains("builtInControls", GrantControl.block.rawValue), RuleSchema.allOf([
+                ["properties": ["builtInControls": ["maxItems": 1]]], RuleSchema.absent("authenticationStrength"), RuleSchema.absent("termsOfUse"),
+            ])),
+            RuleSchema.ifThen(RuleSchema.contains("builtInControls", GrantControl.mfa.rawValue), RuleSchema.absent("authenticationStrength")),
+            RuleSchema.ifThen(
+                RuleSchema.allOf([RuleSchema.contains("builtInControls", GrantControl.passwordChange.rawValue),
+                                  RuleSchema.contains("builtInControls", GrantControl.mfa.rawValue)]),
+                RuleSchema.equals("operator", GrantOperator.and.rawValue)),
+            RuleSchema.anyOf(["builtInControls", "authenticationStrength", "termsOfUse", "customAuthenticationFactors"].map(RuleSchema.present)),
+        ])) { members in
             let controls = members["builtInControls"]?.stringArray ?? []
             var problems: [RuleViolation] = []
             if controls.contains(GrantControl.block.rawValue) {
@@ -105,7 +128,13 @@ enum PolicyRules {
     ]
 
     static let signInFrequency: [ObjectRule] = [
-        ObjectRule { members in
+        ObjectRule(schema: RuleSchema.allOf([
+            RuleSchema.ifThen(
+                RuleSchema.equals("frequencyInterval", SignInFrequencyInterval.everyTime.rawValue),
+                RuleSchema.allOf([RuleSchema.missing("value"), RuleSchema.missing("type")]),
+                otherwise: ["required": ["value", "type"], "properties": ["value": ["type": "integer"], "type": ["type": "string"]]]),
+            RuleSchema.ifThen(RuleSchema.equals("type", SignInFrequencyType.hours.rawValue), ["properties": ["value": ["maximum": 23]]]),
+        ])) { members in
             let interval = members["frequencyInterval"]?.stringValue ?? SignInFrequencyInterval.timeBased.rawValue
             let value = members["value"]?.intValue
             let type = members["type"]?.stringValue
@@ -128,7 +157,12 @@ enum PolicyRules {
     ]
 
     static let namedLocation: [ObjectRule] = [
-        ObjectRule { members in
+        ObjectRule(schema: RuleSchema.allOf([
+            RuleSchema.oneOf([RuleSchema.present("ipRanges"), RuleSchema.present("countriesAndRegions")]),
+            RuleSchema.ifThen(RuleSchema.present("ipRanges"),
+                              RuleSchema.allOf([RuleSchema.missing("includeUnknownCountriesAndRegions"), RuleSchema.missing("countryLookupMethod")]),
+                              otherwise: RuleSchema.missing("isTrusted")),
+        ])) { members in
             let ip = !isAbsent(members["ipRanges"])
             let country = !isAbsent(members["countriesAndRegions"])
             if ip && country {
@@ -149,15 +183,35 @@ enum PolicyRules {
         },
     ]
 
-    static let riskResponseRule: [ObjectRule] = [
+    static let settings: [ObjectRule] = [
+        // Scenario names identify the personas in reports: two with one name (in any letter case) are an
+        // error. JSON Schema's uniqueItems cannot see it (the items differ in their other keys).
         ObjectRule { members in
+            var seen: Set<String> = []
+            var problems: [RuleViolation] = []
+            for scenario in members["scenarios"]?.arrayValue ?? [] {
+                guard let name = scenario["name"]?.stringValue else { continue }
+                if !seen.insert(name.lowercased()).inserted {
+                    problems.append(RuleViolation(at: "scenarios", "scenario '\(name)' is declared more than once; scenario names must be unique"))
+                }
+            }
+            return problems
+        },
+    ]
+
+    static let riskResponseRule: [ObjectRule] = [
+        ObjectRule(schema: RuleSchema.ifThen(
+            RuleSchema.equals("subject", RiskSubject.servicePrincipals.rawValue),
+            ["properties": ["action": ["not": ["const": .string(RiskAction.revokeSignInSessions.rawValue)]]]])) { members in
             if members["subject"]?.stringValue == RiskSubject.servicePrincipals.rawValue,
                members["action"]?.stringValue == RiskAction.revokeSignInSessions.rawValue {
                 return [RuleViolation(at: "action", "revokeSignInSessions applies to users, not service principals")]
             }
             return []
         },
-        ObjectRule { members in
+        ObjectRule(schema: RuleSchema.ifThen(
+            RuleSchema.equals("subject", RiskSubject.servicePrincipals.rawValue),
+            ["properties": ["when": RuleSchema.absent("users")]])) { members in
             // A user scope on a service principal rule would be ignored: say so instead.
             if members["subject"]?.stringValue == RiskSubject.servicePrincipals.rawValue, !isAbsent(members["when"]?["users"]) {
                 return [RuleViolation(at: "when", "when.users scopes users; this rule has subject: servicePrincipals, so it would be ignored")]

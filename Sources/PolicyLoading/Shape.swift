@@ -55,6 +55,8 @@ public enum StringKind: Sendable {
     case duration
     /// An IPv4 or IPv6 CIDR range.
     case cidr
+    /// An IPv4 or IPv6 address.
+    case ipAddress
     /// An ISO 3166-1 alpha-2 code.
     case countryCode
     /// A filter rule in the dynamic-group-like syntax, for devices, applications or service principals.
@@ -111,9 +113,13 @@ public struct ReferenceKind: Sendable, Hashable {
 /// A check over a whole mapping, given its decoded members; returns problems keyed to member names.
 public struct ObjectRule: Sendable {
     public var check: @Sendable (_ members: [String: JSONValue]) -> [RuleViolation]
+    /// The same rule as a JSON Schema fragment (`anyOf`, `oneOf`, `if`/`then`, `not`), applied to the
+    /// mapping by the generated schema; `nil` when JSON Schema cannot express it (the README lists those).
+    public var schema: JSONValue?
 
-    public init(_ check: @escaping @Sendable (_ members: [String: JSONValue]) -> [RuleViolation]) {
+    public init(schema: JSONValue? = nil, _ check: @escaping @Sendable (_ members: [String: JSONValue]) -> [RuleViolation]) {
         self.check = check
+        self.schema = schema
     }
 }
 

@@ -12,6 +12,12 @@ enum ValueChecks {
     // MARK: CIDR
 
     /// An IPv4 or IPv6 CIDR range; host bits set are a problem with the network address suggested.
+    /// An IPv4 or IPv6 address (no prefix length).
+    static func ipAddress(_ text: String) -> ValueProblem? {
+        if ipv4Bytes(text) != nil || ipv6Bytes(text) != nil { return nil }
+        return ValueProblem(message: "'\(text)' is not an IPv4 or IPv6 address", suggestion: "write an address such as 203.0.113.7 or 2001:db8::7")
+    }
+
     static func cidr(_ text: String) -> ValueProblem? {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2 else {

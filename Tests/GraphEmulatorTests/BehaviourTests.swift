@@ -6,7 +6,7 @@ import PolicyModel
 @Suite("Behaviour switches, batching and envelopes")
 struct BehaviourTests {
     @Test func conditionalAccessThrottlingHasNoRetryAfter() async throws {
-        let harness = try await Harness.start(EmulatorConfiguration(rateLimit: 1, rateLimitBurst: 2))
+        let harness = try await Harness.start(EmulatorConfiguration(rateLimit: 0.01, rateLimitBurst: 2))
         defer { Task { await harness.stop() } }
         let token = try await harness.token()
         var statuses: [Int] = []

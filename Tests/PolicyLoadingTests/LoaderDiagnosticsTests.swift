@@ -293,3 +293,46 @@ struct LoaderDiagnosticsTests {
                 == ["a.yaml:3", "a.yaml:4", "z.yaml:3", "z.yaml:4"])
     }
 }
+
+/// Regressions for the defects issue's items 23 and 25: text is text, whole numbers may be written
+/// with a fraction, and what-if scenarios are validated as the README says.
+@Suite("Loader: scalar types and scenarios")
+struct LoaderScalarAndScenarioTests {
+    @Test func aNumberOrBooleanWhereTextIsExpectedMustBeQuoted() {
+        expectSingle("""
+            kind: NamedLocation
+            displayName: ‸2024
+            ipRanges: [203.0.113.0/24]
+            """, "expected a string for 'displayName', found the number 2024; quote it: '2024'")
+        let (quoted, _) = load("""
+            kind: NamedLocation
+            displayName: '2024'
+            ipRanges: [203.0.113.0/24]
+            """)
+        #expect(quoted.diagnostics.isEmpty)
+        expectSingle(policy().replacingOccurrences(of: "includeUsers: [All]", with: "includeUsers: [All], excludeGroups: [‸true]"),
+                     "expected a string for 'excludeGroups', found the boolean true; quote it: 'true'")
+    }
+
+    @Test func aWholeNumberMayBeWrittenWithAFraction() {
+        let (result, _) = load(policy(grant: "sessionControls: {signInFrequency: {value: 10.0, type: hours}}"))
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        #expect(result.configuration.policies.first?.value.sessionControls?.signInFrequency?.value == 10)
+        expectSingle(policy(grant: "sessionControls: {signInFrequency: {value: ‸10.5, type: hours}}"),
+                     "expected a whole number for 'value', found the number 10.5")
+    }
+
+    @Test func scenariosAreValidated() {
+        expectSingle("""
+            kind: Settings
+            scenarios:
+              - {name: A, user: a@contoso.com, ipAddress: ‸300.1.2.3}
+            """, "'300.1.2.3' is not an IPv4 or IPv6 address; write an address such as 203.0.113.7 or 2001:db8::7")
+        expectSingle("""
+            kind: Settings
+            ‸scenarios:
+              - {name: Finance user, user: a@contoso.com}
+              - {name: finance USER, user: b@contoso.com}
+            """, "scenario 'finance USER' is declared more than once; scenario names must be unique")
+    }
+}
