@@ -56,7 +56,7 @@ struct EmulatorCore: Sendable {
         if first == "_emulator" {
             return await emulatorEndpoint(incoming, segments: Array(segments.dropFirst()), query: query)
         }
-        if let version = GraphVersion(rawValue: first) {
+        if let version = GraphVersion(segment: first) {
             var request = GraphRequest(method: incoming.method, version: version, path: "/" + segments.dropFirst().joined(separator: "/"),
                                        query: query, headers: incoming.headers, body: incoming.body, origin: incoming.origin)
             let tenantId = self.tenantId
@@ -65,7 +65,7 @@ struct EmulatorCore: Sendable {
             case .success(let value): principal = value
             case .failure(let failure): return failure.response(for: request)
             }
-            if segments.count == 2, segments[1] == "$batch" {
+            if segments.count == 2, segments[1].lowercased() == "$batch" {
                 request.path = "/$batch"
                 return Self.withRequestIds(await batch(request, principal: principal), incoming: incoming)
             }
@@ -185,7 +185,9 @@ struct EmulatorCore: Sendable {
 
     private func subRequest(_ step: JSONValue, parent: GraphRequest) -> Result<GraphRequest, GraphFailure> {
         var url = step["url"]!.stringValue!
-        if let range = url.range(of: "/\(parent.version.rawValue)/"), url.hasPrefix("http") { url = String(url[range.upperBound...]) }
+        if let range = url.range(of: "/\(parent.version.rawValue)/", options: .caseInsensitive), url.hasPrefix("http") {
+            url = String(url[range.upperBound...])
+        }
         if !url.hasPrefix("/") { url = "/" + url }
         let pathPart = url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
         let queryPart = url.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init)

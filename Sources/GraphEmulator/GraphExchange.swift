@@ -5,6 +5,12 @@ import PolicyModel
 enum GraphVersion: String, Sendable {
     case v1 = "v1.0"
     case beta = "beta"
+
+    /// The version a path segment names. Graph reads it case-insensitively (`/V1.0/`, `/BETA/`),
+    /// like every other segment.
+    init?(segment: String) {
+        self.init(rawValue: segment.lowercased())
+    }
 }
 
 /// A Graph request, independent of the HTTP server so `$batch` steps run through the same code.
