@@ -29,6 +29,12 @@ extension GraphService {
 
     static let policyContext = "identity/conditionalAccess/policies"
 
+    /// Query options of the policy collections (one page; `state` is an enumeration).
+    static func policyQuery(_ request: GraphRequest) throws -> CollectionQuery {
+        try CollectionQuery(request, defaultPageSize: nil, maximumPageSize: 999, filterable: nil, typeName: "conditionalAccessPolicy",
+                            enums: ["state": ConditionalAccessSchema.policyState])
+    }
+
     /// A stored policy in the request's version shape, with `authenticationStrength` expanded.
     func renderPolicy(_ stored: JSONValue, state: TenantState, request: GraphRequest) -> JSONValue {
         var policy = renderer(request).render(stored, as: ConditionalAccessSchema.policy)
@@ -68,7 +74,7 @@ extension GraphService {
         try await checkReplicated(id)
         switch request.method {
         case "GET":
-            let query = try CollectionQuery(request, defaultPageSize: nil, maximumPageSize: 999, filterable: nil, typeName: "conditionalAccessPolicy")
+            let query = try Self.policyQuery(request)
             let body = try await store.read { state -> JSONValue in
                 guard let stored = state.policies.get(id) else { throw GraphFailure.policyNotFound(id) }
                 var policy = query.project(renderPolicy(stored, state: state, request: request))
@@ -100,7 +106,7 @@ extension GraphService {
     }
 
     private func listPolicies(_ request: GraphRequest) async throws -> GraphResponse {
-        let query = try CollectionQuery(request, defaultPageSize: nil, maximumPageSize: 999, filterable: nil, typeName: "conditionalAccessPolicy")
+        let query = try Self.policyQuery(request)
         let cacheKey = "policies|\(request.version.rawValue)|\(request.includesUnknownEnumMembers)|\(request.query.sorted { $0.key < $1.key })"
         let body = try await store.cachedBody(key: cacheKey) { state in
             // v1.0 cannot represent policies that use beta-only features, and leaves them out.
@@ -255,7 +261,7 @@ extension GraphService {
         let context = "identity/conditionalAccess/deletedItems/policies"
         if rest.isEmpty {
             try requireMethod(request, "GET")
-            let query = try CollectionQuery(request, defaultPageSize: nil, maximumPageSize: 999, filterable: nil, typeName: "conditionalAccessPolicy")
+            let query = try Self.policyQuery(request)
             let body = try await store.read { state in
                 query.page(state.deletedPolicies.all.map { renderPolicy($0, state: state, request: request) }, request: request, context: context)
             }

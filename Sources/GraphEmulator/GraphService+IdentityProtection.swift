@@ -5,6 +5,14 @@ extension GraphService {
     static let riskDetail = GraphEnum(name: "riskDetail", members: ["none", "adminGeneratedTemporaryPassword", "userPerformedSecuredPasswordChange", "userPerformedSecuredPasswordReset", "adminConfirmedSigninSafe", "aiConfirmedSigninSafe", "userPassedMFADrivenByRiskBasedPolicy", "adminDismissedAllRiskForUser", "adminConfirmedSigninCompromised", "hidden", "adminConfirmedUserCompromised", "unknownFutureValue", "m365DAdminDismissedDetection", "adminConfirmedServicePrincipalCompromised", "adminDismissedAllRiskForServicePrincipal", "userChangedPasswordOnPremises", "adminDismissedRiskForSignIn", "adminConfirmedAccountSafe", "microsoftRevokedSessions"])
     static let activityType = GraphEnum(name: "activityType", members: ["signin", "user", "unknownFutureValue", "servicePrincipal"])
     static let tokenIssuerType = GraphEnum(name: "tokenIssuerType", members: ["AzureAD", "ADFederationServices", "UnknownFutureValue", "AzureADBackupAuth", "ADFederationServicesMFAAdapter", "NPSExtension"])
+    static let riskState = GraphEnum(name: "riskState", members: ["none", "confirmedSafe", "remediated", "dismissed", "atRisk", "confirmedCompromised", "unknownFutureValue"])
+    static let detectionTimingType = GraphEnum(name: "riskDetectionTimingType", members: ["notDefined", "realtime", "nearRealtime", "offline", "unknownFutureValue"])
+    /// Enumeration-typed properties of the Identity Protection types (the same names on each), whose
+    /// `$filter` literals must be quoted members.
+    static let riskEnums: [String: GraphEnum] = [
+        "riskLevel": ConditionalAccessSchema.riskLevel, "riskState": riskState, "riskDetail": riskDetail,
+        "detectionTimingType": detectionTimingType, "activity": activityType, "tokenIssuerType": tokenIssuerType,
+    ]
 
     /// Evolvable enum members hidden without `Prefer: include-unknown-enum-members`; beta-only
     /// detection fields hidden on v1.0.
@@ -22,7 +30,7 @@ extension GraphService {
     /// Identity Protection pages at 20 by default and 500 at most; larger `$top` → 400.
     func riskQuery(_ request: GraphRequest, filterable: Set<String>, typeName: String) throws -> CollectionQuery {
         try CollectionQuery(request, defaultPageSize: 20, maximumPageSize: 500, filterable: filterable, typeName: typeName,
-                            tooLargeMessage: { "Invalid page size specified: '\($0)'" })
+                            enums: Self.riskEnums, tooLargeMessage: { "Invalid page size specified: '\($0)'" })
     }
 
     func identityProtection(_ request: GraphRequest, rest: [String], principal: Principal) async throws -> GraphResponse {

@@ -39,6 +39,44 @@ indirect enum FilterExpression: Sendable {
         }
     }
 
+    /// Checks the literals compared with enumeration-typed properties (`enums`: property → its
+    /// enumeration), as Graph's OData parser does: an unknown member is a 400 ("The string 'bogus' is
+    /// not a valid enumeration type constant."), and so is a number or Boolean. `null` is allowed.
+    func checkEnumerations(_ enums: [String: GraphEnum]) throws(GraphFailure) {
+        func check(_ property: String, _ value: JSONValue) throws(GraphFailure) {
+            guard let graphEnum = enums[property] else { return }
+            switch value {
+            case .null: return
+            case .string(let member):
+                let lowered = member.lowercased()
+                guard graphEnum.members.contains(where: { $0.lowercased() == lowered }) else {
+                    throw GraphFailure.badRequest("Invalid filter clause: The string '\(member)' is not a valid enumeration type constant.")
+                }
+            case .bool:
+                throw Self.incompatible(graphEnum, "Edm.Boolean", property)
+            case .number(let number):
+                throw Self.incompatible(graphEnum, number == number.rounded() ? "Edm.Int32" : "Edm.Double", property)
+            default:
+                throw Self.incompatible(graphEnum, "Edm.Untyped", property)
+            }
+        }
+        switch self {
+        case .and(let l, let r), .or(let l, let r):
+            try l.checkEnumerations(enums)
+            try r.checkEnumerations(enums)
+        case .not(let e): try e.checkEnumerations(enums)
+        case .compare(let property, _, let value), .any(let property, _, let value): try check(property, value)
+        case .compareInstant(let property, _, let literal, _): try check(property, .string(literal))
+        case .isIn(let property, let values): for value in values { try check(property, value) }
+        case .function: return
+        }
+    }
+
+    private static func incompatible(_ graphEnum: GraphEnum, _ literalType: String, _ property: String) -> GraphFailure {
+        GraphFailure.badRequest("Invalid filter clause: A binary operator with incompatible types was detected. "
+                                + "Found operand types 'microsoft.graph.\(graphEnum.name)' and '\(literalType)' for '\(property)'.")
+    }
+
     /// Replaces comparisons with date-time literals by `compareInstant`.
     func resolvingInstants() -> FilterExpression {
         switch self {
@@ -170,9 +208,14 @@ indirect enum FilterExpression: Sendable {
 struct FilterParser {
     private var tokens: [String]
     private var position = 0
+    /// The entity type filtered (`riskyUser`), named in errors.
+    private var typeName: String?
 
-    static func parse(_ text: String) throws(GraphFailure) -> FilterExpression {
+    /// Parses `text`. An unquoted word where a value belongs (`riskLevel eq high`) is read as OData
+    /// reads it, as a property, and is a 400 as on Graph; `typeName` names the type in that message.
+    static func parse(_ text: String, typeName: String? = nil) throws(GraphFailure) -> FilterExpression {
         var parser = FilterParser(tokens: try tokenize(text))
+        parser.typeName = typeName
         let expression = try parser.parseOr()
         guard parser.position == parser.tokens.count else {
             throw GraphFailure.badRequest("Invalid filter clause: syntax error at position \(parser.position) in '\(text)'.")
@@ -314,9 +357,15 @@ struct FilterParser {
         case "null": return .null
         default: break
         }
-        if let number = Double(token) { return .number(number) }
-        // Unquoted date-times and GUIDs.
-        return .string(token)
+        // (`Double` would also read `nan` and `inf`, which OData reads as property names.)
+        if let first = token.unicodeScalars.first, "0123456789-+.".unicodeScalars.contains(first), let number = Double(token) {
+            return .number(number)
+        }
+        // Unquoted date-times and GUIDs are OData literals; any other word would be a property.
+        if FilterExpression.looksLikeDate(token) || UUID(uuidString: token) != nil { return .string(token) }
+        let type = typeName.map { "microsoft.graph.\($0)" } ?? "the filtered type"
+        throw GraphFailure.badRequest("Invalid filter clause: Could not find a property named '\(token)' on type '\(type)'. "
+                                      + "String and enumeration values are quoted: '\(token)'.")
     }
 }
 
@@ -333,22 +382,25 @@ struct CollectionQuery {
     ///   - defaultPageSize: page size without `$top`; `nil` returns everything in one page.
     ///   - maximumPageSize: larger `$top` → 400 with `tooLargeMessage`.
     ///   - filterable: the properties `$filter` may name (their first path segment); nil: any.
+    ///   - enums: enumeration-typed properties, whose compared literals must be members.
     init(_ request: GraphRequest, defaultPageSize: Int?, maximumPageSize: Int, filterable: Set<String>?, typeName: String,
-         tooLargeMessage: ((Int) -> String)? = nil) throws(GraphFailure) {
+         enums: [String: GraphEnum] = [:], tooLargeMessage: ((Int) -> String)? = nil) throws(GraphFailure) {
         try self.init(request, defaultPageSize: defaultPageSize, maximumPageSize: maximumPageSize,
-                      isFilterable: filterable.map { set in { set.contains($0) } }, typeName: typeName, tooLargeMessage: tooLargeMessage)
+                      isFilterable: filterable.map { set in { set.contains($0) } }, typeName: typeName, enums: enums,
+                      tooLargeMessage: tooLargeMessage)
     }
 
     /// The same, with filterability decided per property name (asked only for the properties the filter names).
     init(_ request: GraphRequest, defaultPageSize: Int?, maximumPageSize: Int, isFilterable: ((String) -> Bool)?, typeName: String,
-         tooLargeMessage: ((Int) -> String)? = nil) throws(GraphFailure) {
+         enums: [String: GraphEnum] = [:], tooLargeMessage: ((Int) -> String)? = nil) throws(GraphFailure) {
         if let text = request.query["$filter"], !text.isEmpty {
-            let expression = try FilterParser.parse(text)
+            let expression = try FilterParser.parse(text, typeName: typeName)
             if let isFilterable {
                 for property in expression.properties where !isFilterable(property.split(separator: "/").first.map(String.init) ?? property) {
                     throw GraphFailure.badRequest("Could not find a property named '\(property)' on type 'microsoft.graph.\(typeName)'.")
                 }
             }
+            try expression.checkEnumerations(enums)
             filter = expression
         }
         if let text = request.query["$select"], !text.isEmpty {

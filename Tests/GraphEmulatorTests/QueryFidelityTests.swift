@@ -20,4 +20,47 @@ struct QueryFidelityTests {
         #expect(batch.status == 200)
         #expect(batch.body?["responses"]?[0]?["status"] == 200)
     }
+
+    // MARK: $filter enumeration literals
+
+    @Test func filterEnumerationLiteralsMustBeQuotedMembers() async throws {
+        var seed = DirectoryAndRiskTests.seed(users: 5, detections: 4)
+        seed["riskyServicePrincipals"] = [["appId": "00000002-0000-0ff1-ce00-000000000000", "riskLevel": "high"]]
+        let harness = try await Harness.seeded(seed)
+        defer { Task { await harness.stop() } }
+
+        let bogus = try await harness.get("/v1.0/identityProtection/riskyUsers?$filter=riskLevel%20eq%20'bogus'")
+        #expect(bogus.status == 400)
+        #expect(bogus.errorCode == "BadRequest")
+        #expect(bogus.errorMessage?.contains("The string 'bogus' is not a valid enumeration type constant.") == true, "\(bogus.errorMessage ?? "")")
+
+        let unquoted = try await harness.get("/v1.0/identityProtection/riskyUsers?$filter=riskLevel%20eq%20high")
+        #expect(unquoted.status == 400)
+        #expect(unquoted.errorMessage?.contains("Could not find a property named 'high' on type 'microsoft.graph.riskyUser'") == true,
+                "\(unquoted.errorMessage ?? "")")
+
+        for path in ["/v1.0/identityProtection/riskDetections?$filter=riskState%20eq%20'atRiskish'",
+                     "/v1.0/identityProtection/riskDetections?$filter=detectionTimingType%20eq%20'sometimes'",
+                     "/v1.0/identityProtection/riskDetections?$filter=riskLevel%20in%20('high','bogus')",
+                     "/beta/identityProtection/riskDetections?$filter=riskLevel%20eq%201",
+                     "/v1.0/identityProtection/riskyUsers?$filter=riskDetail%20eq%20'none'%20and%20riskState%20ne%20'safe'",
+                     "/v1.0/identityProtection/riskyServicePrincipals?$filter=riskLevel%20eq%20'bogus'",
+                     "/v1.0/identityProtection/servicePrincipalRiskDetections?$filter=riskLevel%20eq%20'bogus'",
+                     "/beta/identity/conditionalAccess/policies?$filter=state%20eq%20'on'"] {
+            let reply = try await harness.get(path)
+            #expect(reply.status == 400, "\(path): \(reply.status)")
+            #expect(reply.errorCode == "BadRequest", "\(path)")
+        }
+
+        // Members (any case, with or without the type prefix) and null still filter.
+        for (path, count) in [("/v1.0/identityProtection/riskyUsers?$filter=riskLevel%20eq%20'high'", 1),
+                              ("/v1.0/identityProtection/riskyUsers?$filter=riskLevel%20eq%20microsoft.graph.riskLevel'low'", 1),
+                              ("/v1.0/identityProtection/riskyUsers?$filter=riskState%20eq%20'atRisk'%20and%20riskLevel%20ne%20null", 2),
+                              ("/v1.0/identityProtection/riskyServicePrincipals?$filter=riskLevel%20eq%20'high'", 1),
+                              ("/beta/identity/conditionalAccess/policies?$filter=state%20eq%20'enabled'", 0)] {
+            let reply = try await harness.get(path)
+            #expect(reply.status == 200, "\(path): \(String(decoding: reply.data, as: UTF8.self).prefix(300))")
+            #expect(reply.body?["value"]?.arrayValue?.count == count, "\(path)")
+        }
+    }
 }
