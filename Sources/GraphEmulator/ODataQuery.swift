@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GraphWire
 import PolicyModel
@@ -413,13 +414,14 @@ struct CollectionQuery {
             if value > maximumPageSize {
                 throw GraphFailure.badRequest(tooLargeMessage?(value) ?? "Invalid page size specified: '\(value)'. Must be between 1 and \(maximumPageSize) inclusive.")
             }
-            top = max(1, value)
+            top = value  // `$top=0`: an empty page without a next link
         } else {
             top = defaultPageSize ?? Int.max
         }
         offset = 0
         if let token = request.query["$skiptoken"] {
-            guard let decoded = SkipToken.offset(from: token) else {
+            // A token is valid only for the collection and query that issued it.
+            guard let decoded = SkipToken.offset(from: token, for: request) else {
                 throw GraphFailure.badRequest("Invalid $skiptoken value.", code: "Request_BadRequest")
             }
             offset = decoded
@@ -449,32 +451,48 @@ struct CollectionQuery {
             "value": .array(filtered[start..<end].map { project(render?($0) ?? $0) }),
         ]
         if count { envelope["@odata.count"] = .number(Double(filtered.count)) }
-        if end < filtered.count {
+        if top > 0, end < filtered.count {
             envelope["@odata.nextLink"] = .string(SkipToken.nextLink(for: request, offset: end))
         }
         return .object(envelope)
     }
 }
 
-/// Opaque `$skiptoken` values: clients must use `@odata.nextLink` verbatim.
+/// Opaque `$skiptoken` values: clients must use `@odata.nextLink` verbatim. A token carries the
+/// offset and a digest of the request it continues (version, path, query options other than
+/// `$skiptoken`), so a token from another collection or another query is refused.
 enum SkipToken {
-    static func make(offset: Int) -> String {
+    static func make(offset: Int, for request: GraphRequest) -> String {
         let noise = String(UInt64.random(in: 0...UInt64.max), radix: 36)
-        return "RFNwdAIAAQAAA" + Base64URL.encode(Data("o=\(offset);n=\(noise)".utf8))
+        return "RFNwdAIAAQAAA" + Base64URL.encode(Data("o=\(offset);s=\(scope(of: request));n=\(noise)".utf8))
     }
 
-    static func offset(from token: String) -> Int? {
+    /// The offset a token encodes, when it was issued for this request's collection and query.
+    static func offset(from token: String, for request: GraphRequest) -> Int? {
         guard token.hasPrefix("RFNwdAIAAQAAA"), let data = Base64URL.decode(token.dropFirst(13)),
-              let text = String(data: data, encoding: .utf8), text.hasPrefix("o="),
-              let value = Int(text.dropFirst(2).prefix { $0.isNumber })
-        else { return nil }
-        return value
+              let text = String(data: data, encoding: .utf8) else { return nil }
+        var fields: [Substring: Substring] = [:]
+        for field in text.split(separator: ";") {
+            let parts = field.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { fields[parts[0]] = parts[1] }
+        }
+        guard let offset = fields["o"].flatMap({ Int($0) }), offset >= 0, fields["s"] == Substring(scope(of: request)) else { return nil }
+        return offset
+    }
+
+    /// A digest of what a page depends on: version, path (case-insensitively, as Graph routes) and
+    /// the query options except `$skiptoken`.
+    static func scope(of request: GraphRequest) -> String {
+        let options = request.query.filter { $0.key.lowercased() != "$skiptoken" }.sorted { $0.key < $1.key }
+            .map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+        let text = "\(request.version.rawValue)\(request.path.lowercased())?\(options)"
+        return SHA256.hash(data: Data(text.utf8)).prefix(9).map { String(format: "%02x", $0) }.joined()
     }
 
     static func nextLink(for request: GraphRequest, offset: Int) -> String {
         var items = request.query.filter { $0.key != "$skiptoken" }.sorted { $0.key < $1.key }
             .map { "\(percentEncode($0.key))=\(percentEncode($0.value))" }
-        items.append("$skiptoken=\(make(offset: offset))")
+        items.append("$skiptoken=\(make(offset: offset, for: request))")
         return "\(request.origin)/\(request.version.rawValue)\(request.path)?\(items.joined(separator: "&"))"
     }
 

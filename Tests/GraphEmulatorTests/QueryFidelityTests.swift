@@ -63,4 +63,52 @@ struct QueryFidelityTests {
             #expect(reply.body?["value"]?.arrayValue?.count == count, "\(path)")
         }
     }
+
+    // MARK: Paging
+
+    @Test func topZeroIsAnEmptyPageWithoutNextLink() async throws {
+        let harness = try await Harness.seeded(DirectoryAndRiskTests.seed(users: 5, detections: 4))
+        defer { Task { await harness.stop() } }
+        for path in ["/v1.0/users?$top=0", "/v1.0/identityProtection/riskDetections?$top=0", "/beta/identity/conditionalAccess/policies?$top=0",
+                     "/v1.0/users?$top=0&$count=true"] {
+            let reply = try await harness.get(path)
+            #expect(reply.status == 200, "\(path)")
+            #expect(reply.body?["value"] == [], "\(path)")
+            #expect(reply.body?["@odata.nextLink"] == nil, "\(path)")
+        }
+        #expect(try await harness.get("/v1.0/users?$top=0&$count=true").body?["@odata.count"] == 6)
+    }
+
+    static func skipToken(of nextLink: String) throws -> String {
+        let components = try #require(URLComponents(string: nextLink))
+        return try #require(components.queryItems?.first { $0.name == "$skiptoken" }?.value)
+    }
+
+    @Test func aSkipTokenIsValidOnlyForTheCollectionAndQueryThatIssuedIt() async throws {
+        let harness = try await Harness.seeded(DirectoryAndRiskTests.seed(users: 150, detections: 45))
+        defer { Task { await harness.stop() } }
+        let first = try await harness.get("/v1.0/users")
+        let next = try #require(first.body?["@odata.nextLink"]?.stringValue)
+        let token = try Self.skipToken(of: next)
+        let encoded = SkipToken.percentEncode(token)
+
+        // Verbatim (and with the version and path in another case) it continues the listing.
+        let verbatim = try await harness.get(next.replacingOccurrences(of: harness.baseURL.absoluteString, with: ""))
+        #expect(verbatim.status == 200)
+        #expect(verbatim.body?["value"]?.arrayValue?.count == 51)
+        #expect(try await harness.get("/V1.0/Users?$skiptoken=\(encoded)").status == 200)
+
+        for path in ["/v1.0/groups?$skiptoken=\(encoded)", "/beta/users?$skiptoken=\(encoded)",
+                     "/v1.0/users?$top=5&$skiptoken=\(encoded)", "/v1.0/users?$filter=accountEnabled%20eq%20true&$skiptoken=\(encoded)",
+                     "/v1.0/identityProtection/riskyUsers?$skiptoken=\(encoded)"] {
+            let reply = try await harness.get(path)
+            #expect(reply.status == 400, "\(path): \(reply.status)")
+            #expect(reply.errorCode == "Request_BadRequest", "\(path)")
+        }
+
+        let detections = try await harness.get("/v1.0/identityProtection/riskDetections")
+        let detectionToken = try Self.skipToken(of: try #require(detections.body?["@odata.nextLink"]?.stringValue))
+        let foreign = try await harness.get("/v1.0/identityProtection/riskyUsers?$skiptoken=\(SkipToken.percentEncode(detectionToken))")
+        #expect(foreign.status == 400)
+    }
 }
