@@ -232,7 +232,7 @@ extension TenantState {
     /// (or stays) at risk, at the higher of its current and the detection's level, with a history item.
     mutating func inject(detection raw: JSONValue) throws -> JSONValue {
         let now = GraphTimestamp.now()
-        var detection = raw.strippingODataAnnotations()
+        var detection = raw.strippingODataAnnotations().normalizingTimestamps()
         if detection["id"]?.stringValue == nil {
             detection["id"] = .string(StableIdentifier.hex64(kind: "riskDetection", name: "\(UUID())"))
         }

@@ -134,11 +134,13 @@ extension TenantState {
         try loadApplications(seed["applications"])
     }
 
-    /// The objects of a seed key: an array of objects (annotations stripped), or a single object.
+    /// The objects of a seed key: an array of objects (annotations stripped, date-times in UTC), or a
+    /// single object.
     static func objects(_ value: JSONValue?) -> [JSONValue] {
         switch value {
-        case .some(.array(let elements)): return elements.filter { $0.objectValue != nil }.map { $0.strippingODataAnnotations() }
-        case .some(.object): return [value!.strippingODataAnnotations()]
+        case .some(.array(let elements)):
+            return elements.filter { $0.objectValue != nil }.map { $0.strippingODataAnnotations().normalizingTimestamps() }
+        case .some(.object): return [value!.strippingODataAnnotations().normalizingTimestamps()]
         default: return []
         }
     }
