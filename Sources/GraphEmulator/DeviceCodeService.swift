@@ -74,7 +74,6 @@ actor DeviceCodeRegistry {
 
 extension TokenService {
     static let deviceCodeGrantType = "urn:ietf:params:oauth:grant-type:device_code"
-    static let graphResources = ["https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000"]
     static let openIdScopes: Set<String> = ["openid", "profile", "email", "offline_access"]
     /// The role every member user holds (Entra's "User" role template, in `wids`).
     static let defaultUserRoleTemplate = "b79fbf4d-3ef9-4689-8143-76b194e85509"
@@ -118,7 +117,7 @@ extension TokenService {
         var named: [String] = []
         for item in scope.split(separator: " ").map(String.init) where !Self.openIdScopes.contains(item.lowercased()) {
             var name = item
-            if let resource = Self.graphResources.first(where: { item.lowercased().hasPrefix($0 + "/") }) {
+            if let resource = [graphResource.lowercased(), EmulatorDefaults.graphApplicationId].first(where: { item.lowercased().hasPrefix($0 + "/") }) {
                 name = String(item.dropFirst(resource.count + 1))
             } else if item.contains("/") || item.contains(":") {
                 return aadError(400, "invalid_scope", 70011, "The provided value for the input parameter 'scope' is not valid. The scope \(scope) is not valid: the emulator only issues tokens for Microsoft Graph.")
@@ -175,7 +174,7 @@ extension TokenService {
             guard let token = try? issueDelegatedAccessToken(authorization: authorization, user: user, state: state, lifetime: lifetime) else {
                 return aadError(500, "server_error", 90033, "A transient error has occurred.")
             }
-            let scope = authorization.scopes.map { "https://graph.microsoft.com/\($0)" }.joined(separator: " ")
+            let scope = authorization.scopes.map { "\(graphResource)/\($0)" }.joined(separator: " ")
             return .json(200, ["token_type": "Bearer", "scope": .string(scope), "expires_in": .number(Double(max(0, lifetime))),
                                "ext_expires_in": .number(Double(max(0, lifetime))), "access_token": .string(token)],
                          headers: [("Cache-Control", "no-store, no-cache"), ("Pragma", "no-cache")])
@@ -188,7 +187,7 @@ extension TokenService {
         let userId = user["id"]?.stringValue ?? ""
         let upn = user["userPrincipalName"]?.stringValue ?? ""
         var claims: [String: JSONValue] = [
-            "aud": "https://graph.microsoft.com",
+            "aud": .string(graphResource),
             "iss": .string("https://sts.windows.net/\(state.tenantId)/"),
             "iat": .number(Double(now)), "nbf": .number(Double(now)), "exp": .number(Double(now + lifetime)),
             "acr": "1", "aio": "emulator", "amr": ["pwd"], "app_displayname": .string(authorization.applicationName),

@@ -37,6 +37,12 @@ public struct EmulatorConfiguration: Sendable {
     public var deviceCodeLifetime: Duration = .seconds(900)
     /// The polling `interval` (seconds) device code answers advertise (Entra: 5).
     public var deviceCodeInterval: Int = 5
+    /// The Graph resource the emulator stands for: the `aud` of the tokens it accepts, and the
+    /// resource a `{resource}/.default` scope must name to get one (global Graph by default; a
+    /// national cloud's Graph host to emulate that cloud). A token for any other resource, another
+    /// cloud's Graph included, is issued for that resource and refused by Graph with 401
+    /// `InvalidAuthenticationToken` ("Invalid audience"), as Entra and Graph do.
+    public var graphResource: String = EmulatorDefaults.graphResource
 
     public init(
         seed: TenantSeed? = nil,
@@ -91,6 +97,10 @@ public enum EmulatorDefaults {
     public static let oidcRequestToken = "entraform-emulator-oidc-request-token"
     /// The issuer the emulator's test OIDC endpoint signs for by default (GitHub Actions').
     public static let githubIssuer = "https://token.actions.githubusercontent.com"
+    /// Global Microsoft Graph's resource identifier (its App ID URI), the default token audience.
+    public static let graphResource = "https://graph.microsoft.com"
+    /// Microsoft Graph's application id, which Entra also accepts as its resource and audience.
+    public static let graphApplicationId = "00000003-0000-0000-c000-000000000000"
     /// The audience workload identity federation expects in the public cloud.
     public static let federationAudience = "api://AzureADTokenExchange"
     /// Well-known public (first-party) clients that may use the device code flow without being in

@@ -30,7 +30,8 @@ struct EmulatorCore: Sendable {
         let keys = try ProcessSigningKeys.shared.get()
         let tokens = TokenService(tokenKey: keys.token, oidcKey: keys.oidc,
                                   store: store, accessTokenLifetime: configuration.accessTokenLifetime,
-                                  deviceCodeLifetime: configuration.deviceCodeLifetime, deviceCodeInterval: configuration.deviceCodeInterval)
+                                  deviceCodeLifetime: configuration.deviceCodeLifetime, deviceCodeInterval: configuration.deviceCodeInterval,
+                                  graphResource: configuration.graphResource)
         let service = GraphService(store: store, tokens: tokens, behaviour: Behaviour(configuration: configuration), configuration: configuration)
         return EmulatorCore(service: service, tokens: tokens, configuration: configuration, tenantId: state.tenantId)
     }

@@ -19,6 +19,8 @@ struct TokenService: Sendable {
     let accessTokenLifetime: Duration
     var deviceCodeLifetime: Duration = .seconds(900)
     var deviceCodeInterval: Int = 5
+    /// The Graph resource tokens are accepted for (`EmulatorConfiguration.graphResource`).
+    var graphResource: String = EmulatorDefaults.graphResource
     /// Pending device code sign-ins (shared by every copy of the service).
     var deviceCodes = DeviceCodeRegistry()
 
@@ -79,7 +81,10 @@ struct TokenService: Sendable {
         }
 
         let lifetime = Int(accessTokenLifetime.components.seconds)
-        guard let token = try? issueAccessToken(application: application, tenantId: state.tenantId, lifetime: lifetime) else {
+        // The token is for the resource the scope names; only Graph's carry the Graph permissions.
+        let resource = String(scope.dropLast("/.default".count))
+        let audience = graphAudience(of: resource) ?? resource
+        guard let token = try? issueAccessToken(application: application, tenantId: state.tenantId, lifetime: lifetime, audience: audience) else {
             return aadError(500, "server_error", 90033, "A transient error has occurred.")
         }
         return .json(200, ["token_type": "Bearer", "expires_in": .number(Double(max(0, lifetime))),
@@ -166,17 +171,33 @@ struct TokenService: Sendable {
         return accepted
     }
 
-    /// Signs a v1-format Graph access token for an application.
-    func issueAccessToken(application: RegisteredApplication, tenantId: String, lifetime: Int) throws -> String {
+    /// Graph's audience when `resource` names the emulated Graph (its App ID URI, with or without a
+    /// trailing slash, in any case, or Graph's application id); `nil` for any other resource.
+    func graphAudience(of resource: String) -> String? {
+        var lowered = resource.lowercased()
+        if lowered.hasSuffix("/") { lowered.removeLast() }
+        return lowered == graphResource.lowercased() || lowered == EmulatorDefaults.graphApplicationId ? graphResource : nil
+    }
+
+    /// Whether an access token's audiences include the emulated Graph.
+    func isGraphAudience(_ audiences: [String]) -> Bool {
+        audiences.contains { $0 == graphResource || $0 == EmulatorDefaults.graphApplicationId }
+    }
+
+    /// Signs a v1-format access token for an application: for Graph (`audience` nil) with the
+    /// application's permissions in `roles`, for another resource without them.
+    func issueAccessToken(application: RegisteredApplication, tenantId: String, lifetime: Int, audience: String? = nil) throws -> String {
         let now = Int(Date().timeIntervalSince1970)
+        let audience = audience ?? graphResource
+        let roles = audience == graphResource ? application.permissions : []
         let claims: JSONValue = [
-            "aud": "https://graph.microsoft.com",
+            "aud": .string(audience),
             "iss": .string("https://sts.windows.net/\(tenantId)/"),
             "iat": .number(Double(now)), "nbf": .number(Double(now)), "exp": .number(Double(now + lifetime)),
             "aio": "emulator", "app_displayname": .string(application.displayName), "appid": .string(application.clientId),
             "appidacr": application.certificates.isEmpty ? "1" : "2", "idp": .string("https://sts.windows.net/\(tenantId)/"),
             "idtyp": "app", "oid": .string(application.servicePrincipalId), "sub": .string(application.servicePrincipalId),
-            "roles": .array(application.permissions.map(JSONValue.string)), "tid": .string(tenantId),
+            "roles": .array(roles.map(JSONValue.string)), "tid": .string(tenantId),
             "uti": .string(Base64URL.encode(Data(UUID().uuidString.utf8)).prefix(22).description), "ver": "1.0",
         ]
         return try JSONWebToken.sign(header: ["typ": "JWT", "alg": "RS256", "kid": .string(tokenKey.keyId), "x5t": .string(tokenKey.keyId)],
@@ -198,7 +219,7 @@ struct TokenService: Sendable {
             return unauthorized("IDX14100: JWT is not well formed, there are no dots (.).\nThe token needs to be in JWS or JWE Compact Serialization Format.")
         }
         guard jwt.hasValidSignature(from: tokenKey.publicKey) else { return unauthorized("Access token validation failure. Invalid signature.") }
-        guard jwt.audiences.contains(where: { $0 == "https://graph.microsoft.com" || $0 == "00000003-0000-0000-c000-000000000000" }) else {
+        guard isGraphAudience(jwt.audiences) else {
             return unauthorized("Access token validation failure. Invalid audience.")
         }
         let now = Date().timeIntervalSince1970
