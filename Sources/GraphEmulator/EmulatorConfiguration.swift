@@ -43,6 +43,10 @@ public struct EmulatorConfiguration: Sendable {
     /// cloud's Graph included, is issued for that resource and refused by Graph with 401
     /// `InvalidAuthenticationToken` ("Invalid audience"), as Entra and Graph do.
     public var graphResource: String = EmulatorDefaults.graphResource
+    /// Most conditional access policies a tenant may hold, in any state (Microsoft's planning
+    /// guidance: 240 since 2026, 195 before). Creating or restoring one more is a 400 `BadRequest`;
+    /// soft-deleted policies do not count. Seeds may hold more (they load as given).
+    public var conditionalAccessPolicyLimit: Int = 240
 
     public init(
         seed: TenantSeed? = nil,

@@ -120,7 +120,9 @@ extension GraphService {
     private func createPolicy(_ request: GraphRequest) async throws -> GraphResponse {
         let body = try request.jsonObject()
         try validateSchema(.object(body), as: ConditionalAccessSchema.policyWritable, request: request, typeName: "ConditionalAccessPolicy")
+        let limit = configuration.conditionalAccessPolicyLimit
         let rendered = try await store.write { state -> JSONValue in
+            try Self.checkPolicyLimit(state, limit: limit)
             var policy = Self.applyPolicyDefaults(Self.writableBody(body))
             try Self.validatePolicySemantics(policy, state: state)
             policy["id"] = .string(StableIdentifier.random())
@@ -134,6 +136,14 @@ extension GraphService {
         }
         if let id = rendered["id"]?.stringValue { await store.markCreated(id) }
         return .json(201, rendered, headers: [("Location", "\(request.serviceRoot)/\(Self.policyContext)/\(rendered["id"]?.stringValue ?? "")")])
+    }
+
+    /// 400 when the tenant already holds `limit` policies (`EmulatorConfiguration.conditionalAccessPolicyLimit`).
+    /// Graph's wording for this is undocumented (reference §7); the envelope and code are Graph's.
+    static func checkPolicyLimit(_ state: TenantState, limit: Int) throws {
+        guard state.policies.count >= limit else { return }
+        throw GraphFailure.badRequest("The maximum number of conditional access policies (\(limit)) has been reached. "
+                                      + "The tenant has \(state.policies.count); delete one before creating another.")
     }
 
     /// Drops server-owned and unused properties from a request body, and annotations.
@@ -270,8 +280,10 @@ extension GraphService {
         let id = rest[0]
         if rest.count == 2, rest[1].lowercased().hasSuffix("restore") {
             try requireMethod(request, "POST")
+            let limit = configuration.conditionalAccessPolicyLimit
             let body = try await store.write { state -> JSONValue in
                 guard var stored = state.deletedPolicies.remove(id) else { throw GraphFailure.policyNotFound(id) }
+                try Self.checkPolicyLimit(state, limit: limit)
                 stored["deletedDateTime"] = nil
                 state.policies.upsert(stored)
                 var rendered = renderPolicy(stored, state: state, request: request)
