@@ -48,6 +48,11 @@ extension GraphService {
         let key = rest[0]
         let relation = rest[safe: 1]?.lowercased()
         switch relation {
+        case nil where request.method == "DELETE":
+            try await store.write { state in
+                guard state.deleteUser(idOrUserPrincipalName: key, at: GraphTimestamp.now()) != nil else { throw GraphFailure.notFound(key) }
+            }
+            return .noContent()
         case nil:
             try requireMethod(request, "GET")
             let body = try await store.read { state -> JSONValue in
@@ -87,6 +92,33 @@ extension GraphService {
         default:
             throw GraphFailure.noRoute(request)
         }
+    }
+
+    /// `/directory/deletedItems/microsoft.graph.user` (the soft-deleted users) and
+    /// `/directory/deletedItems/{id}`. Groups and applications are never deleted in the emulator:
+    /// their casts list nothing.
+    func deletedItems(_ request: GraphRequest, rest: [String]) async throws -> GraphResponse {
+        try requireMethod(request, "GET")
+        guard let head = rest.first, rest.count == 1 else { throw GraphFailure.noRoute(request) }
+        let cast = head.lowercased()
+        if cast.hasPrefix("microsoft.graph.") {
+            guard ["microsoft.graph.user", "microsoft.graph.group", "microsoft.graph.application", "microsoft.graph.serviceprincipal"]
+                .contains(cast) else { throw GraphFailure.noRoute(request) }
+            let context = "directory/deletedItems/\(head)"
+            let body = try await store.read { state -> JSONValue in
+                let objects = cast == "microsoft.graph.user" ? state.deletedUsers.all : []
+                return try directoryQuery(request, objects: objects, typeName: String(head.dropFirst("microsoft.graph.".count)))
+                    .page(objects, request: request, context: context)
+            }
+            return .json(200, body)
+        }
+        let body = try await store.read { state -> JSONValue in
+            guard let user = state.deletedUsers.get(head) else { throw GraphFailure.notFound(head) }
+            var rendered = try directoryQuery(request, objects: [user], typeName: "user").project(Self.typed(user, "user"))
+            rendered["@odata.context"] = .string("\(request.serviceRoot)/$metadata#directory/deletedItems/$entity")
+            return rendered
+        }
+        return .json(200, body)
     }
 
     func groups(_ request: GraphRequest, rest: [String]) async throws -> GraphResponse {

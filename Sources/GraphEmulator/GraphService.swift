@@ -24,6 +24,7 @@ struct GraphService: Sendable {
         let first = path.first ?? ""
         let policyRead = ["Policy.Read.All", "Policy.ReadWrite.ConditionalAccess", "Directory.Read.All", "Directory.ReadWrite.All"]
         let policyWrite = ["Policy.ReadWrite.ConditionalAccess"]
+        let userRead = ["User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"]
         switch first {
         case "identity", "policies":
             if path.count >= 3, path[2] == "authenticationcontextclassreferences" {
@@ -55,7 +56,16 @@ struct GraphService: Sendable {
                 return Requirement(serviceClass: .directory, anyOf: ["User.RevokeSessions.All", "User.ReadWrite.All", "Directory.ReadWrite.All"],
                                    deniedCode: "Authorization_RequestDenied")
             }
-            return Requirement(serviceClass: .directory, anyOf: ["User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+            if method == "DELETE" {
+                // Directory.ReadWrite.All does not allow deleting users.
+                return Requirement(serviceClass: .directory, anyOf: ["User.DeleteRestore.All", "User.ReadWrite.All"],
+                                   deniedCode: "Authorization_RequestDenied")
+            }
+            return Requirement(serviceClass: .directory, anyOf: isRead ? userRead : ["User.ReadWrite.All", "Directory.ReadWrite.All"],
+                               deniedCode: "Authorization_RequestDenied")
+        case "directory":
+            // Deleted items: only users are ever deleted in the emulator.
+            return Requirement(serviceClass: .directory, anyOf: isRead ? userRead : ["User.DeleteRestore.All", "User.ReadWrite.All"],
                                deniedCode: "Authorization_RequestDenied")
         case "groups":
             return Requirement(serviceClass: .directory, anyOf: ["Group.Read.All", "GroupMember.Read.All", "Group.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
@@ -83,7 +93,8 @@ struct GraphService: Sendable {
                                   "riskdetections", "riskyusers", "history", "confirmcompromised", "dismiss", "confirmsafe",
                                   "riskyserviceprincipals", "serviceprincipalriskdetections", "authenticationstrength",
                                   "authenticationstrengthpolicies", "authenticationcontextclassreferences", "identitygovernance", "termsofuse",
-                                  "agreements", "revokesigninsessions", "$batch", "templates", "conditionalaccesspolicies"]
+                                  "agreements", "revokesigninsessions", "$batch", "templates", "conditionalaccesspolicies",
+                                  "microsoft.graph.user", "microsoft.graph.group", "microsoft.graph.application", "microsoft.graph.serviceprincipal"]
         let parts = request.segments.map { known.contains($0.lowercased()) ? $0 : "{id}" }
         return "\(request.method) /\(request.version.rawValue)/" + parts.joined(separator: "/")
     }
@@ -176,6 +187,9 @@ struct GraphService: Sendable {
         case "directoryobjects":
             guard lowered.count == 2, lowered[1] == "getbyids" else { throw GraphFailure.noRoute(request) }
             return try await getByIds(request)
+        case "directory":
+            guard lowered.count >= 3, lowered[1] == "deleteditems" else { throw GraphFailure.noRoute(request) }
+            return try await deletedItems(request, rest: Array(segments.dropFirst(2)))
         case "identityprotection":
             return try await identityProtection(request, rest: Array(segments.dropFirst()), principal: principal)
         case "riskyusers", "riskdetections", "riskyserviceprincipals", "serviceprincipalriskdetections":

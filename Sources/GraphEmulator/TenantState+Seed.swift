@@ -23,6 +23,8 @@ extension TenantState {
             users.upsert(user)
         }
 
+        for raw in Self.objects(seed["deletedUsers"]) where raw["id"]?.stringValue != nil { deletedUsers.upsert(raw) }
+
         var pendingMembers: [(group: String, members: [String])] = []
         for raw in Self.objects(seed["groups"]) {
             var group = raw
@@ -311,6 +313,7 @@ extension TenantState {
             "tenantId": .string(tenantId),
             "domains": .array(domains.map(JSONValue.string)),
             "users": .array(users.all),
+            "deletedUsers": .array(deletedUsers.all),
             "groups": .array(groups.all.map { group in
                 var group = group
                 group["members"] = .array((groupMembers[group["id"]!.stringValue!.lowercased()] ?? []).map(JSONValue.string))

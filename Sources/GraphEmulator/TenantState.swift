@@ -55,6 +55,8 @@ struct TenantState: Sendable {
     var tenantId: String
     var domains: [String]
     var users = EntityCollection()
+    /// Soft-deleted users (`/directory/deletedItems/microsoft.graph.user`), with `deletedDateTime`.
+    var deletedUsers = EntityCollection()
     var groups = EntityCollection()
     /// Direct members of each group (lowercased group id → member object ids).
     var groupMembers: [String: [String]] = [:]
@@ -85,6 +87,31 @@ struct TenantState: Sendable {
         if let group = groups.get(id) { return ("group", group) }
         if let principal = servicePrincipals.get(id) { return ("servicePrincipal", principal) }
         return nil
+    }
+
+    /// Deletes a user as Entra does: it moves to the deleted items with `deletedDateTime` set and its
+    /// user principal name prefixed with its id without dashes (so the name can be reused); it leaves
+    /// every group and directory role; its risky user stays, with `isDeleted: true`.
+    /// - Returns: the deleted user, or nil when there is no such user.
+    mutating func deleteUser(idOrUserPrincipalName key: String, at now: String) -> JSONValue? {
+        guard let found = user(idOrUserPrincipalName: key), let id = found["id"]?.stringValue, var deleted = users.remove(id) else { return nil }
+        let lowered = id.lowercased()
+        deleted["deletedDateTime"] = .string(now)
+        if let name = deleted["userPrincipalName"]?.stringValue {
+            deleted["userPrincipalName"] = .string(lowered.replacingOccurrences(of: "-", with: "") + name)
+        }
+        deletedUsers.upsert(deleted)
+        for (group, members) in groupMembers where members.contains(where: { $0.lowercased() == lowered }) {
+            groupMembers[group] = members.filter { $0.lowercased() != lowered }
+        }
+        for (role, members) in roleAssignments where members.contains(where: { $0.lowercased() == lowered }) {
+            roleAssignments[role] = members.filter { $0.lowercased() != lowered }
+        }
+        if var risky = riskyUsers.get(id) {
+            risky["isDeleted"] = true
+            riskyUsers.upsert(risky)
+        }
+        return deleted
     }
 
     /// A user by object id or user principal name.
