@@ -54,6 +54,13 @@ public struct PreflightReport: Sendable {
     }
 
     /// The permissions a configuration needs (reference §3.5, least privilege first).
+    ///
+    /// - Parameters:
+    ///   - write: whether the run writes (`apply`, `risk apply`). Without it (`doctor --read-only`:
+    ///     `plan`, `drift`, `risk plan`) only read permissions are required; a ReadWrite permission
+    ///     still satisfies a Read requirement (see `preflight`).
+    ///   - riskResponse: whether the configuration has risk-response rules.
+    ///   - riskyServicePrincipals: whether a rule acts on service principals.
     public static func requirements(write: Bool, riskResponse: Bool, riskyServicePrincipals: Bool = false) -> [Requirement] {
         var list: [Requirement] = [
             Requirement(anyOf: ["Policy.Read.All"], purpose: "read conditional access policies, named locations and authentication strengths"),
@@ -67,14 +74,20 @@ public struct PreflightReport: Sendable {
         }
         if riskResponse {
             list.append(Requirement(anyOf: ["IdentityRiskEvent.Read.All"], purpose: "read risk detections"))
-            list.append(
-                Requirement(anyOf: ["IdentityRiskyUser.ReadWrite.All"], purpose: "read risky users and confirm compromised / dismiss them"))
-            list.append(
-                Requirement(anyOf: ["User.RevokeSessions.All", "User.ReadWrite.All"], purpose: "revoke the sign-in sessions of compromised users"))
+            if write {
+                list.append(
+                    Requirement(anyOf: ["IdentityRiskyUser.ReadWrite.All"], purpose: "read risky users and confirm compromised / dismiss them"))
+                list.append(
+                    Requirement(anyOf: ["User.RevokeSessions.All", "User.ReadWrite.All"], purpose: "revoke the sign-in sessions of compromised users"))
+            } else {
+                list.append(Requirement(anyOf: ["IdentityRiskyUser.Read.All"], purpose: "read risky users and their history"))
+            }
         }
         if riskyServicePrincipals {
-            list.append(Requirement(anyOf: ["IdentityRiskyServicePrincipal.ReadWrite.All"],
-                                    purpose: "read risky service principals and their detections, confirm compromised / dismiss them"))
+            list.append(write
+                ? Requirement(anyOf: ["IdentityRiskyServicePrincipal.ReadWrite.All"],
+                              purpose: "read risky service principals and their detections, confirm compromised / dismiss them")
+                : Requirement(anyOf: ["IdentityRiskyServicePrincipal.Read.All"], purpose: "read risky service principals and their detections"))
         }
         return list
     }
@@ -130,7 +143,7 @@ extension GraphClient {
                 probe.status = error.status
                 var detail = "\(error.status.map(String.init) ?? error.kind.rawValue) \(error.code ?? ""): \(GraphError.oneLine(error.message))"
                 if error.status == 403, path.hasPrefix("/identityProtection") {
-                    detail += " — the tenant needs an Entra ID P2 licence, and the app IdentityRiskyUser.ReadWrite.All / IdentityRiskEvent.Read.All"
+                    detail += " — the tenant needs an Entra ID P2 licence, and the app IdentityRiskyUser.Read.All (ReadWrite to act) / IdentityRiskEvent.Read.All"
                 } else if error.status == 403 {
                     detail += " — a permission is missing or admin consent was not granted"
                 }

@@ -391,9 +391,13 @@ struct RiskCommandTests {
             let again = try await session.run(["risk", "plan", "config", "--format", "json"])
             #expect(again.exitCode == 0, "already confirmed: nothing to do (\(again.stdout))")
 
-            // doctor checks the permission service principal rules need.
+            // doctor checks the permission service principal rules need: reading them when read-only
+            // (the emulator's ReadWrite permission satisfies it), acting on them otherwise.
             let doctor = try await session.run(["doctor", "config", "--read-only"])
-            #expect(doctor.stdout.contains("✓ IdentityRiskyServicePrincipal.ReadWrite.All — read risky service principals"), "\(doctor.stdout)")
+            #expect(doctor.stdout.contains("✓ IdentityRiskyServicePrincipal.Read.All — read risky service principals"), "\(doctor.stdout)")
+            let writingDoctor = try await session.run(["doctor", "config"])
+            #expect(writingDoctor.stdout.contains("✓ IdentityRiskyServicePrincipal.ReadWrite.All — read risky service principals"),
+                    "\(writingDoctor.stdout)")
         }
     }
 

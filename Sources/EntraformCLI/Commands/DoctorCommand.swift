@@ -19,7 +19,8 @@ struct DoctorCommand: AsyncParsableCommand {
     @Argument(help: "A configuration directory or file (decides whether Identity Protection permissions are needed).")
     var path: String?
 
-    @Flag(name: .customLong("read-only"), help: "Only check what plan needs (no write permission).")
+    @Flag(name: .customLong("read-only"),
+          help: "Only check read permissions: what plan, drift and risk plan need (a ReadWrite permission also counts).")
     var readOnly = false
 
     @OptionGroup var connection: ConnectionOptions
