@@ -38,8 +38,12 @@ package struct IdentityMatching: Sendable {
                 declaredByName[object.displayName.lowercased()] = object
             }
             if !scope.allowsDeclared(kind, displayName: object.displayName) {
+                let prefix = scope.namePrefix ?? ""
+                let boundary = object.displayName.hasPrefix(prefix)
+                    ? "; it starts with '\(prefix)' but a letter follows, and a prefix ending in a letter or digit matches at a word boundary (end the prefix with a separator, e.g. '\(prefix)-', to take it)"
+                    : ""
                 diagnostics.append(.error(
-                    "\(kind) '\(object.displayName)' is outside the managed scope (manage.namePrefix is '\(scope.namePrefix ?? "")')",
+                    "\(kind) '\(object.displayName)' is outside the managed scope (manage.namePrefix is '\(prefix)')\(boundary)",
                     at: object.location))
             }
         }

@@ -313,6 +313,21 @@ struct RiskCommandTests {
             let skipped = Self.lines(try session.auditLines(), result: "skipped").filter { Self.targetName($0) == "user2@contoso.example" }
             let details = skipped.compactMap { $0["detail"]?.stringValue }
             #expect(details.contains { $0.contains("since the plan") }, "\(details)")
+
+            // User 8 is deleted from the directory after the plan: the approved action is not run.
+            let token = try await session.server.accessToken(lifetime: .seconds(600), permissions: ["User.ReadWrite.All"])
+            var deletion = URLRequest(url: URL(string: "\(session.url)/v1.0/users/00000000-0000-4000-8000-000000000008")!)
+            deletion.httpMethod = "DELETE"
+            deletion.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            let (_, response) = try await URLSession.shared.data(for: deletion)
+            #expect((response as? HTTPURLResponse)?.statusCode == 204)
+            let user8 = try #require(original.actions.first { $0.target.name == "user8@contoso.example" })
+            _ = try await session.run(["risk", "apply", "plan.json", "--config", "config", "--approve", user8.id, "--auto-approve",
+                                       "--audit-log", "audit.jsonl"])
+            #expect(try await session.riskyUser(8)?["riskState"] == "atRisk")
+            let deletedLines = Self.lines(try session.auditLines(), result: "skipped").filter { Self.targetName($0) == "user8@contoso.example" }
+            let deletedDetails = deletedLines.compactMap { $0["detail"]?.stringValue }
+            #expect(deletedDetails.contains("the user was deleted since the plan"), "\(deletedDetails)")
         }
     }
 

@@ -121,6 +121,11 @@ struct ScopeAndMatchingDefectTests {
         #expect(ManagementScope(namePrefix: "CA").contains(displayName: name) == inScope)
     }
 
+    @Test func aDeclaredNameOutsideTheBoundarySaysWhy() {
+        let result = Self.plan([Fixture.desiredPolicy("CAT team - pilot")], scope: ManagementScope(namePrefix: "CA"))
+        #expect(result.diagnostics.first?.message.contains("starts with 'CA' but a letter follows") == true, "\(result.diagnostics)")
+    }
+
     @Test func aPrefixEndingInASeparatorTakesAnything() {
         #expect(ManagementScope(namePrefix: "CA-").contains(displayName: "CA-Team"))
         #expect(!ManagementScope(namePrefix: "CA-").contains(displayName: "CAT"))
