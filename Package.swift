@@ -37,7 +37,11 @@ let package = Package(
         // Wire: Graph JSON values, OData envelopes, DTO ↔ model mapping.
         .target(name: "GraphWire", dependencies: ["PolicyModel"], swiftSettings: strictSettings),
         // Core: named normalization rules, diff, plan, apply orchestration over reading/writing protocols.
-        .target(name: "Reconciliation", dependencies: ["PolicyModel"], swiftSettings: strictSettings),
+        .target(
+            name: "Reconciliation",
+            dependencies: ["PolicyModel", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         // Core: risk-rule evaluation (and later what-if and impact analysis).
         .target(
             name: "PolicyEvaluation",
