@@ -364,7 +364,8 @@ enum FormEncoding {
     }
 }
 
-/// Runs a child process and collects its output.
+/// Runs a child process and collects its output. Both pipes are drained at once: a child that fills
+/// its stderr pipe while entraform is still reading stdout would otherwise block forever.
 enum ProcessRunner {
     static func run(_ executable: String, arguments: [String]) async throws -> (status: Int32, stdout: Data, stderr: Data) {
         try await withCheckedThrowingContinuation { continuation in
@@ -379,8 +380,15 @@ enum ProcessRunner {
                 process.standardInput = FileHandle.nullDevice
                 do {
                     try process.run()
+                    let stderrDrained = DispatchGroup()
+                    nonisolated(unsafe) var stderr = Data()
+                    stderrDrained.enter()
+                    DispatchQueue.global().async {
+                        stderr = err.fileHandleForReading.readDataToEndOfFile()
+                        stderrDrained.leave()
+                    }
                     let stdout = out.fileHandleForReading.readDataToEndOfFile()
-                    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+                    stderrDrained.wait()
                     process.waitUntilExit()
                     continuation.resume(returning: (process.terminationStatus, stdout, stderr))
                 } catch {

@@ -238,3 +238,17 @@ import Testing
         #expect(body.contains("scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"))
     }
 }
+
+/// The Azure CLI runner drains stdout and stderr together (architecture issue: a child that fills its
+/// stderr pipe, 64 KiB on Linux, while stdout is still open used to block the run forever).
+@Suite("ProcessRunner")
+struct ProcessRunnerTests {
+    @Test(.timeLimit(.minutes(1)))  // before the fix this deadlocked: the limit turns a hang into a failure
+    func aChildWritingMuchToStderrBeforeStdoutCompletes() async throws {
+        let script = "head -c 1048576 /dev/zero | tr '\\\\0' e >&2; printf done"
+        let result = try await ProcessRunner.run("/bin/sh", arguments: ["-c", script])
+        #expect(result.status == 0)
+        #expect(result.stderr.count == 1_048_576)
+        #expect(String(decoding: result.stdout, as: UTF8.self) == "done")
+    }
+}
