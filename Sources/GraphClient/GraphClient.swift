@@ -167,135 +167,130 @@ public final class GraphClient: Sendable {
                 if attempt > 1 { $0.retries += 1 }
             }
 
-            // Decide: return, throw, or retry after `delay`.
-            var delay: Swift.Duration
-            var isReplicationRetry = false
-            var waitInPacer = false
             let outcome: Result<HTTPResponse, TransportError>
             do throws(TransportError) {
                 outcome = .success(try await transport.send(outgoing, timeout: configuration.requestTimeout))
             } catch {
                 outcome = .failure(error)
             }
+            let nowTime = clock.now()
+            let state = RetryState(attempt: attempt, refreshedToken: refreshedToken, hadAmbiguousFailure: hadAmbiguousFailure,
+                                   sinceFirstNotFound: firstNotFound.map { nowTime - $0 }, replicationRetries: replicationRetries,
+                                   waited: waited)
+            let decision: RetryDecision
+            var response: HTTPResponse?
             switch outcome {
-            case .success(let response):
-                let elapsed = clock.now() - started
-                stats.withLock { $0.statuses[response.status, default: 0] += 1 }
-                let requestId = response.header("request-id")
+            case .success(let answer):
+                response = answer
+                stats.withLock { $0.statuses[answer.status, default: 0] += 1 }
                 logger.debug(
-                    "\(request.method) \(displayPath) → \(response.status) in \(TokenAcquirer.milliseconds(elapsed)) ms",
+                    "\(request.method) \(displayPath) → \(answer.status) in \(TokenAcquirer.milliseconds(nowTime - started)) ms",
                     metadata: [
-                        "request-id": "\(requestId ?? "-")", "client-request-id": "\(clientRequestId)", "attempt": "\(attempt)",
-                        "class": "\(serviceClass.rawValue)",
+                        "request-id": "\(answer.header("request-id") ?? "-")", "client-request-id": "\(clientRequestId)",
+                        "attempt": "\(attempt)", "class": "\(serviceClass.rawValue)",
                     ])
-                let status = response.status
-                if (200..<300).contains(status) {
-                    let json: JSONValue?
-                    if response.body.isEmpty || response.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D }) {
-                        json = nil
-                    } else if let decoded = try? JSONValue.parse(response.body) {
-                        json = decoded
-                    } else {
-                        throw GraphError(
-                            kind: .invalidResponse, status: status, message: "the response body is not JSON", requestId: requestId,
-                            clientRequestId: clientRequestId, method: request.method, path: displayPath, attempts: attempt)
-                    }
-                    return GraphResponse(
-                        status: status, body: json, requestId: requestId, clientRequestId: clientRequestId, attempts: attempt,
-                        headers: response.headers)
+                if !(200..<300).contains(answer.status) {
+                    lastProblem = GraphError.fromResponse(
+                        answer, method: request.method, path: displayPath, clientRequestId: clientRequestId, attempts: attempt)
                 }
-                let problem = GraphError.fromResponse(
-                    response, method: request.method, path: displayPath, clientRequestId: clientRequestId, attempts: attempt)
-                lastProblem = problem
-                switch status {
-                case 401 where !refreshedToken:
-                    refreshedToken = true
-                    _ = try await tokens.token(forceRefresh: true)
-                    delay = .zero
-                case 429:
-                    delay = retry.retryAfter(response.header("Retry-After"), now: now())
-                        ?? retry.backoff(afterAttempt: attempt, random: jitter.next())
-                    // When the class is paced, the wait happens in the pacer (the retry's slot comes
-                    // after the hold) so that concurrent requests of the class wait with it.
-                    waitInPacer = await pacer.holdOff(serviceClass, for: delay)
-                case 503, 504:
-                    if request.semantics == .create { throw Self.ambiguous(problem) }
-                    delay = retry.retryAfter(response.header("Retry-After"), now: now())
-                        ?? retry.backoff(afterAttempt: attempt, random: jitter.next())
-                case 500, 502:
-                    if request.semantics == .create { throw Self.ambiguous(problem) }
-                    guard attempt < retry.maxAttemptsOnServerError else { throw problem }
-                    delay = retry.backoff(afterAttempt: attempt, random: jitter.next())
-                case 404 where request.method == "DELETE" && hadAmbiguousFailure:
-                    // An earlier attempt probably deleted it; the object is gone either way.
-                    return GraphResponse(
-                        status: 204, body: nil, requestId: requestId, clientRequestId: clientRequestId, attempts: attempt,
-                        headers: response.headers)
-                case 404 where request.retryNotFound:
-                    let nowTime = clock.now()
-                    let since = firstNotFound ?? nowTime
-                    firstNotFound = since
-                    guard nowTime - since + retry.replicationLagDelay <= retry.replicationLagWindow else {
-                        var notFound = problem
-                        if attempt > 1 {
-                            notFound.hint = "still not found \(Int(Pacer.seconds(nowTime - since)))s after it was created (replication lag window)"
-                        }
-                        throw notFound
-                    }
-                    delay = retry.replicationLagDelay
-                    isReplicationRetry = true
-                    replicationRetries += 1
-                default:
-                    throw problem
-                }
+                decision = retry.decide(.response(status: answer.status, retryAfter: answer.header("Retry-After")), for: request,
+                                        state: state, now: now(), random: jitter.next())
             case .failure(let error):
                 stats.withLock { $0.transportFailures += 1 }
                 logger.debug(
                     "\(request.method) \(displayPath) failed: \(error.message)",
                     metadata: ["client-request-id": "\(clientRequestId)", "attempt": "\(attempt)", "class": "\(serviceClass.rawValue)"])
-                let problem = GraphError(
+                lastProblem = GraphError(
                     kind: .transport, message: error.message, clientRequestId: clientRequestId, method: request.method,
                     path: displayPath, attempts: attempt)
-                lastProblem = problem
-                switch error.kind {
-                case .invalidRequest: throw problem
-                case .ambiguous where request.semantics == .create: throw Self.ambiguous(problem)
-                case .ambiguous: hadAmbiguousFailure = true
-                case .connectionFailed: break
-                }
-                delay = retry.backoff(afterAttempt: attempt, random: jitter.next())
+                if error.kind == .ambiguous { hadAmbiguousFailure = true }
+                decision = retry.decide(.transportFailure(error.kind), for: request, state: state, now: now(), random: jitter.next())
             }
 
-            // Retry within bounds (replication-lag retries are bounded by their own window).
-            if !isReplicationRetry, attempt - replicationRetries >= retry.maxAttempts || waited + delay > retry.maxTotalWait {
-                var exhausted = lastProblem ?? GraphError(kind: .retriesExhausted, message: "no response")
-                exhausted.kind = .retriesExhausted
-                exhausted.attempts = attempt
-                exhausted.clientRequestId = clientRequestId
-                if exhausted.hint == nil {
-                    let waitedText = String(format: "%.1f", Pacer.seconds(waited))
-                    switch exhausted.status {
-                    case 429?:
-                        exhausted.hint = "still throttled after waiting \(waitedText)s in total; another client may share the tenant's 1 request/s limit — try again later"
-                    case .some:
-                        exhausted.hint = "Graph stayed unavailable for \(waitedText)s of retries; try again later"
-                    case nil:
-                        exhausted.hint = "no answer after \(waitedText)s of retries; check the network path to \(configuration.endpoints.graphURL)"
+            // Perform the decision.
+            let problem = lastProblem ?? GraphError(kind: .retriesExhausted, message: "no response")
+            switch decision {
+            case .succeed, .succeedAsDeleted:
+                guard let answer = response else { throw problem }
+                return try Self.answer(answer, deleted: decision == .succeedAsDeleted, request: request, displayPath: displayPath,
+                                       clientRequestId: clientRequestId, attempt: attempt)
+            case .fail:
+                throw problem
+            case .failAsAmbiguousCreate:
+                throw Self.ambiguous(problem)
+            case .failNotFoundAfterReplicationWindow:
+                var notFound = problem
+                if attempt > 1, let first = firstNotFound {
+                    notFound.hint = "still not found \(Int(Pacer.seconds(nowTime - first)))s after it was created (replication lag window)"
+                }
+                throw notFound
+            case .failRetriesExhausted:
+                throw exhausted(problem, attempt: attempt, waited: waited, clientRequestId: clientRequestId)
+            case .refreshTokenAndRetry:
+                refreshedToken = true
+                _ = try await tokens.token(forceRefresh: true)
+            case .retry(let delay, let throttled, let replicationLag):
+                if replicationLag {
+                    firstNotFound = firstNotFound ?? nowTime
+                    replicationRetries += 1
+                }
+                // When the class is paced, a 429's wait happens in the pacer (the retry's slot comes after
+                // the hold) so that concurrent requests of the class wait with it.
+                let heldInPacer = throttled ? await pacer.holdOff(serviceClass, for: delay) : false
+                if delay > .zero, !heldInPacer {
+                    do { try await clock.sleep(for: delay) } catch {
+                        throw GraphError(kind: .transport, message: "cancelled", method: request.method, path: displayPath, attempts: attempt)
                     }
                 }
-                throw exhausted
-            }
-            if delay > .zero, waitInPacer {
-                waited += delay
-                stats.withLock { $0.backoff += delay }
-            } else if delay > .zero {
-                do { try await clock.sleep(for: delay) } catch {
-                    throw GraphError(kind: .transport, message: "cancelled", method: request.method, path: displayPath, attempts: attempt)
+                if delay > .zero {
+                    waited += delay
+                    stats.withLock { $0.backoff += delay }
                 }
-                waited += delay
-                stats.withLock { $0.backoff += delay }
             }
         }
+    }
+
+    /// A successful answer: its JSON body (none for an empty one), or the `204` of a delete that an
+    /// earlier, unanswered attempt already did.
+    private static func answer(_ response: HTTPResponse, deleted: Bool, request: GraphRequest, displayPath: String,
+                               clientRequestId: String, attempt: Int) throws(GraphError) -> GraphResponse {
+        let requestId = response.header("request-id")
+        if deleted {
+            return GraphResponse(status: 204, body: nil, requestId: requestId, clientRequestId: clientRequestId, attempts: attempt,
+                                 headers: response.headers)
+        }
+        let json: JSONValue?
+        if response.body.isEmpty || response.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D }) {
+            json = nil
+        } else if let decoded = try? JSONValue.parse(response.body) {
+            json = decoded
+        } else {
+            throw GraphError(
+                kind: .invalidResponse, status: response.status, message: "the response body is not JSON", requestId: requestId,
+                clientRequestId: clientRequestId, method: request.method, path: displayPath, attempts: attempt)
+        }
+        return GraphResponse(status: response.status, body: json, requestId: requestId, clientRequestId: clientRequestId, attempts: attempt,
+                             headers: response.headers)
+    }
+
+    /// The error for a request whose retries ran out, with a hint at why.
+    private func exhausted(_ problem: GraphError, attempt: Int, waited: Swift.Duration, clientRequestId: String) -> GraphError {
+        var exhausted = problem
+        exhausted.kind = .retriesExhausted
+        exhausted.attempts = attempt
+        exhausted.clientRequestId = clientRequestId
+        if exhausted.hint == nil {
+            let waitedText = String(format: "%.1f", Pacer.seconds(waited))
+            switch exhausted.status {
+            case 429?:
+                exhausted.hint = "still throttled after waiting \(waitedText)s in total; another client may share the tenant's 1 request/s limit — try again later"
+            case .some:
+                exhausted.hint = "Graph stayed unavailable for \(waitedText)s of retries; try again later"
+            case nil:
+                exhausted.hint = "no answer after \(waitedText)s of retries; check the network path to \(configuration.endpoints.graphURL)"
+            }
+        }
+        return exhausted
     }
 
     private static func ambiguous(_ problem: GraphError) -> GraphError {
