@@ -17,15 +17,15 @@ struct TokenBucket: Sendable {
     var tokens: Double
     var updated: ContinuousClock.Instant
 
-    init(rate: Double, burst: Int) {
+    init(rate: Double, burst: Int, now: ContinuousClock.Instant) {
         self.rate = rate
         self.burst = Double(max(1, burst))
         self.tokens = self.burst
-        self.updated = .now
+        self.updated = now
     }
 
     /// Takes a token if one is available; otherwise returns the seconds until one is.
-    mutating func take(now: ContinuousClock.Instant = .now) -> Double? {
+    mutating func take(now: ContinuousClock.Instant) -> Double? {
         let elapsed = now - updated
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         tokens = min(burst, tokens + seconds * rate)
@@ -72,15 +72,19 @@ actor Behaviour {
     private var counts: [String: Int] = [:]
     private var classCounts: [ServiceClass: Int] = [:]
     private var throttled: [ServiceClass: Int] = [:]
+    private let clock: EmulatorClock
 
     init(configuration: EmulatorConfiguration) {
         random = SplitMix64(state: configuration.faultSeed)
         faultRate = configuration.faultRate
+        clock = configuration.clock
+        let now = clock.now()
         if let rate = configuration.rateLimit, rate > 0 {
-            buckets[.conditionalAccessAndIdentityProtection] = TokenBucket(rate: rate, burst: configuration.rateLimitBurst ?? max(1, Int(rate.rounded(.up))))
+            buckets[.conditionalAccessAndIdentityProtection] = TokenBucket(
+                rate: rate, burst: configuration.rateLimitBurst ?? max(1, Int(rate.rounded(.up))), now: now)
         }
         if let rate = configuration.directoryRateLimit, rate > 0 {
-            buckets[.directory] = TokenBucket(rate: rate, burst: configuration.rateLimitBurst ?? max(1, Int(rate.rounded(.up))))
+            buckets[.directory] = TokenBucket(rate: rate, burst: configuration.rateLimitBurst ?? max(1, Int(rate.rounded(.up))), now: now)
         }
     }
 
@@ -93,7 +97,7 @@ actor Behaviour {
     /// `nil` when the request may proceed; otherwise the seconds until the bucket refills.
     func admit(_ serviceClass: ServiceClass) -> Double? {
         guard var bucket = buckets[serviceClass] else { return nil }
-        let wait = bucket.take()
+        let wait = bucket.take(now: clock.now())
         buckets[serviceClass] = bucket
         if wait != nil { throttled[serviceClass, default: 0] += 1 }
         return wait

@@ -47,6 +47,9 @@ public struct EmulatorConfiguration: Sendable {
     /// guidance: 240 since 2026, 195 before). Creating or restoring one more is a 400 `BadRequest`;
     /// soft-deleted policies do not count. Seeds may hold more (they load as given).
     public var conditionalAccessPolicyLimit: Int = 240
+    /// The time the throttling buckets and the replication lag are measured in (tests inject a
+    /// ``ManualEmulatorClock``).
+    public var clock: EmulatorClock = .system
 
     public init(
         seed: TenantSeed? = nil,

@@ -26,7 +26,8 @@ struct EmulatorCore: Sendable {
             state = try TenantState(seed: configuration.seed?.document ?? .object([:]))
         }
         state.revision = 0
-        let store = TenantStore(initial: state, stateFile: configuration.stateFile, replicationLag: configuration.replicationLag)
+        let store = TenantStore(initial: state, stateFile: configuration.stateFile, replicationLag: configuration.replicationLag,
+                                clock: configuration.clock)
         let keys = try ProcessSigningKeys.shared.get()
         let tokens = TokenService(tokenKey: keys.token, oidcKey: keys.oidc,
                                   store: store, accessTokenLifetime: configuration.accessTokenLifetime,

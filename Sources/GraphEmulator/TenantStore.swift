@@ -9,16 +9,18 @@ actor TenantStore {
     private var initialState: TenantState
     private let stateFile: URL?
     private let replicationLag: Duration
+    private let clock: EmulatorClock
     /// When each object was created through the API, for replication lag.
     private var creationInstants: [String: ContinuousClock.Instant] = [:]
     /// Serialised list responses by cache key, valid for one revision.
     private var responseCache: [String: (revision: Int, body: Data)] = [:]
 
-    init(initial: TenantState, stateFile: URL?, replicationLag: Duration) {
+    init(initial: TenantState, stateFile: URL?, replicationLag: Duration, clock: EmulatorClock = .system) {
         self.state = initial
         self.initialState = initial
         self.stateFile = stateFile
         self.replicationLag = replicationLag
+        self.clock = clock
     }
 
     /// Runs a read-only body against the current state.
@@ -39,13 +41,13 @@ actor TenantStore {
     /// Records that an object was just created (it will 404 by id for the replication lag).
     func markCreated(_ id: String) {
         guard replicationLag > .zero else { return }
-        creationInstants[id.lowercased()] = .now
+        creationInstants[id.lowercased()] = clock.now()
     }
 
     /// Whether an object created moments ago has not yet "replicated".
     func isReplicating(_ id: String) -> Bool {
         guard replicationLag > .zero, let created = creationInstants[id.lowercased()] else { return false }
-        if ContinuousClock.now - created < replicationLag { return true }
+        if clock.now() - created < replicationLag { return true }
         creationInstants[id.lowercased()] = nil
         return false
     }

@@ -6,7 +6,11 @@ import PolicyModel
 @Suite("Behaviour switches, batching and envelopes")
 struct BehaviourTests {
     @Test func conditionalAccessThrottlingHasNoRetryAfter() async throws {
-        let harness = try await Harness.start(EmulatorConfiguration(rateLimit: 0.01, rateLimitBurst: 2))
+        // A clock that stands still: the bucket refills only when the test says so.
+        let time = ManualEmulatorClock()
+        var configuration = EmulatorConfiguration(rateLimit: 1, rateLimitBurst: 2)
+        configuration.clock = time.clock
+        let harness = try await Harness.start(configuration)
         defer { Task { await harness.stop() } }
         let token = try await harness.token()
         var statuses: [Int] = []
@@ -16,22 +20,31 @@ struct BehaviourTests {
             statuses.append(reply.status)
             if reply.status == 429 { throttled = reply }
         }
-        #expect(statuses.prefix(2) == [200, 200])
+        #expect(statuses == [200, 200, 429, 429])
         let limited = try #require(throttled)
         #expect(limited.errorCode == "TooManyRequests")
         #expect(limited.header("Retry-After") == nil)
         let counts = try await harness.send("GET", "/_emulator/requests")
         #expect(counts.body?["throttled"]?["conditionalAccessAndIdentityProtection"]?.intValue ?? 0 >= 1)
+        // One second later, one more request is admitted (1 request/s), and only one.
+        time.advance(by: .seconds(1))
+        #expect(try await harness.send("GET", "/v1.0/identity/conditionalAccess/policies", token: token).status == 200)
+        #expect(try await harness.send("GET", "/v1.0/identity/conditionalAccess/policies", token: token).status == 429)
     }
 
     @Test func directoryThrottlingSendsRetryAfter() async throws {
-        let harness = try await Harness.start(EmulatorConfiguration(directoryRateLimit: 0.01, rateLimitBurst: 1))
+        let time = ManualEmulatorClock()
+        var configuration = EmulatorConfiguration(directoryRateLimit: 1, rateLimitBurst: 1)
+        configuration.clock = time.clock
+        let harness = try await Harness.start(configuration)
         defer { Task { await harness.stop() } }
         let token = try await harness.token()
         _ = try await harness.send("GET", "/v1.0/users", token: token)
         let second = try await harness.send("GET", "/v1.0/users", token: token)
         #expect(second.status == 429)
         #expect(second.header("Retry-After") != nil)
+        time.advance(by: .seconds(1))
+        #expect(try await harness.send("GET", "/v1.0/users", token: token).status == 200)
     }
 
     @Test func batchLimitsDependenciesAndPerStepStatus() async throws {
@@ -67,13 +80,19 @@ struct BehaviourTests {
     }
 
     @Test func replicationLagHidesNewObjectsById() async throws {
-        let harness = try await Harness.start(EmulatorConfiguration(replicationLag: .seconds(600)))
+        let time = ManualEmulatorClock()
+        var configuration = EmulatorConfiguration(replicationLag: .seconds(2))
+        configuration.clock = time.clock
+        let harness = try await Harness.start(configuration)
         defer { Task { await harness.stop() } }
         let token = try await harness.token()
         let created = try await harness.send("POST", "/v1.0/identity/conditionalAccess/policies", json: ConditionalAccessTests.minimalPolicy, token: token)
         let id = try #require(created.body?["id"]?.stringValue)
         #expect(try await harness.send("GET", "/v1.0/identity/conditionalAccess/policies/\(id)", token: token).status == 404)
         #expect(try await harness.send("DELETE", "/v1.0/identity/conditionalAccess/policies/\(id)", token: token).status == 404)
+        // Once the lag has passed (on the emulator's clock), the object is there.
+        time.advance(by: .seconds(2))
+        #expect(try await harness.send("GET", "/v1.0/identity/conditionalAccess/policies/\(id)", token: token).status == 200)
     }
 
     @Test func faultsAreDeterministicForASeed() async throws {
