@@ -48,6 +48,18 @@ enum Display {
     }
 
     static let noChanges = "No changes. The tenant matches the configuration."
+    /// The reason as a short phrase: `declared, not found in the tenant`, `differs from the tenant in 3 fields`.
+    static func phrase(_ reason: ChangeReason) -> String {
+        switch reason {
+        case .declaredNotInTenant: "declared, not found in the tenant"
+        case .matchesTenant(let pinned): pinned ? "matches the tenant (pinned id)" : "matches the tenant"
+        case .differsFromTenant(_, true): "differs from the tenant (pinned id)"
+        case .differsFromTenant(let fields, false): "differs from the tenant in \(fields) field\(fields == 1 ? "" : "s")"
+        case .renamed(let old): "renamed from '\(old)'"
+        case .notDeclaredWithPrune: "not declared, in scope, and manage.prune is true"
+        }
+    }
+
     static let leftUnchangedLabel = "left unchanged (not managed by entraform)"
 
     static func failureLine(_ plan: Plan) -> String {

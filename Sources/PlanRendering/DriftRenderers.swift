@@ -39,9 +39,9 @@ public struct TextDriftRenderer: Sendable {
             for entry in report.entries {
                 out.append("")
                 let change = PlannedChange(
-                    kind: entry.kind, displayName: entry.displayName, id: entry.id, action: .noOp, reason: entry.category.phrase,
+                    kind: entry.kind, displayName: entry.displayName, id: entry.id, action: .noOp, reason: .matchesTenant(pinnedId: false),
                     fieldChanges: entry.fieldChanges)
-                out += text.objectLines(change, symbol: entry.category.symbol)
+                out += text.objectLines(change, symbol: entry.category.symbol, phrase: entry.category.phrase)
             }
         }
         if !report.diagnostics.isEmpty {

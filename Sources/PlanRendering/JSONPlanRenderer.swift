@@ -67,7 +67,7 @@ public struct JSONPlanRenderer: Sendable {
             "kind": .string(change.kind.rawValue),
             "displayName": .string(change.displayName),
             "id": change.id.map(JSONValue.string) ?? .null,
-            "reason": .string(change.reason),
+            "reason": .string(Display.phrase(change.reason)),
             "location": change.location.map(Self.location) ?? .null,
             "fieldChanges": .array(change.fieldChanges.map(Self.fieldChange)),
             "leftUnchanged": .array(change.leftUnchanged.map(JSONValue.string)),

@@ -31,7 +31,7 @@ public struct MarkdownPlanRenderer: Sendable {
             head.append("| | Action | Kind | Name | Reason |")
             head.append("|---|---|---|---|---|")
             for change in changes {
-                head.append("| `\(change.action.symbol)` | \(Display.actionWord(change.action)) | \(change.kind) | \(cell(change.displayName)) | \(cell(change.reason)) |")
+                head.append("| `\(change.action.symbol)` | \(Display.actionWord(change.action)) | \(change.kind) | \(cell(change.displayName)) | \(cell(Display.phrase(change.reason))) |")
             }
         }
         let details = changes.map(detailsBlock)
@@ -68,7 +68,7 @@ public struct MarkdownPlanRenderer: Sendable {
         return """
             <details><summary><code>\(change.action.symbol)</code> \(Display.actionWord(change.action)) \(change.kind) <b>\(html(change.displayName))</b>\(change.id.map { " <code>\(html($0))</code>" } ?? "")</summary>
 
-            _\(inline(change.reason))_
+            _\(inline(Display.phrase(change.reason)))_
 
             \(fence)diff
             \(body)

@@ -53,10 +53,10 @@ public struct TextPlanRenderer: Sendable {
     }
 
     /// The object's lines; `symbol` overrides the action's symbol (drift uses its own).
-    func objectLines(_ change: PlannedChange, symbol: String? = nil) -> [String] {
+    func objectLines(_ change: PlannedChange, symbol: String? = nil, phrase: String? = nil) -> [String] {
         let colour = Self.colour(for: change.action)
         var lines = [paint("\(symbol ?? change.action.symbol) \(Display.title(change))", colour)]
-        lines.append(paint("    # \(change.reason)", .dim))
+        lines.append(paint("    # \(phrase ?? Display.phrase(change.reason))", .dim))
         let width = change.fieldChanges.map(\.path.count).max() ?? 0
         for field in change.fieldChanges {
             let values = Display.valueLines(field)

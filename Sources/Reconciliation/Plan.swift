@@ -57,6 +57,20 @@ public struct FieldChange: Sendable, Hashable, Codable {
     }
 }
 
+/// Why an object is in the plan: data, worded by the renderers (`PlanRendering`).
+public enum ChangeReason: Sendable, Hashable, Codable {
+    /// Declared, and no live object matches it: a create.
+    case declaredNotInTenant
+    /// The live object already matches the declaration (found by its pinned id or by name).
+    case matchesTenant(pinnedId: Bool)
+    /// The live object differs in `fields` fields.
+    case differsFromTenant(fields: Int, pinnedId: Bool)
+    /// Found under an earlier name (`previousNames`): the update renames it.
+    case renamed(from: String)
+    /// Live, in scope, not declared, and `manage.prune` is on: a delete.
+    case notDeclaredWithPrune
+}
+
 /// One object in the plan: the action, why, and for updates what changes.
 public struct PlannedChange: Sendable, Hashable, Codable {
     public var kind: ObjectKind
@@ -65,8 +79,8 @@ public struct PlannedChange: Sendable, Hashable, Codable {
     /// The live object's id; `nil` for a create.
     public var id: String?
     public var action: PlanAction
-    /// Why, in a short phrase: `declared, not found in the tenant`.
-    public var reason: String
+    /// Why the object is in the plan.
+    public var reason: ChangeReason
     /// For an update, the fields that change; for a create, every field set.
     public var fieldChanges: [FieldChange]
     /// Live fields entraform does not model; an update carries them along unchanged.
@@ -80,7 +94,7 @@ public struct PlannedChange: Sendable, Hashable, Codable {
     public var location: SourceLocation?
 
     public init(
-        kind: ObjectKind, displayName: String, id: String?, action: PlanAction, reason: String,
+        kind: ObjectKind, displayName: String, id: String?, action: PlanAction, reason: ChangeReason,
         fieldChanges: [FieldChange] = [], leftUnchanged: [String] = [], requestBody: JSONValue? = nil,
         liveFingerprint: String? = nil, location: SourceLocation? = nil
     ) {

@@ -33,7 +33,7 @@ public struct Planner: Sendable {
                 }
                 buckets[kind == .conditionalAccessPolicy ? 2 : 3].append(PlannedChange(
                     kind: kind, displayName: name, id: id(of: live), action: .delete,
-                    reason: "not declared, in scope, and manage.prune is true",
+                    reason: .notDeclaredWithPrune,
                     liveFingerprint: LiveFingerprint.of(live, kind: kind)))
             }
         }
@@ -197,7 +197,7 @@ private struct Analysis {
                 guard let liveObject = match.live else {
                     objects[kind, default: []].append(PlannedChange(
                         kind: kind, displayName: match.desired.displayName, id: nil, action: .create,
-                        reason: "declared, not found in the tenant",
+                        reason: .declaredNotInTenant,
                         fieldChanges: FieldDiff.changes(from: nil, to: desiredNormalized, labeler: labeler),
                         requestBody: wire, location: match.desired.location))
                     continue
@@ -211,17 +211,16 @@ private struct Analysis {
                 }
                 let comparison = ObjectComparison(
                     desired: desiredNormalized, live: normalizer.normalize(liveObject, kind: kind), kind: kind, labeler: labeler)
-                let reason: String
-                switch match.reason {
-                case .previousName(let old)?: reason = "renamed from '\(old)'"
-                case .pinnedId?: reason = comparison.isMatch ? "matches the tenant (pinned id)" : "differs from the tenant (pinned id)"
-                default: reason = comparison.isMatch ? "matches the tenant" : "differs from the tenant"
+                let pinned = match.reason == .pinnedId
+                let reason: ChangeReason = switch match.reason {
+                case .previousName(let old)?: .renamed(from: old)
+                default: comparison.isMatch ? .matchesTenant(pinnedId: pinned)
+                    : .differsFromTenant(fields: comparison.fieldChanges.count, pinnedId: pinned)
                 }
                 objects[kind, default: []].append(PlannedChange(
                     kind: kind, displayName: match.desired.displayName, id: liveId,
                     action: comparison.isMatch ? .noOp : .update,
-                    reason: comparison.isMatch || match.reason != .displayName ? reason
-                        : "\(reason) in \(comparison.fieldChanges.count) field\(comparison.fieldChanges.count == 1 ? "" : "s")",
+                    reason: reason,
                     fieldChanges: comparison.fieldChanges, leftUnchanged: comparison.leftUnchanged,
                     requestBody: comparison.isMatch ? nil
                         : RequestBodies.patchBody(wire: wire, live: liveObject, desiredNormalized: desiredNormalized, kind: kind),

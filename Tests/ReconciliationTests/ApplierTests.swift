@@ -201,7 +201,7 @@ struct ApplierTests {
     }
 
     @Test func refusesAPlanWithErrors() async {
-        let plan = Plan(changes: [PlannedChange(kind: .conditionalAccessPolicy, displayName: "P", id: nil, action: .create, reason: "r", requestBody: [:])],
+        let plan = Plan(changes: [PlannedChange(kind: .conditionalAccessPolicy, displayName: "P", id: nil, action: .create, reason: .declaredNotInTenant, requestBody: [:])],
                         diagnostics: [.error("boom")])
         let tenant = FakeTenant()
         #expect(await applier(tenant).apply(plan).refusals == ["the plan has errors"])

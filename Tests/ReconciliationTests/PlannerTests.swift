@@ -46,7 +46,7 @@ struct IdentityMatchingTests {
         let planned = change(result, "CA010 Require MFA")
         #expect(planned?.action == .update)
         #expect(planned?.id == "p1")
-        #expect(planned?.reason == "renamed from 'Require MFA'")
+        #expect(planned?.reason == .renamed(from: "Require MFA"))
         #expect(!result.hasErrors)
     }
 
@@ -275,7 +275,7 @@ struct ExitCodeTests {
         (false, true, false, 1), (true, true, true, 1),
     ])
     func exitCode(hasChanges: Bool, hasErrors: Bool, detailed: Bool, expected: Int32) {
-        let change = PlannedChange(kind: .conditionalAccessPolicy, displayName: "P", id: nil, action: hasChanges ? .create : .noOp, reason: "r")
+        let change = PlannedChange(kind: .conditionalAccessPolicy, displayName: "P", id: nil, action: hasChanges ? .create : .noOp, reason: .declaredNotInTenant)
         let plan = Plan(changes: [change], diagnostics: hasErrors ? [.error("boom")] : [.warning("careful")])
         #expect(plan.exitCode(detailed: detailed) == expected)
     }

@@ -59,7 +59,7 @@ struct RendererTests {
         var plan = samplePlan()
         let many = (0..<400).map { index in
             PlannedChange(kind: .conditionalAccessPolicy, displayName: "CA\(index) policy with a long name to fill space", id: nil, action: .create,
-                          reason: "declared, not found in the tenant",
+                          reason: .declaredNotInTenant,
                           fieldChanges: [FieldChange(path: "conditions.users.includeUsers", change: .set(added: (0..<10).map { PlanValue(.string("user-\($0)")) }, removed: []))])
         }
         plan.changes += many

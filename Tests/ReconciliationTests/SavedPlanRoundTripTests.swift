@@ -8,7 +8,7 @@ struct SavedPlanRoundTripTests {
     @Test func aFieldThatWasNullLiveRoundTrips() throws {
         // `before: null` (an Optional<JSONValue> holding .null) decodes as absent: the digest must not care.
         let change = PlannedChange(
-            kind: .conditionalAccessPolicy, displayName: "CA1", id: "p1", action: .update, reason: "changed",
+            kind: .conditionalAccessPolicy, displayName: "CA1", id: "p1", action: .update, reason: .differsFromTenant(fields: 1, pinnedId: false),
             fieldChanges: [FieldChange(path: "sessionControls", change: .value(before: PlanValue(.null), after: PlanValue(["x": 1])))],
             requestBody: ["sessionControls": ["x": 1], "grantControls": .null], liveFingerprint: "f")
         let plan = Plan(changes: [change], diagnostics: [], liveStateDigest: "d")
@@ -18,7 +18,7 @@ struct SavedPlanRoundTripTests {
 
     @Test func anEditedPlanIsStillRefused() {
         let plan = Plan(changes: [PlannedChange(kind: .namedLocation, displayName: "HQ", id: "l1", action: .delete,
-                                                reason: "pruned", liveFingerprint: "f")], diagnostics: [], liveStateDigest: "d")
+                                                reason: .notDeclaredWithPrune, liveFingerprint: "f")], diagnostics: [], liveStateDigest: "d")
         let text = String(decoding: SavedPlan(plan).encoded(), as: UTF8.self).replacingOccurrences(of: "\"l1\"", with: "\"l2\"")
         #expect(throws: SavedPlanError.self) { try SavedPlan.decode(Data(text.utf8)) }
     }
