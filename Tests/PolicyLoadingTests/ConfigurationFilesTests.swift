@@ -1,0 +1,61 @@
+import Foundation
+import PolicyLoading
+import PolicyModel
+import Testing
+
+/// Finding configuration files: symbolic links are followed, but never in circles.
+@Suite("Configuration files")
+struct ConfigurationFilesTests {
+    /// A fresh temporary folder holding `files` (relative path → text) and `links` (relative path → target).
+    static func tree(files: [String: String], links: [String: String]) throws -> URL {
+        let manager = FileManager.default
+        let root = manager.temporaryDirectory.appendingPathComponent("entraform-tree-\(UUID().uuidString)")
+        for (path, text) in files {
+            let url = root.appendingPathComponent(path)
+            try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        for (path, target) in links {
+            let url = root.appendingPathComponent(path)
+            try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try manager.createSymbolicLink(atPath: url.path, withDestinationPath: target)
+        }
+        return root
+    }
+
+    static func location(_ name: String) -> String {
+        "kind: NamedLocation\ndisplayName: \(name)\ncountriesAndRegions: [CH]\n"
+    }
+
+    func relativePaths(_ sources: [PolicySource], under root: URL) -> [String] {
+        sources.map { String($0.path.dropFirst(root.path.count + 1)) }
+    }
+
+    @Test func twoLinksUpTheTreeEndAndReadEachFileOnce() throws {
+        let root = try Self.tree(files: ["a.yaml": Self.location("A"), "one/b.yaml": Self.location("B"), "two/c.yaml": Self.location("C")],
+                                 links: ["one/up": "..", "two/up": ".."])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let sources = try ConfigurationFiles.collect(root.path)
+        #expect(relativePaths(sources, under: root) == ["a.yaml", "one/b.yaml", "two/c.yaml"])
+        let result = ConfigurationLoader.load(sources)
+        #expect(result.diagnostics.map(\.description) == [])
+        #expect(result.configuration.namedLocations.count == 3)
+    }
+
+    @Test func aLinkToItselfAddsNothing() throws {
+        let root = try Self.tree(files: ["a.yaml": Self.location("A"), "nested/b.yaml": Self.location("B")],
+                                 links: ["self": ".", "nested/again": "../nested"])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let sources = try ConfigurationFiles.collect(root.path)
+        #expect(relativePaths(sources, under: root) == ["a.yaml", "nested/b.yaml"])
+        #expect(ConfigurationLoader.load(sources).diagnostics.map(\.description) == [])
+    }
+
+    @Test func aFileReachedThroughALinkIsReadOnceUnderItsShallowestPath() throws {
+        let root = try Self.tree(files: ["deep/er/a.yaml": Self.location("A")],
+                                 links: ["b.yaml": "deep/er/a.yaml", "shortcut": "deep/er"])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let sources = try ConfigurationFiles.collect(root.path)
+        #expect(relativePaths(sources, under: root) == ["b.yaml"])
+    }
+}
