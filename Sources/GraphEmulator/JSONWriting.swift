@@ -100,94 +100,15 @@ enum GraphTimestamp {
 
     static func now() -> String { string(from: Date()) }
 
-    /// `YYYY-MM-DD[THH:MM[:SS[.fraction]]][Z|±HH:MM]` by arithmetic: filters over 100,000 detections
-    /// compare a date per object, and a date formatter per comparison made that take minutes.
-    static func parseFast(_ text: String) -> Date? {
-        let bytes = Array(text.utf8)
-        func number(_ range: Range<Int>) -> Int? {
-            guard range.upperBound <= bytes.count else { return nil }
-            var value = 0
-            for index in range {
-                let byte = bytes[index]
-                guard byte >= 48 && byte <= 57 else { return nil }
-                value = value * 10 + Int(byte - 48)
-            }
-            return value
-        }
-        guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-              let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-              (1...12).contains(month), (1...31).contains(day) else { return nil }
-        var seconds = Double(daysFromCivil(year: year, month: month, day: day)) * 86_400
-        var index = 10
-        if index < bytes.count, bytes[index] == UInt8(ascii: "T") || bytes[index] == UInt8(ascii: " ") {
-            guard let hour = number(index + 1..<index + 3), index + 3 < bytes.count, bytes[index + 3] == UInt8(ascii: ":"),
-                  let minute = number(index + 4..<index + 6), hour < 24, minute < 60 else { return nil }
-            seconds += Double(hour * 3_600 + minute * 60)
-            index += 6
-            if index < bytes.count, bytes[index] == UInt8(ascii: ":") {
-                guard let second = number(index + 1..<index + 3), second < 61 else { return nil }
-                seconds += Double(second)
-                index += 3
-                if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-                    index += 1
-                    var scale = 0.1
-                    let start = index
-                    while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
-                        seconds += Double(bytes[index] - 48) * scale
-                        scale /= 10
-                        index += 1
-                    }
-                    guard index > start else { return nil }
-                }
-            }
-        }
-        if index < bytes.count {
-            switch bytes[index] {
-            case UInt8(ascii: "Z"), UInt8(ascii: "z"):
-                index += 1
-            case UInt8(ascii: "+"), UInt8(ascii: "-"):
-                guard let hours = number(index + 1..<index + 3), index + 3 < bytes.count, bytes[index + 3] == UInt8(ascii: ":"),
-                      let minutes = number(index + 4..<index + 6) else { return nil }
-                let offset = Double(hours * 3_600 + minutes * 60)
-                seconds += bytes[index] == UInt8(ascii: "+") ? -offset : offset
-                index += 6
-            default:
-                return nil
-            }
-        }
-        guard index == bytes.count else { return nil }
-        return Date(timeIntervalSince1970: seconds)
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// Parses Graph and OData date-time literals (`2026-01-01T00:00:00Z`, with or without a fraction
-    /// or offset, or a bare date).
+    /// Parses Graph and OData date-time literals (`2026-01-01T00:00:00Z`, with or without a fraction,
+    /// with any ISO 8601 offset, or a bare date) with ``ISO8601DateTime``, the parser the risk rules
+    /// use, so a `$filter` and a rule never disagree about an instant.
     static func date(from text: String) -> Date? {
-        if let fast = parseFast(text) { return fast }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        var candidate = text
-        // ISO8601DateFormatter accepts at most millisecond precision reliably: trim extra digits.
-        if let dot = candidate.firstIndex(of: "."),
-           let end = candidate[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }) {
-            let digits = candidate[candidate.index(after: dot)..<end]
-            if digits.count > 3 {
-                candidate = String(candidate[..<candidate.index(after: dot)]) + digits.prefix(3) + candidate[end...]
-            }
-        }
-        if let date = formatter.date(from: candidate) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: candidate) { return date }
-        formatter.formatOptions = [.withFullDate]
-        return formatter.date(from: candidate)
+        ISO8601DateTime.parse(text)
+    }
+
+    /// The same parser as ``date(from:)``, under the name the emulator's callers and tests use.
+    static func parseFast(_ text: String) -> Date? {
+        ISO8601DateTime.parse(text)
     }
 }

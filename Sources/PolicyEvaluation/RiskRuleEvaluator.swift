@@ -124,19 +124,44 @@ public struct RiskRuleEvaluator: Sendable {
         var evidence: [JSONValue]
     }
 
+    /// A detection a rule looked at whose `detectedDateTime` is missing (when the rule's window needs
+    /// it) or cannot be read.
+    struct UnreadableTime {
+        var rule: RiskRuleInput
+        var subject: Subject
+        var detection: JSONValue
+    }
+
+    /// What one rule matched and which detection times it could not read.
+    struct RuleMatches {
+        var candidates: [Candidate] = []
+        var unreadableTimes: [UnreadableTime] = []
+    }
+
     /// The targets one rule matches (scope, risky state, at least one detection), with their evidence.
+    /// A detection whose time cannot be read never silently drops out: it is listed in
+    /// ``RuleMatches/unreadableTimes``, and stays evidence when the rule has no time window.
     static func matches(_ ruleInput: RiskRuleInput, users: [Subject], principals: [Subject], members: [String: Set<String>], now: Date)
-        -> [Candidate]
+        -> RuleMatches
     {
         let rule = ruleInput.rule
         let subject = rule.subject ?? .users
-        var matched: [Candidate] = []
+        var matched = RuleMatches()
         for candidate in subject == .users ? users : principals {
             if subject == .users, !Self.inScope(candidate.id, ruleInput.scope, members: members) { continue }
             guard Self.stateMatches(candidate, rule.when) else { continue }
-            let evidence = candidate.detections.filter { Self.detectionMatches($0, rule.when, now: now) }
+            var evidence: [JSONValue] = []
+            for detection in candidate.detections {
+                switch Self.detectionMatches(detection, rule.when, now: now) {
+                case .matches: evidence.append(detection)
+                case .differs: break
+                case .unreadableTime(let isEvidence):
+                    matched.unreadableTimes.append(UnreadableTime(rule: ruleInput, subject: candidate, detection: detection))
+                    if isEvidence { evidence.append(detection) }
+                }
+            }
             guard !evidence.isEmpty else { continue }
-            matched.append(Candidate(rule: rule, subject: candidate, evidence: evidence))
+            matched.candidates.append(Candidate(rule: rule, subject: candidate, evidence: evidence))
         }
         return matched
     }
@@ -151,7 +176,9 @@ public struct RiskRuleEvaluator: Sendable {
                                  uniquingKeysWith: { $0.union($1) })
         var ids: Set<String> = []
         for rule in revoking {
-            for candidate in Self.matches(rule, users: users, principals: [], members: members, now: input.now) { ids.insert(candidate.subject.id.lowercased()) }
+            for candidate in Self.matches(rule, users: users, principals: [], members: members, now: input.now).candidates {
+                ids.insert(candidate.subject.id.lowercased())
+            }
         }
         return ids
     }
@@ -168,11 +195,14 @@ public struct RiskRuleEvaluator: Sendable {
         var plan = RiskPlan(generatedAt: GraphTime.string(input.now))
         var skipped: [RiskSkippedAction] = []
         var accepted: [Candidate] = []
+        var unreadableTimes: [UnreadableTime] = []
 
         for ruleInput in input.rules {
             let rule = ruleInput.rule
             let subject = rule.subject ?? .users
-            let matched = Self.matches(ruleInput, users: users, principals: principals, members: members, now: input.now)
+            let ruleMatches = Self.matches(ruleInput, users: users, principals: principals, members: members, now: input.now)
+            unreadableTimes += ruleMatches.unreadableTimes
+            let matched = ruleMatches.candidates
             var remaining: [Candidate] = []
             for candidate in matched {
                 let single = Self.action(rules: [rule], subject: candidate.subject, action: rule.action,
@@ -242,6 +272,7 @@ public struct RiskRuleEvaluator: Sendable {
                 }
             }
         }
+        plan.errors += Self.errors(for: unreadableTimes)
         plan.actions.sort(by: Self.order)
         plan.skipped = skipped.sorted { Self.order($0.action, $1.action) }
         plan.errors.sort { ($0.kind.rawValue, $0.rules.first ?? "", $0.target?.label ?? "") < ($1.kind.rawValue, $1.rules.first ?? "", $1.target?.label ?? "") }
@@ -300,23 +331,57 @@ public struct RiskRuleEvaluator: Sendable {
         return true
     }
 
-    static func detectionMatches(_ detection: JSONValue, _ when: RiskResponseRule.Condition?, now: Date) -> Bool {
+    /// How a detection relates to a rule's detection conditions.
+    enum DetectionMatch: Equatable {
+        case matches
+        case differs
+        /// Its `detectedDateTime` is present but cannot be read, or missing while the rule's window
+        /// needs it. `isEvidence`: it matches otherwise and the rule has no window, so it still counts.
+        case unreadableTime(isEvidence: Bool)
+    }
+
+    static func detectionMatches(_ detection: JSONValue, _ when: RiskResponseRule.Condition?, now: Date) -> DetectionMatch {
         if let types = when?.riskEventTypes {
             guard let type = detection["riskEventType"]?.stringValue,
-                  types.contains(where: { $0.caseInsensitiveCompare(type) == .orderedSame }) else { return false }
+                  types.contains(where: { $0.caseInsensitiveCompare(type) == .orderedSame }) else { return .differs }
         }
         if let levels = when?.detectionRiskLevels, !levels.contains(where: { $0.rawValue == detection["riskLevel"]?.stringValue }) {
-            return false
+            return .differs
         }
         if let timings = when?.detectionTimingTypes,
            !timings.contains(where: { $0.rawValue == detection["detectionTimingType"]?.stringValue }) {
-            return false
+            return .differs
         }
-        if let window = when?.detectedWithin {
-            guard let detected = detection["detectedDateTime"]?.stringValue.flatMap(GraphTime.date),
-                  detected >= now.addingTimeInterval(-Double(window.seconds)) else { return false }
+        let text = detection["detectedDateTime"]?.stringValue
+        let detected = text.flatMap(GraphTime.date)
+        guard let window = when?.detectedWithin else {
+            return text != nil && detected == nil ? .unreadableTime(isEvidence: true) : .matches
         }
-        return true
+        guard let detected else { return .unreadableTime(isEvidence: false) }
+        return detected >= now.addingTimeInterval(-Double(window.seconds)) ? .matches : .differs
+    }
+
+    /// One error per detection whose time a rule could not read, naming the detection, the value and
+    /// the rules: such a detection may be wrongly left out of (or kept in) a rule's evidence.
+    static func errors(for unreadable: [UnreadableTime]) -> [RiskPlanError] {
+        struct Key: Hashable { var detection: String; var subject: String }
+        var byDetection: [Key: [UnreadableTime]] = [:]
+        var order: [Key] = []
+        for item in unreadable {
+            let key = Key(detection: item.detection["id"]?.stringValue ?? "", subject: item.subject.id)
+            if byDetection[key] == nil { order.append(key) }
+            byDetection[key, default: []].append(item)
+        }
+        return order.compactMap { key in
+            guard let items = byDetection[key], let first = items.first else { return nil }
+            let rules = Array(Set(items.map(\.rule.rule.name))).sorted()
+            let value = first.detection["detectedDateTime"]?.stringValue.map { "has detectedDateTime '\($0)', which is not an ISO 8601 time" }
+                ?? "has no detectedDateTime"
+            let named = rules.map { "'\($0)'" }.joined(separator: ", ")
+            let message = "detection \(key.detection.isEmpty ? "(without id)" : key.detection) of \(first.subject.target.label) \(value); "
+                + "rule\(rules.count == 1 ? "" : "s") \(named) cannot tell when it happened"
+            return RiskPlanError(kind: .rule, message: message, rules: rules, target: first.subject.target, location: first.rule.location)
+        }
     }
 
     /// Whether the target already is where the action would put it.
@@ -331,8 +396,14 @@ public enum RiskActionState {
     /// evidence detection: revoking again would sign the user out for nothing.
     public static func sessionsRevoked(after evidence: [RiskEvidence], validFrom: String?) -> Bool {
         guard let validFrom, let revoked = GraphTime.date(validFrom) else { return false }
-        let detected = evidence.compactMap { ($0.detectedDateTime ?? $0.activityDateTime).flatMap(GraphTime.date) }
-        guard let newest = detected.max() else { return false }
+        var newest: Date?
+        for item in evidence {
+            guard let text = item.detectedDateTime ?? item.activityDateTime else { continue }
+            // A time that cannot be read may be after the revocation: never claim it is done.
+            guard let detected = GraphTime.date(text) else { return false }
+            newest = max(newest ?? detected, detected)
+        }
+        guard let newest else { return false }
         return revoked >= newest
     }
 

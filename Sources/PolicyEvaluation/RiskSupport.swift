@@ -1,48 +1,14 @@
 import Foundation
+import PolicyModel
 
-/// Graph timestamps (`2026-11-21T22:34:12.6081986Z`): parsed by hand so any number of fractional
-/// digits works the same on every platform.
+/// Graph timestamps (`2026-11-21T22:34:12.6081986Z`): read by ``ISO8601DateTime`` (any number of
+/// fraction digits and every ISO 8601 offset, the same on every platform), written as UTC.
 public enum GraphTime {
-    /// The instant of an ISO 8601 UTC timestamp (`Z` or `+00:00`), or nil.
+    /// The instant of an ISO 8601 timestamp (`Z`, `±HH:MM`, `±HHMM` or `±HH`; no zone means UTC), or
+    /// nil. Callers report a nil for a value that is present: a time that cannot be read is never
+    /// silently skipped.
     public static func date(_ text: String) -> Date? {
-        let bytes = Array(text.utf8)
-        guard bytes.count >= 19, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-              bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"), bytes[13] == UInt8(ascii: ":"),
-              bytes[16] == UInt8(ascii: ":") else { return nil }
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for index in range {
-                let byte = bytes[index]
-                guard byte >= 48, byte <= 57 else { return nil }
-                value = value * 10 + Int(byte - 48)
-            }
-            return value
-        }
-        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
-              let minute = number(14..<16), let second = number(17..<19), (1...12).contains(month), (1...31).contains(day)
-        else { return nil }
-        var index = 19
-        var fraction = 0.0
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-            index += 1
-            var scale = 0.1
-            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
-                fraction += Double(bytes[index] - 48) * scale
-                scale /= 10
-                index += 1
-            }
-        }
-        let zone = bytes.count > index ? String(decoding: bytes[index...], as: UTF8.self) : "Z"
-        guard zone == "Z" || zone == "z" || zone == "+00:00" || zone == "-00:00" || zone.isEmpty else { return nil }
-        // Days from civil (Howard Hinnant's algorithm).
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        let days = era * 146_097 + dayOfEra - 719_468
-        let seconds = Double(days * 86_400 + hour * 3_600 + minute * 60 + second) + fraction
-        return Date(timeIntervalSince1970: seconds)
+        ISO8601DateTime.parse(text)
     }
 
     /// `2026-11-21T22:34:12Z`: whole seconds, rounded down (safe as a lower bound).
