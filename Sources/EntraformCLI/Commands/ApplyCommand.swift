@@ -22,7 +22,8 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(name: .customLong("auto-approve"), help: "Apply without asking (required when not on a terminal).")
     var autoApprove = false
 
-    @Option(name: .customLong("backup-dir"), help: "Where live objects are saved before they change (default .entraform/backups/<UTC time>/).")
+    @Option(name: .customLong("backup-dir"),
+            help: "Folder under which each run saves live objects before they change, in a new <UTC time>/ folder of its own (default .entraform/backups).")
     var backupDir: String?
 
     @Option(help: "Colour: auto, always or never.")

@@ -40,22 +40,58 @@ struct GraphTenant: TenantReading, TenantWriting {
     }
 }
 
-/// Writes each object's live JSON before it is changed: `<folder>/<kind>-<id>.json`.
-struct BackupFolder: BackupSink {
-    let folder: URL
+/// Writes each object's live JSON before it is changed, into a folder of its own for this run:
+/// `<base>/<UTC time>/<kind>-<id>.json`, with `-2`, `-3`, … added to the folder name when another
+/// run (even one started in the same second, or at the same moment) already took it. Earlier
+/// backups are never overwritten. The folder is created with the first backup, so a run that
+/// changes nothing leaves none.
+actor BackupFolder: BackupSink {
+    /// Where run folders are made.
+    let base: URL
+    private let now: @Sendable () -> Date
+    /// This run's folder, once the first backup claimed it.
+    private(set) var folder: URL?
+
+    /// - Parameter folder: the folder under which this run's folder is made (`--backup-dir`, or
+    ///   ``defaultFolder()``).
+    init(folder base: URL, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.base = base
+        self.now = now
+    }
 
     func store(kind: ObjectKind, id: String, displayName: String, liveObject: JSONValue) async throws {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try self.folder ?? claimRunFolder()
+        self.folder = folder
         let safeId = id.filter { $0.isLetter || $0.isNumber || $0 == "-" }
         let file = folder.appendingPathComponent("\(kind.rawValue)-\(safeId).json")
         try liveObject.serialized(pretty: true).write(to: file, options: .atomic)
     }
 
-    /// `.entraform/backups/<UTC time>/` under `base`.
-    static func defaultFolder(base: String = ".entraform/backups", now: Date = Date()) -> URL {
+    /// Creates `<base>/<UTC time>` (or the first free `-N` variant) atomically: `mkdir` fails when
+    /// the name exists, so two runs never share a folder.
+    private func claimRunFolder() throws -> URL {
+        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        let stamp = Self.stamp(now())
+        for attempt in 1...10_000 {
+            let candidate = base.appendingPathComponent(attempt == 1 ? stamp : "\(stamp)-\(attempt)")
+            if mkdir(candidate.path, 0o755) == 0 { return candidate }
+            guard errno == EEXIST else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: candidate.path,
+                                                               NSLocalizedDescriptionKey: "cannot create backup folder \(candidate.path): \(String(cString: strerror(errno)))"])
+            }
+        }
+        throw CocoaError(.fileWriteFileExists, userInfo: [NSFilePathErrorKey: base.path])
+    }
+
+    /// `2026-12-02T091502Z`: UTC, no colons (valid in file names everywhere).
+    static func stamp(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime]
-        let stamp = formatter.string(from: now).replacingOccurrences(of: ":", with: "")
-        return URL(fileURLWithPath: base).appendingPathComponent(stamp + "Z")
+        return formatter.string(from: date).replacingOccurrences(of: ":", with: "") + "Z"
+    }
+
+    /// `.entraform/backups`: the default `--backup-dir`, under which each run makes its `<UTC time>/` folder.
+    static func defaultFolder() -> URL {
+        URL(fileURLWithPath: ".entraform/backups")
     }
 }
