@@ -143,7 +143,11 @@ extension JSONValue {
             throw JSONDecodingFailure(description: "the file is not text in UTF-8, UTF-16 or UTF-32")
         }
         if let parsed = try? parse(utf8) { return parsed }
-        // Parse again with the decoder only to describe what is wrong and where.
+        // Syntax errors are located by our own scan: platform parsers do not all say where.
+        if let syntax = JSONSyntax.firstError(in: utf8) {
+            throw JSONDecodingFailure(description: "not valid JSON: \(syntax.message)", line: syntax.line, column: syntax.column)
+        }
+        // Parse again with the decoder only to describe what is wrong.
         do {
             return try JSONDecoder().decode(JSONValue.self, from: utf8)
         } catch let error as DecodingError {

@@ -52,4 +52,31 @@ struct JSONValueParseTests {
     @Test func malformedJSONStillReportsItsPosition() {
         #expect(throws: JSONDecodingFailure.self) { try JSONValue.decode(exportedData: Data("{\"a\": [1, 2,, 3]}".utf8)) }
     }
+
+    /// Every kind of syntax error names its line and column (1-based, in characters), whatever the
+    /// encoding, so `export --from-json` can say `file:line:column: error:`.
+    @Test(arguments: [
+        ("{\"a\": [1, 2,, 3]}", 1, 13),
+        ("{\n  \"displayName\": \"CA2\",\n  \"state\": enabled\n}\n", 3, 12),
+        ("{\n  \"a\": 1\n", 3, 1),
+        ("", 1, 1),
+        ("{\"a\": 1} x", 1, 10),
+        ("{\"a\": tru}", 1, 7),
+        ("{'a': 1}", 1, 2),
+        ("[1, 2]]", 1, 7),
+        ("{\"é\": \"unterminated\n}", 1, 20),
+        ("{\"a\" 1}", 1, 6),
+        ("[-]", 1, 3),
+        ("{\"a\": \"\\q\"}", 1, 8),
+    ] as [(String, Int, Int)])
+    func syntaxErrorsNameLineAndColumn(text: String, line: Int, column: Int) {
+        for data in [Data(text.utf8), Data([0xFF, 0xFE]) + text.data(using: .utf16LittleEndian)!] {
+            do {
+                _ = try JSONValue.decode(exportedData: data)
+                Issue.record("\(text.debugDescription) was accepted")
+            } catch {
+                #expect(error.line == line && error.column == column, "\(text.debugDescription): \(error.description) at \(String(describing: error.line)):\(String(describing: error.column))")
+            }
+        }
+    }
 }

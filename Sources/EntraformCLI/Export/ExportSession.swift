@@ -103,8 +103,7 @@ enum ExportSession {
             do {
                 json = try JSONValue.decode(exportedData: data)
             } catch {
-                let position = (error.line.map { ($0, error.column ?? 1) } ?? Self.syntaxErrorPosition(in: data))
-                    .map { ":\($0.0):\($0.1)" } ?? ""
+                let position = error.line.map { ":\($0):\(error.column ?? 1)" } ?? ""
                 inputs.errors.append("\(path)\(position): error: \(error.description)")
                 return
             }
@@ -119,23 +118,6 @@ enum ExportSession {
             return
         }
         classify(json, path: path, into: &inputs)
-    }
-
-    /// Where a JSON syntax error is (1-based line and column), for decoders that do not say: the
-    /// offset `JSONSerialization` reports ("around character N"), counted in the UTF-8 text.
-    static func syntaxErrorPosition(in data: Data) -> (Int, Int)? {
-        guard let text = JSONValue.utf8Text(from: data) else { return nil }
-        do {
-            _ = try JSONSerialization.jsonObject(with: text, options: [.fragmentsAllowed])
-            return nil
-        } catch {
-            let message = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            guard let range = message.range(of: #"character \d+"#, options: .regularExpression),
-                  let offset = Int(message[range].dropFirst("character ".count)) else { return nil }
-            let prefix = String(decoding: text.prefix(offset), as: UTF8.self)
-            let lines = prefix.split(separator: "\n", omittingEmptySubsequences: false)
-            return (lines.count, (lines.last?.count ?? 0) + 1)
-        }
     }
 
     private static func classify(_ json: JSONValue, path: String, into inputs: inout ExportInputs) {
