@@ -191,7 +191,10 @@ struct FileLoader {
     }
 }
 
-/// Turns bytes into text, accepting UTF-8 (with or without a BOM) and UTF-16 with a BOM.
+/// Turns bytes into text: UTF-8 (with or without a byte-order mark), and UTF-16 or UTF-32 in either
+/// byte order, told by the byte-order mark or, without one, by the zero bytes of the first character
+/// (as YAML 1.2, section 5.2, detects encodings). Text holding NUL characters is refused; a
+/// byte-order mark that starts a later line (a later document's, as `cat` leaves it) is dropped.
 enum TextDecoding {
     struct Problem: Error {
         var message: String
@@ -201,16 +204,16 @@ enum TextDecoding {
 
     static func decode(_ data: Data) -> Result<String, Problem> {
         let bytes = [UInt8](data)
-        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
-            let encoding: String.Encoding = bytes[0] == 0xFF ? .utf16LittleEndian : .utf16BigEndian
-            guard let text = String(data: data.dropFirst(2), encoding: encoding) else {
-                return .failure(Problem(message: "file starts with a UTF-16 byte-order mark but is not valid UTF-16"))
+        if let wide = wideEncoding(of: bytes) {
+            guard let text = String(data: data.dropFirst(wide.byteOrderMarkLength), encoding: wide.encoding) else {
+                let evidence = wide.byteOrderMarkLength > 0 ? "its byte-order mark" : "its first bytes"
+                return .failure(Problem(message: "file is not valid \(wide.name), which \(evidence) suggest; save it as UTF-8"))
             }
-            return .success(text)
+            return checked(text)
         }
         let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
         if let nul = body.firstIndex(of: 0) {
-            let (line, column) = position(ofByte: nul, in: body)
+            let (line, column) = TextPosition.of(byteOffset: nul, in: body)
             return .failure(Problem(message: "file is not text (it contains NUL bytes); expected UTF-8 YAML", line: line, column: column))
         }
         // Find the first invalid UTF-8 sequence, to point at it.
@@ -227,27 +230,50 @@ enum TextDecoding {
             case .emptyInput:
                 break loop
             case .error:
-                let (line, column) = position(ofByte: offset, in: body)
+                let (line, column) = TextPosition.of(byteOffset: offset, in: body)
                 let byte = offset < body.count ? String(format: "0x%02X", body[offset]) : "end of file"
                 return .failure(Problem(message: "file is not valid UTF-8 (byte \(byte)); save it as UTF-8", line: line, column: column))
             }
         }
-        return .success(String(scalars))
+        return checked(String(scalars))
     }
 
-    /// 1-based line and column (in scalars) of a byte offset in valid UTF-8 prefix.
-    private static func position(ofByte offset: Int, in bytes: [UInt8]) -> (Int, Int) {
+    /// UTF-16 or UTF-32 by byte-order mark, or by the zero bytes around the first (ASCII) character.
+    static func wideEncoding(of bytes: [UInt8]) -> (encoding: String.Encoding, name: String, byteOrderMarkLength: Int)? {
+        let head = Array(bytes.prefix(4)) + Array(repeating: 0xAA, count: max(0, 4 - bytes.count))
+        let zero = head.map { $0 == 0 }
+        switch (head[0], head[1], head[2], head[3]) {
+        case (0x00, 0x00, 0xFE, 0xFF): return (.utf32BigEndian, "UTF-32 (big-endian)", 4)
+        case (0xFF, 0xFE, 0x00, 0x00): return (.utf32LittleEndian, "UTF-32 (little-endian)", 4)
+        case (0xFE, 0xFF, _, _): return (.utf16BigEndian, "UTF-16 (big-endian)", 2)
+        case (0xFF, 0xFE, _, _): return (.utf16LittleEndian, "UTF-16 (little-endian)", 2)
+        default: break
+        }
+        guard bytes.count >= 2 else { return nil }
+        if bytes.count >= 4, zero[0], zero[1], zero[2], !zero[3] { return (.utf32BigEndian, "UTF-32 (big-endian)", 0) }
+        if bytes.count >= 4, !zero[0], zero[1], zero[2], zero[3] { return (.utf32LittleEndian, "UTF-32 (little-endian)", 0) }
+        if zero[0], !zero[1] { return (.utf16BigEndian, "UTF-16 (big-endian)", 0) }
+        if !zero[0], zero[1] { return (.utf16LittleEndian, "UTF-16 (little-endian)", 0) }
+        return nil
+    }
+
+    /// Refuses NUL characters (never echoed: the position is given instead) and drops byte-order
+    /// marks that start a line, which YAML allows before any document and an editor never shows.
+    private static func checked(_ text: String) -> Result<String, Problem> {
         var line = 1
         var column = 1
-        for byte in bytes.prefix(offset) {
-            if byte == 0x0A {
-                line += 1
-                column = 1
-            } else if byte & 0xC0 != 0x80 {
-                column += 1
+        var cleaned = String.UnicodeScalarView()
+        var atLineStart = true
+        for scalar in text.unicodeScalars {
+            if scalar == "\u{0}" {
+                return .failure(Problem(message: "file is not text (it contains NUL characters); expected YAML", line: line, column: column))
             }
+            if scalar == "\u{FEFF}" && atLineStart { continue }
+            cleaned.append(scalar)
+            atLineStart = scalar == "\n"
+            if atLineStart { line += 1; column = 1 } else { column += 1 }
         }
-        return (line, column)
+        return .success(String(cleaned))
     }
 }
 

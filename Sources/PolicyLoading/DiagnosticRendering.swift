@@ -41,12 +41,29 @@ public enum DiagnosticRendering {
             guard location.line >= 1, location.line <= fileLines.count else { continue }
             let sourceLine = fileLines[location.line - 1].replacingOccurrences(of: "\r", with: "")
             guard sourceLine.count <= 300 else { continue }
-            let visible = sourceLine.replacingOccurrences(of: "\t", with: " ")
+            let visible = Self.printable(sourceLine)
             let caretPadding = String(repeating: " ", count: max(0, min(location.column - 1, visible.unicodeScalars.count)))
             lines.append("    \(visible)")
             lines.append("    \(caretPadding)^")
         }
         return lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")
+    }
+
+    /// The source line as it may be printed: a tab becomes a space and every other control character
+    /// its Control Pictures symbol (`␀`, `␛`, …), one column each, so the caret stays aligned and
+    /// nothing raw (NUL bytes, terminal escapes) reaches the terminal.
+    static func printable(_ line: String) -> String {
+        var shown = String.UnicodeScalarView()
+        for scalar in line.unicodeScalars {
+            switch scalar.value {
+            case 0x09: shown.append(" ")
+            case 0x00..<0x20: shown.append(Unicode.Scalar(0x2400 + scalar.value)!)
+            case 0x7F: shown.append("\u{2421}")
+            case 0x80..<0xA0: shown.append("\u{FFFD}")
+            default: shown.append(scalar)
+            }
+        }
+        return String(shown)
     }
 
     /// A JSON array of `{severity, message, suggestion?, file?, line?, column?}`.

@@ -97,8 +97,8 @@ struct HostileInputTests {
     @Test func duplicateKeys() {
         let text = "kind: NamedLocation\ndisplayName: X\ndisplayName: Y\nipRanges: [203.0.113.0/24]\n"
         let diagnostic = single(Data(text.utf8))
-        #expect(diagnostic?.message == "duplicate key 'displayName' in one mapping")
-        #expect(diagnostic?.location?.line == 2)
+        #expect(diagnostic?.message == "duplicate key 'displayName'; first at line 2, column 1")
+        #expect(diagnostic?.location?.line == 3)
     }
 
     @Test func utf16WithByteOrderMarkLoads() {
