@@ -10,6 +10,9 @@ struct DocumentWalker {
     private var sourceMap = SourceMap()
     private var visitedNodes = 0
     private var budgetExceeded = false
+    /// Diagnostics already reported, by position and message: a mistake repeated through an alias
+    /// (every use of an alias is the anchored node, at the anchor's position) is reported once.
+    private var reported: Set<Diagnostic> = []
 
     init(file: String, limits: LoadLimits) {
         self.file = file
@@ -18,6 +21,7 @@ struct DocumentWalker {
 
     mutating func document(_ node: Node) -> LoadedDocument? {
         let documentLocation = location(node)
+        guard tagFits(node) else { return nil }
         guard case .mapping(let mapping) = node else {
             error("a document must be a mapping that starts with 'kind:'; found \(describe(node))", at: documentLocation,
                   suggestion: "start it with 'kind: ConditionalAccessPolicy'")
@@ -29,7 +33,9 @@ struct DocumentWalker {
                   suggestion: "add 'kind:' with one of \(kindNames.joined(separator: ", "))")
             return nil
         }
-        guard case .scalar(let kindScalar) = kindNode, let kind = DocumentKind(rawValue: kindScalar.string) else {
+        guard tagFits(kindNode) else { return nil }
+        guard case .scalar(let kindScalar) = kindNode, ExplicitTag(kindScalar.tag).meaning.isString,
+              let kind = DocumentKind(rawValue: kindScalar.string) else {
             let text = kindNode.scalar?.string ?? describe(kindNode)
             error("unknown kind '\(text)'", at: location(kindNode),
                   suggestion: Suggestions.didYouMean(text, among: kindNames) ?? "valid kinds: \(kindNames.joined(separator: ", "))")
@@ -60,6 +66,8 @@ struct DocumentWalker {
             return nil
         }
         sourceMap.record(path, location(node))
+        guard tagFits(node) else { return nil }
+        let tag = explicitTag(node)
         switch shape {
         case .object(let object):
             guard case .mapping(let mapping) = node else {
@@ -76,21 +84,29 @@ struct DocumentWalker {
             }
             return walkList(sequence, element: element, isSet: isSet, path: path, depth: depth)
         case .string(let kind):
-            guard case .scalar(let scalar) = node, !isNull(scalar) else {
+            guard case .scalar(let scalar) = node, !isNull(scalar), tag.meaning.isString else {
                 typeMismatch(node, expected: "a string", path: path)
                 return nil
             }
-            // A plain number or Boolean is not text (YAML 1.2 reads it as a number or a Boolean): quote it.
-            if scalar.style == .plain, Self.isPlainNumberOrBoolean(scalar.string) {
+            // A plain number or Boolean is not text (YAML 1.2 reads it as a number or a Boolean): quote it
+            // (or tag it `!!str`).
+            if tag.meaning == .none, scalar.style == .plain, Self.isPlainNumberOrBoolean(scalar.string) {
                 typeMismatch(node, expected: "a string", path: path, suggestion: "quote it: '\(scalar.string)'")
                 return nil
             }
             return checkString(scalar, kind, path: path)
         case .integer(let range):
-            // A whole number may be written 10 or 10.0 (JSON Schema's integer accepts both).
-            guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any,
-                  let value = Int(scalar.string) ?? Self.wholeNumber(scalar.string) else {
+            guard case .scalar(let scalar) = node, tag.meaning == .integer || (tag.meaning == .none && isPlain(scalar)) else {
                 typeMismatch(node, expected: "a whole number", path: path)
+                return nil
+            }
+            // A whole number may be written 10 or 10.0 (JSON Schema's integer accepts both); `!!int` takes only 10.
+            guard let value = Int(scalar.string) ?? (tag.meaning == .none ? Self.wholeNumber(scalar.string) : nil) else {
+                if tag.meaning == .integer {
+                    error("'\(scalar.string)' is not a whole number; '!!int' takes whole numbers", at: location(node))
+                } else {
+                    typeMismatch(node, expected: "a whole number", path: path)
+                }
                 return nil
             }
             guard range.contains(value) else {
@@ -99,7 +115,7 @@ struct DocumentWalker {
             }
             return .number(Double(value))
         case .boolean:
-            guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any else {
+            guard case .scalar(let scalar) = node, tag.meaning == .boolean || (tag.meaning == .none && isPlain(scalar)) else {
                 typeMismatch(node, expected: "true or false", path: path)
                 return nil
             }
@@ -107,7 +123,11 @@ struct DocumentWalker {
             case "true": return .bool(true)
             case "false": return .bool(false)
             default:
-                typeMismatch(node, expected: "true or false", path: path)
+                if tag.meaning == .boolean {
+                    error("'\(scalar.string)' is not a boolean; '!!bool' takes true or false", at: location(node))
+                } else {
+                    typeMismatch(node, expected: "true or false", path: path)
+                }
                 return nil
             }
         }
@@ -120,13 +140,14 @@ struct DocumentWalker {
         var members: [String: JSONValue] = [:]
         var keyLocations: [String: SourceLocation] = [:]
         for (keyNode, valueNode) in mapping {
-            guard case .scalar(let keyScalar) = keyNode else {
+            if case .scalar(let keyScalar) = keyNode { keyLocations[keyScalar.string] = location(keyNode) }
+            guard tagFits(keyNode) else { continue }
+            guard case .scalar(let keyScalar) = keyNode, ExplicitTag(keyScalar.tag).meaning.isString else {
                 error("a key must be a plain name; found \(describe(keyNode))", at: location(keyNode))
                 continue
             }
             let key = keyScalar.string
             let childPath = path.isEmpty ? key : "\(path).\(key)"
-            keyLocations[key] = location(keyNode)
             guard let field = shape.field(named: key) else {
                 unknownKey(key, at: location(keyNode), shape: shape, path: path)
                 continue
@@ -141,7 +162,8 @@ struct DocumentWalker {
                 members[key] = value
             }
         }
-        for field in shape.fields where field.isRequired && members[field.name] == nil && mapping[field.name] == nil {
+        // A key that is present but wrong is reported as such, not as missing too.
+        for field in shape.fields where field.isRequired && members[field.name] == nil && keyLocations[field.name] == nil {
             let container = path.isEmpty ? "" : " in '\(path)'"
             error("missing required key '\(field.name)'\(container)", at: mappingLocation)
         }
@@ -150,7 +172,7 @@ struct DocumentWalker {
             for rule in shape.rules {
                 for violation in rule.check(members) {
                     let at = violation.key.flatMap { keyLocations[$0] } ?? mappingLocation
-                    diagnostics.append(Diagnostic(violation.severity, violation.message, at: at, suggestion: violation.suggestion))
+                    add(Diagnostic(violation.severity, violation.message, at: at, suggestion: violation.suggestion))
                 }
             }
         }
@@ -160,6 +182,8 @@ struct DocumentWalker {
     private mutating func walkList(_ sequence: Node.Sequence, element: Shape, isSet: Bool, path: String, depth: Int) -> JSONValue? {
         var items: [JSONValue] = []
         var firstSeen: [JSONValue: SourceLocation] = [:]
+        // Uses of one anchor through aliases: they all sit at the anchor, so they are counted and reported once.
+        var aliasRepeats: [SourceLocation: (shown: String, count: Int)] = [:]
         for (index, itemNode) in sequence.enumerated() {
             let itemPath = "\(path)[\(index)]"
             guard let item = walk(itemNode, element, path: itemPath, depth: depth + 1) else { continue }
@@ -167,6 +191,10 @@ struct DocumentWalker {
                 let identity = caseFolded(item)
                 if let first = firstSeen[identity] {
                     let shown = item.stringValue.map { "'\($0)'" } ?? "item"
+                    if first == location(itemNode) {
+                        aliasRepeats[first, default: (shown, 0)].count += 1
+                        continue
+                    }
                     error("duplicate \(shown) in '\(name(of: path))'; first at line \(first.line), column \(first.column)", at: location(itemNode),
                           suggestion: "lists are sets: remove the repeat")
                     continue
@@ -174,6 +202,10 @@ struct DocumentWalker {
                 firstSeen[identity] = location(itemNode)
             }
             items.append(item)
+        }
+        for (anchor, repeated) in aliasRepeats.sorted(by: { $0.key < $1.key }) {
+            error("\(repeated.shown) is repeated \(repeated.count) time\(repeated.count == 1 ? "" : "s") in '\(name(of: path))' through an alias of the anchor here",
+                  at: anchor, suggestion: "lists are sets: use the value once")
         }
         return .array(items)
     }
@@ -223,7 +255,7 @@ struct DocumentWalker {
             // Graph adds types over time, so an undocumented one is allowed; a typo would silently match nothing.
             let suggestion = Suggestions.didYouMean(text, among: RiskEventTypes.documented)
                 ?? "detections of exactly this type are matched; documented types: leakedCredentials, anomalousToken, unfamiliarFeatures, …"
-            diagnostics.append(.warning("'\(text)' is not a risk event type Microsoft documents", at: at, suggestion: suggestion))
+            add(.warning("'\(text)' is not a risk event type Microsoft documents", at: at, suggestion: suggestion))
             return .string(text)
         }
     }
@@ -254,8 +286,8 @@ struct DocumentWalker {
             return nil
         }
         if let nearReserved, !kind.requiresUPN {
-            diagnostics.append(.warning("'\(text)' will be looked up as a \(kind.noun) name", at: at,
-                                        suggestion: "did you mean the reserved word '\(nearReserved)'?"))
+            add(.warning("'\(text)' will be looked up as a \(kind.noun) name", at: at,
+                         suggestion: "did you mean the reserved word '\(nearReserved)'?"))
         }
         return .string(text)
     }
@@ -280,7 +312,33 @@ struct DocumentWalker {
     }
 
     private mutating func error(_ message: String, at location: SourceLocation, suggestion: String? = nil) {
-        diagnostics.append(.error(message, at: location, suggestion: suggestion))
+        add(.error(message, at: location, suggestion: suggestion))
+    }
+
+    private mutating func add(_ diagnostic: Diagnostic) {
+        guard reported.insert(diagnostic).inserted else { return }
+        diagnostics.append(diagnostic)
+    }
+
+    /// Whether the node's explicit tag (if any) is one the language reads and fits the node; if not,
+    /// reports why.
+    private mutating func tagFits(_ node: Node) -> Bool {
+        let tag = explicitTag(node)
+        if tag.meaning == .unsupported {
+            error("the YAML tag '\(tag.shown)' is not supported; entraform reads plain strings, numbers, booleans, lists and mappings; remove the tag",
+                  at: location(node))
+            return false
+        }
+        let fits = switch node {
+        case .scalar: tag.meaning != .sequence && tag.meaning != .mapping
+        case .sequence: tag.meaning == .none || tag.meaning == .sequence
+        case .mapping: tag.meaning == .none || tag.meaning == .mapping
+        case .alias: true
+        }
+        if !fits {
+            error("the tag '\(tag.shown)' does not fit \(describeKind(node)); remove it", at: location(node))
+        }
+        return fits
     }
 
     // MARK: Helpers
@@ -324,8 +382,32 @@ struct DocumentWalker {
         return Int(value)
     }
 
+    /// Null: `!!null` whatever its text, or an untagged plain `~`, `null` or nothing.
     private func isNull(_ scalar: Node.Scalar) -> Bool {
-        scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+        switch ExplicitTag(scalar.tag).meaning {
+        case .null: true
+        case .none: scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+        default: false
+        }
+    }
+
+    private func isPlain(_ scalar: Node.Scalar) -> Bool { scalar.style == .plain || scalar.style == .any }
+
+    private func explicitTag(_ node: Node) -> ExplicitTag {
+        switch node {
+        case .scalar(let scalar): ExplicitTag(scalar.tag)
+        case .mapping(let mapping): ExplicitTag(mapping.tag, isCollection: true)
+        case .sequence(let sequence): ExplicitTag(sequence.tag, isCollection: true)
+        case .alias: ExplicitTag(meaning: .none, shown: "")
+        }
+    }
+
+    private func describeKind(_ node: Node) -> String {
+        switch node {
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        case .scalar, .alias: "a single value"
+        }
     }
 
     /// The last key of a path, without list indexes: `conditions.users.includeUsers[2]` → `includeUsers`.
@@ -341,6 +423,14 @@ struct DocumentWalker {
         case .alias: return "an alias"
         case .scalar(let scalar):
             if isNull(scalar) { return "nothing (null)" }
+            let tag = ExplicitTag(scalar.tag)
+            switch tag.meaning {
+            case .boolean, .integer, .float: return "a \(tag.shown) value"
+            case .string where !scalar.string.isEmpty:
+                let shown = scalar.string.count > 40 ? String(scalar.string.prefix(40)) + "…" : scalar.string
+                return "the string '\(shown)' (tagged \(tag.shown))"
+            default: break
+            }
             if scalar.style == .plain {
                 if Int(scalar.string) != nil || Double(scalar.string) != nil { return "the number \(scalar.string)" }
                 if ["true", "false"].contains(scalar.string.lowercased()) { return "the boolean \(scalar.string)" }
@@ -353,6 +443,50 @@ struct DocumentWalker {
     private func caseFolded(_ value: JSONValue) -> JSONValue {
         if case .string(let text) = value { return .string(text.lowercased()) }
         return value
+    }
+}
+
+/// What an explicit YAML tag (`!!str true`, `!foo x`) says a node is. The standard tags are read
+/// against the type a key needs; any other tag is an error, never silently dropped.
+struct ExplicitTag: Equatable {
+    enum Meaning: Equatable {
+        /// No tag (or the non-specific `!` on a list or mapping): the value is read by its form.
+        case none
+        /// `!!str`, or the non-specific `!` on a scalar.
+        case string
+        case boolean, integer, float, null, sequence, mapping
+        /// `!!binary`, `!!timestamp`, `!!set`, a local `!foo`, a verbatim `!<…>`, …
+        case unsupported
+
+        /// Text: untagged, or tagged as a string.
+        var isString: Bool { self == .none || self == .string }
+    }
+
+    var meaning: Meaning
+    /// As written in YAML: `!!str`, `!foo`, `!<tag:example.com,2024:x>`.
+    var shown: String
+
+    init(meaning: Meaning, shown: String) {
+        self.meaning = meaning
+        self.shown = shown
+    }
+
+    init(_ tag: Tag, isCollection: Bool = false) {
+        let raw = tag.rawValue
+        let core = "tag:yaml.org,2002:"
+        shown = raw.hasPrefix(core) ? "!!" + raw.dropFirst(core.count) : raw.hasPrefix("!") ? raw : "!<\(raw)>"
+        switch raw {
+        case "": meaning = .none
+        case "!": meaning = isCollection ? .none : .string
+        case Tag.Name.str.rawValue: meaning = .string
+        case Tag.Name.bool.rawValue: meaning = .boolean
+        case Tag.Name.int.rawValue: meaning = .integer
+        case Tag.Name.float.rawValue: meaning = .float
+        case Tag.Name.null.rawValue: meaning = .null
+        case Tag.Name.seq.rawValue: meaning = .sequence
+        case Tag.Name.map.rawValue: meaning = .mapping
+        default: meaning = .unsupported
+        }
     }
 }
 

@@ -38,6 +38,20 @@ struct EncodingAndRepeatTests {
         #expect(inBlock.first?.location?.column == indented.positions[0].column)
     }
 
+    @Test func twentyThousandRepeatsThroughAnAliasAreOneError() {
+        let aliases = Array(repeating: "*g", count: 19_999).joined(separator: ", ")
+        let marked = MarkedText("kind: ConditionalAccessPolicy\ndisplayName: X\nstate: enabled\nconditions:\n"
+                                + "  users: {includeUsers: [All], excludeGroups: [‸&g CA-BreakGlass, \(aliases)]}\n"
+                                + "  applications: {includeApplications: [All]}\ngrantControls: {builtInControls: [mfa]}\n")
+        let found = ConfigurationLoader.load([PolicySource(path: "p.yaml", text: marked.text)]).diagnostics
+        #expect(found.map(\.message) == ["'CA-BreakGlass' is repeated 19999 times in 'excludeGroups' through an alias of the anchor here"])
+        #expect(found.first?.location?.column == marked.positions[0].column)
+        // The same mistake repeated through an alias is reported once.
+        let invalid = "kind: RiskResponseRule\nname: r\naction: dismiss\nwhen:\n  riskStates: [&s bogus, *s, *s, *s]\n"
+        let once = ConfigurationLoader.load([PolicySource(path: "p.yaml", text: invalid)]).diagnostics
+        #expect(once.count == 1, "\(once)")
+    }
+
     @Test(arguments: [String.Encoding.utf32LittleEndian, .utf32BigEndian])
     func utf32WithAByteOrderMarkLoads(encoding: String.Encoding) throws {
         var data = Data(encoding == .utf32LittleEndian ? [0xFF, 0xFE, 0x00, 0x00] : [0x00, 0x00, 0xFE, 0xFF])
