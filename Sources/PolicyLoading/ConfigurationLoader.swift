@@ -63,16 +63,23 @@ public enum ConfigurationLoader {
     /// unique policy and location display names, unique rule names.
     static func assemble(_ documents: [LoadedDocument], into configuration: inout Configuration) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
-        var firstSeen: [String: SourceLocation] = [:]
+        var firstSeen: [String: (location: SourceLocation, name: String)] = [:]
 
+        // Names that look the same in the portal are duplicates: case, invisible characters and spacing aside.
         func checkUnique(_ name: String, key: String, scope: String, document: LoadedDocument) -> Bool {
             let location = document.sourceMap.location(of: key) ?? document.location
-            let identity = "\(scope)\u{0}\(name.lowercased())"
+            let identity = "\(scope)\u{0}\(DisplayNames.lookalikeKey(name))"
             if let first = firstSeen[identity] {
-                diagnostics.append(.error("duplicate \(key) '\(name)'; also declared at \(first)", at: location))
+                if first.name.lowercased() == name.lowercased() {
+                    diagnostics.append(.error("duplicate \(key) '\(name)'; also declared at \(first.location)", at: location))
+                } else {
+                    diagnostics.append(.error(
+                        "duplicate \(key) '\(DisplayNames.visible(name))'; also declared at \(first.location) as '\(DisplayNames.visible(first.name))': "
+                            + "they differ only by invisible characters or spaces, so they look the same in the portal", at: location))
+                }
                 return false
             }
-            firstSeen[identity] = location
+            firstSeen[identity] = (location, name)
             return true
         }
 

@@ -213,14 +213,18 @@ struct DocumentWalker {
     private mutating func checkString(_ scalar: Node.Scalar, _ kind: StringKind, path: String) -> JSONValue? {
         let text = scalar.string
         let at = scalar.mark.map(sourceLocation) ?? SourceLocation(file: file, line: 1, column: 1)
-        func report(_ problem: ValueProblem?) -> JSONValue? {
-            guard let problem else { return .string(text) }
+        /// Where the problem's offset falls in the source (the value's start when it spans lines).
+        func position(_ problem: ValueProblem) -> SourceLocation {
             var column = at.column
             if problem.offset > 0, !text.contains("\n") {
                 let quoteWidth = scalar.style == .singleQuoted || scalar.style == .doubleQuoted ? 1 : 0
                 column += quoteWidth + problem.offset
             }
-            error(problem.message, at: SourceLocation(file: file, line: at.line, column: column), suggestion: problem.suggestion)
+            return SourceLocation(file: file, line: at.line, column: column)
+        }
+        func report(_ problem: ValueProblem?) -> JSONValue? {
+            guard let problem else { return .string(text) }
+            error(problem.message, at: position(problem), suggestion: problem.suggestion)
             return nil
         }
         switch kind {
@@ -229,6 +233,13 @@ struct DocumentWalker {
         case .nonEmptyText:
             return report(text.trimmingCharacters(in: .whitespaces).isEmpty
                           ? ValueProblem(message: "'\(name(of: path))' must not be empty") : nil)
+        case .displayName(let maximumLength):
+            let field = name(of: path)
+            if let problem = DisplayNames.problem(text, field: field, maximumLength: maximumLength) { return report(problem) }
+            for warning in DisplayNames.warnings(text, field: field) {
+                add(.warning(warning.message, at: position(warning), suggestion: warning.suggestion))
+            }
+            return .string(text)
         case .enumeration(let values, let aliases):
             if values.contains(text) { return .string(text) }
             if let canonical = aliases[text] { return .string(canonical) }

@@ -87,6 +87,11 @@ public enum JSONSchemaGeneration {
             switch kind {
             case .text: return ["type": "string"]
             case .nonEmptyText: return ["type": "string", "minLength": 1, "pattern": "\\S"]
+            case .displayName(let maximumLength):
+                // Not blank, not too long, no control character (a tab included); look-alike duplicates
+                // and outer or invisible characters are the loader's alone.
+                return ["type": "string", "minLength": 1, "maxLength": .number(Double(maximumLength)), "pattern": "\\S",
+                        "not": ["pattern": "[\\u0000-\\u001F\\u007F-\\u009F]"]]
             case .enumeration(let values, let aliases):
                 return ["type": "string", "enum": .array((values + aliases.keys.sorted()).map(JSONValue.string))]
             case .reference(let reference):

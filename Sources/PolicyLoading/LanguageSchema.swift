@@ -24,6 +24,9 @@ public enum LanguageSchema {
                                  "The document kind.")
     static let idField = Field("id", .string(.objectID),
                                "Pins this declaration to an existing live object by id.")
+    /// Conditional access policy and named location display names: at most 256 characters, Entra's
+    /// limit for both.
+    static let displayName = Shape.string(.displayName(maximumLength: 256))
     static let previousNamesField = Field("previousNames", .list(.string(.nonEmptyText)),
                                           "Earlier display names: a live object with one of them is adopted and renamed.")
 
@@ -31,7 +34,7 @@ public enum LanguageSchema {
 
     public static let conditionalAccessPolicy = ObjectShape([
         kindField,
-        Field("displayName", .string(.nonEmptyText), required: true,
+        Field("displayName", displayName, required: true,
               "The policy's name: the key that matches it to the live policy; unique in the configuration."),
         idField,
         previousNamesField,
@@ -186,7 +189,7 @@ public enum LanguageSchema {
 
     public static let namedLocation = ObjectShape([
         kindField,
-        Field("displayName", .string(.nonEmptyText), required: true, "The location's name; unique in the configuration."),
+        Field("displayName", displayName, required: true, "The location's name; unique in the configuration."),
         idField,
         previousNamesField,
         Field("ipRanges", .list(.string(.cidr)), "IPv4 and IPv6 CIDR ranges (an IP location)."),

@@ -48,6 +48,9 @@ public enum StringKind: Sendable {
     case text
     /// Non-empty text.
     case nonEmptyText
+    /// A display name: non-empty, at most `maximumLength` characters, no control characters; outer
+    /// whitespace and invisible characters are warned about.
+    case displayName(maximumLength: Int)
     /// One of a fixed set, with input aliases mapped to Graph's spelling.
     case enumeration([String], aliases: [String: String] = [:])
     case reference(ReferenceKind)

@@ -184,3 +184,91 @@ enum Suggestions {
         nearest(text, among: candidates).map { "did you mean '\($0)'?" }
     }
 }
+
+// MARK: Display names
+
+/// Display names as Entra stores them and its portal shows them: the portal collapses runs of
+/// whitespace and shows no invisible (format) characters, so names that differ only there look the
+/// same to the people choosing between them.
+enum DisplayNames {
+    /// Errors: control characters (a tab included) and names longer than `maximumLength` characters
+    /// (Unicode scalars, as JSON Schema's `maxLength` counts them). The offset points at the first
+    /// offending character.
+    static func problem(_ text: String, field: String, maximumLength: Int) -> ValueProblem? {
+        let scalars = Array(text.unicodeScalars)
+        if scalars.allSatisfy(\.properties.isWhitespace) {
+            return ValueProblem(message: "'\(field)' must not be empty")
+        }
+        if let index = scalars.firstIndex(where: { $0.properties.generalCategory == .control }) {
+            if scalars[index] == "\t" {
+                return ValueProblem(message: "tab character in '\(field)'; the portal shows it as a space, so the name cannot be told apart from one with a space",
+                                    suggestion: "use a space", offset: index)
+            }
+            return ValueProblem(message: "control character \(codePoint(scalars[index])) in '\(field)'; names are plain text", offset: index)
+        }
+        if scalars.count > maximumLength {
+            return ValueProblem(message: "'\(field)' is \(scalars.count) characters long; Entra accepts at most \(maximumLength)",
+                                offset: maximumLength)
+        }
+        return nil
+    }
+
+    /// Warnings: whitespace at either end and invisible characters, which the portal does not show.
+    static func warnings(_ text: String, field: String) -> [ValueProblem] {
+        let scalars = Array(text.unicodeScalars)
+        var found: [ValueProblem] = []
+        func shown(_ scalar: Unicode.Scalar) -> String { scalar == " " ? "a space" : "whitespace \(codePoint(scalar))" }
+        if let first = scalars.first, first.properties.isWhitespace {
+            found.append(ValueProblem(message: "'\(field)' starts with \(shown(first)), which the portal does not show; remove it"))
+        }
+        if scalars.count > 1, let last = scalars.last, last.properties.isWhitespace {
+            found.append(ValueProblem(message: "'\(field)' ends with \(shown(last)), which the portal does not show; remove it",
+                                      offset: scalars.count - 1))
+        }
+        if let index = scalars.firstIndex(where: isInvisible) {
+            found.append(ValueProblem(
+                message: "'\(field)' contains the invisible character \(codePoint(scalars[index])); remove it, or the name cannot be told apart from one without it",
+                offset: index))
+        }
+        return found
+    }
+
+    /// The form under which two names look the same in the portal: invisible characters removed,
+    /// whitespace runs made one space, the ends trimmed, and case folded (Entra matches names
+    /// case-insensitively).
+    static func lookalikeKey(_ text: String) -> String {
+        var key = String.UnicodeScalarView()
+        var pendingSpace = false
+        for scalar in text.unicodeScalars where !isInvisible(scalar) {
+            if scalar.properties.isWhitespace {
+                pendingSpace = !key.isEmpty
+                continue
+            }
+            if pendingSpace { key.append(" ") }
+            pendingSpace = false
+            key.append(scalar)
+        }
+        return String(key).lowercased()
+    }
+
+    /// The name with invisible characters and whitespace other than a space written as `<U+200B>`.
+    static func visible(_ text: String) -> String {
+        var shown = ""
+        for scalar in text.unicodeScalars {
+            if isInvisible(scalar) || (scalar.properties.isWhitespace && scalar != " ") || scalar.properties.generalCategory == .control {
+                shown += "<\(codePoint(scalar))>"
+            } else {
+                shown.unicodeScalars.append(scalar)
+            }
+        }
+        return shown
+    }
+
+    /// Format characters (zero-width space and joiners, word joiner, byte-order mark, soft hyphen, …).
+    static func isInvisible(_ scalar: Unicode.Scalar) -> Bool { scalar.properties.generalCategory == .format }
+
+    private static func codePoint(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+}
