@@ -199,8 +199,7 @@ struct FileLoader {
 }
 
 /// Turns bytes into text: UTF-8 (with or without a byte-order mark), and UTF-16 or UTF-32 in either
-/// byte order, told by the byte-order mark or, without one, by the zero bytes of the first character
-/// (as YAML 1.2, section 5.2, detects encodings). Text holding NUL characters is refused; a
+/// byte order, with or without a byte-order mark (``TextEncodingDetection``). Text holding NUL characters is refused; a
 /// byte-order mark that starts a later line (a later document's, as `cat` leaves it) is dropped.
 enum TextDecoding {
     struct Problem: Error {
@@ -211,7 +210,7 @@ enum TextDecoding {
 
     static func decode(_ data: Data) -> Result<String, Problem> {
         let bytes = [UInt8](data)
-        if let wide = wideEncoding(of: bytes) {
+        if let wide = TextEncodingDetection.wide(bytes) {
             guard let text = String(data: data.dropFirst(wide.byteOrderMarkLength), encoding: wide.encoding) else {
                 let evidence = wide.byteOrderMarkLength > 0 ? "its byte-order mark" : "its first bytes"
                 return .failure(Problem(message: "file is not valid \(wide.name), which \(evidence) suggest; save it as UTF-8"))
@@ -243,25 +242,6 @@ enum TextDecoding {
             }
         }
         return checked(String(scalars))
-    }
-
-    /// UTF-16 or UTF-32 by byte-order mark, or by the zero bytes around the first (ASCII) character.
-    static func wideEncoding(of bytes: [UInt8]) -> (encoding: String.Encoding, name: String, byteOrderMarkLength: Int)? {
-        let head = Array(bytes.prefix(4)) + Array(repeating: 0xAA, count: max(0, 4 - bytes.count))
-        let zero = head.map { $0 == 0 }
-        switch (head[0], head[1], head[2], head[3]) {
-        case (0x00, 0x00, 0xFE, 0xFF): return (.utf32BigEndian, "UTF-32 (big-endian)", 4)
-        case (0xFF, 0xFE, 0x00, 0x00): return (.utf32LittleEndian, "UTF-32 (little-endian)", 4)
-        case (0xFE, 0xFF, _, _): return (.utf16BigEndian, "UTF-16 (big-endian)", 2)
-        case (0xFF, 0xFE, _, _): return (.utf16LittleEndian, "UTF-16 (little-endian)", 2)
-        default: break
-        }
-        guard bytes.count >= 2 else { return nil }
-        if bytes.count >= 4, zero[0], zero[1], zero[2], !zero[3] { return (.utf32BigEndian, "UTF-32 (big-endian)", 0) }
-        if bytes.count >= 4, !zero[0], zero[1], zero[2], zero[3] { return (.utf32LittleEndian, "UTF-32 (little-endian)", 0) }
-        if zero[0], !zero[1] { return (.utf16BigEndian, "UTF-16 (big-endian)", 0) }
-        if !zero[0], zero[1] { return (.utf16LittleEndian, "UTF-16 (little-endian)", 0) }
-        return nil
     }
 
     /// Refuses NUL characters (never echoed: the position is given instead) and drops byte-order

@@ -137,7 +137,7 @@ public struct JSONDecodingFailure: Error, Sendable, CustomStringConvertible {
 
 extension JSONValue {
     /// Decodes JSON bytes in any encoding real exports use: UTF-8 with or without a byte-order mark,
-    /// UTF-16 little- or big-endian (with a BOM, or recognised by its zero bytes), and UTF-32 with a BOM.
+    /// and UTF-16 or UTF-32, little- or big-endian (with a BOM, or recognised by its zero bytes).
     public static func decode(exportedData data: Data) throws(JSONDecodingFailure) -> JSONValue {
         guard let utf8 = Self.utf8Text(from: data) else {
             throw JSONDecodingFailure(description: "the file is not text in UTF-8, UTF-16 or UTF-32")
@@ -189,7 +189,8 @@ extension JSONValue {
         }
     }
 
-    /// Re-encodes text bytes as UTF-8 without a BOM, detecting the source encoding.
+    /// Re-encodes text bytes as UTF-8 without a BOM, detecting the source encoding
+    /// (``TextEncodingDetection``).
     public static func utf8Text(from data: Data) -> Data? {
         let bytes = [UInt8](data.prefix(4))
         func transcode(_ encoding: String.Encoding, dropping prefix: Int) -> Data? {
@@ -197,12 +198,7 @@ extension JSONValue {
             return Data(text.utf8)
         }
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return transcode(.utf8, dropping: 3) }
-        if bytes.starts(with: [0xFF, 0xFE, 0x00, 0x00]) { return transcode(.utf32LittleEndian, dropping: 4) }
-        if bytes.starts(with: [0x00, 0x00, 0xFE, 0xFF]) { return transcode(.utf32BigEndian, dropping: 4) }
-        if bytes.starts(with: [0xFF, 0xFE]) { return transcode(.utf16LittleEndian, dropping: 2) }
-        if bytes.starts(with: [0xFE, 0xFF]) { return transcode(.utf16BigEndian, dropping: 2) }
-        if bytes.count >= 2, bytes[0] != 0, bytes[1] == 0 { return transcode(.utf16LittleEndian, dropping: 0) }
-        if bytes.count >= 2, bytes[0] == 0, bytes[1] != 0 { return transcode(.utf16BigEndian, dropping: 0) }
+        if let wide = TextEncodingDetection.wide(bytes) { return transcode(wide.encoding, dropping: wide.byteOrderMarkLength) }
         return String(data: data, encoding: .utf8) == nil ? nil : data
     }
 

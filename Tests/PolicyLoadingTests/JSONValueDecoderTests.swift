@@ -53,6 +53,20 @@ struct JSONValueParseTests {
         #expect(throws: JSONDecodingFailure.self) { try JSONValue.decode(exportedData: Data("{\"a\": [1, 2,, 3]}".utf8)) }
     }
 
+    /// Exports in UTF-16 or UTF-32, either byte order, with or without a byte-order mark (the loader
+    /// reads configuration files with the same detection).
+    @Test(arguments: [String.Encoding.utf16LittleEndian, .utf16BigEndian, .utf32LittleEndian, .utf32BigEndian])
+    func everyUnicodeEncodingDecodes(encoding: String.Encoding) throws {
+        let text = #"{"displayName": "Zürich", "ipRanges": []}"#
+        let boms: [String.Encoding: [UInt8]] = [.utf16LittleEndian: [0xFF, 0xFE], .utf16BigEndian: [0xFE, 0xFF],
+                                                .utf32LittleEndian: [0xFF, 0xFE, 0, 0], .utf32BigEndian: [0, 0, 0xFE, 0xFF]]
+        let body = try #require(text.data(using: encoding))
+        for data in [body, Data(boms[encoding] ?? []) + body] {
+            let value = try JSONValue.decode(exportedData: data)
+            #expect(value["displayName"] == "Zürich")
+        }
+    }
+
     /// Every kind of syntax error names its line and column (1-based, in characters), whatever the
     /// encoding, so `export --from-json` can say `file:line:column: error:`.
     @Test(arguments: [
