@@ -173,7 +173,12 @@ enum JSONSyntax {
             let found = String(decoding: bytes[index...].prefix { $0 >= 0x21 && $0 < 0x7F && !Array(",:[]{}\"".utf8).contains($0) }.prefix(20),
                                as: UTF8.self)
             let byte = bytes[index]
-            let shown = !found.isEmpty ? "'\(found)'" : (0x21..<0x7F).contains(byte) ? "'\(Character(UnicodeScalar(byte)))'"
+            // A short string token is shown whole, unless it holds control bytes (never echoed raw).
+            let quoted = bytes[(index + 1)...].prefix(40).firstIndex(of: UInt8(ascii: "\"")).map { bytes[index...$0] }
+                .flatMap { $0.allSatisfy { $0 >= 0x20 && $0 != 0x7F } ? $0 : nil }
+            let shown = !found.isEmpty ? "'\(found)'"
+                : byte == UInt8(ascii: "\"") && quoted != nil ? String(decoding: quoted ?? [], as: UTF8.self)
+                : (0x21..<0x7F).contains(byte) ? "'\(Character(UnicodeScalar(byte)))'"
                 : String(format: "the byte 0x%02X", byte)
             return failure("expected \(expected), found \(shown)")
         }

@@ -7,6 +7,7 @@ import Foundation
 public enum TextEncodingDetection {
     /// A detected encoding: how to decode, how to name it, and how many byte-order-mark bytes to skip.
     public struct Wide: Sendable {
+        /// What to decode the bytes (after the byte-order mark) with.
         public var encoding: String.Encoding
         /// `UTF-16 (little-endian)`, … for messages.
         public var name: String
