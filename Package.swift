@@ -77,12 +77,20 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Shell: argument-parser commands; wires files, client and streams; maps results to exit codes.
+        // Adapters: the core's reading and writing protocols over the Graph client (policies, directory,
+        // risk), the snapshot reader, and the file edges (configuration files, backups, the audit log).
+        // The only place where the core meets I/O; the CLI and the tests use the same adapters.
+        .target(
+            name: "TenantAccess",
+            dependencies: ["PolicyModel", "PolicyLoading", "Reconciliation", "PolicyEvaluation", "GraphWire", "GraphClient"],
+            swiftSettings: strictSettings
+        ),
+        // Shell: argument-parser commands; wires adapters, client and streams; maps results to exit codes.
         .target(
             name: "EntraformCLI",
             dependencies: [
                 "PolicyModel", "PolicyLoading", "GraphWire", "GraphClient", "GraphEmulator", "Reconciliation",
-                "PlanRendering", "PolicyEvaluation",
+                "PlanRendering", "PolicyEvaluation", "TenantAccess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -98,7 +106,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PolicyLoadingTests",
-            dependencies: ["PolicyLoading", "PolicyModel", "EntraformTestSupport"],
+            dependencies: ["PolicyLoading", "PolicyModel", "TenantAccess", "EntraformTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -119,12 +127,17 @@ let package = Package(
         ),
         .testTarget(
             name: "PolicyEvaluationTests",
-            dependencies: ["PolicyEvaluation", "PolicyModel", "PolicyLoading", "GraphClient", "GraphEmulator", "EntraformTestSupport"],
+            dependencies: ["PolicyEvaluation", "PolicyModel", "PolicyLoading", "GraphClient", "GraphEmulator", "TenantAccess", "EntraformTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TenantAccessTests",
+            dependencies: ["TenantAccess", "PolicyLoading", "PolicyModel", "Reconciliation", "EntraformTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "EntraformCLITests",
-            dependencies: ["EntraformCLI", "EntraformTestSupport"],
+            dependencies: ["EntraformCLI", "TenantAccess", "EntraformTestSupport"],
             exclude: ["Scenarios"],
             swiftSettings: strictSettings
         ),

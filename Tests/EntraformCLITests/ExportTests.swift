@@ -8,6 +8,7 @@ import PolicyLoading
 import PolicyModel
 import Reconciliation
 import Testing
+import TenantAccess
 
 /// `entraform export`: round trips through the emulator (export, then plan the export against the same
 /// tenant: no changes), the corpus offline, malformed inputs, and the command's refusals.

@@ -7,6 +7,7 @@ import Logging
 import PolicyModel
 import Reconciliation
 import Testing
+import TenantAccess
 
 /// The real client against the real emulator over loopback: plan, apply, re-plan, drift, saved plans.
 @Suite("plan / apply / drift against the emulator")

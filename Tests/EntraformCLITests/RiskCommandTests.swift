@@ -10,6 +10,7 @@ import GraphWire
 import PolicyEvaluation
 import PolicyModel
 import Testing
+import TenantAccess
 
 /// `entraform risk …` as a user runs it: the built binary against an in-process emulator over
 /// loopback, with the emulator's state carried from one command to the next.

@@ -4,40 +4,8 @@ import GraphClient
 import PolicyEvaluation
 import PolicyModel
 import Testing
+import TenantAccess
 
-/// ``RiskResponding`` over the real client (the CLI's `GraphRiskTenant`, which tests cannot import).
-struct ClientRiskTenant: RiskResponding {
-    let client: GraphClient
-
-    func currentState(of ids: [String], kind: RiskSubject) async throws -> [String: RiskObservedState] {
-        try await client.getRiskyObjects(ids: ids, servicePrincipals: kind == .servicePrincipals).mapValues(RiskObservedState.init(json:))
-    }
-
-    func confirmCompromised(_ ids: [String], kind: RiskSubject) async throws -> RiskWriteResult {
-        let receipts = kind == .users
-            ? try await client.confirmCompromised(userIds: ids) : try await client.confirmServicePrincipalsCompromised(ids: ids)
-        return RiskWriteResult(status: receipts.last?.status ?? 0, requestId: receipts.last?.requestId, clientRequestId: receipts.last?.clientRequestId)
-    }
-
-    func dismiss(_ ids: [String], kind: RiskSubject) async throws -> RiskWriteResult {
-        let receipts = kind == .users ? try await client.dismiss(userIds: ids) : try await client.dismissServicePrincipals(ids: ids)
-        return RiskWriteResult(status: receipts.last?.status ?? 0, requestId: receipts.last?.requestId, clientRequestId: receipts.last?.clientRequestId)
-    }
-
-    func revokeSignInSessions(userId: String) async throws -> RiskWriteResult {
-        let receipt = try await client.revokeSignInSessions(userId: userId)
-        return RiskWriteResult(status: receipt.status, requestId: receipt.requestId, clientRequestId: receipt.clientRequestId)
-    }
-
-    func signInSessionsValidFrom(userIds: [String]) async throws -> [String: String] {
-        try await client.signInSessionsValidFrom(userIds: userIds)
-    }
-
-    func openDetections(of ids: [String], kind: RiskSubject) async throws -> [String: [RiskEvidence]] {
-        try await client.openRiskDetections(ids: ids, servicePrincipals: kind == .servicePrincipals)
-            .mapValues { $0.compactMap(RiskEvidence.init(detection:)) }
-    }
-}
 
 /// An emulator seeded with 70 high-risk users (two of them low risk with a new-country detection),
 /// nested groups and a break-glass account at risk, plus a client connected to it.
@@ -115,7 +83,7 @@ struct RiskEmulator {
     }
 
     func runner(_ audit: any RiskAuditSink) -> RiskActionRunner {
-        RiskActionRunner(tenant: ClientRiskTenant(client: client), audit: audit, actor: "client \(server.credentials.clientId)", now: { F.now })
+        RiskActionRunner(tenant: GraphRiskTenant(client: client), audit: audit, actor: "client \(server.credentials.clientId)", now: { F.now })
     }
 
     func riskyUser(_ index: Int) async throws -> JSONValue? {

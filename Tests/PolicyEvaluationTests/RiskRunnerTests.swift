@@ -2,6 +2,7 @@ import Foundation
 import PolicyEvaluation
 import PolicyModel
 import Testing
+import TenantAccess
 
 @Suite("Risk action runner, audit log and renderers")
 struct RiskRunnerTests {

@@ -4,6 +4,7 @@ import PolicyLoading
 import PolicyModel
 import Testing
 import Yams
+import TenantAccess
 
 /// YAML → JSON with YAML 1.2 core scalars (so `NO` stays a string), independent of the loader.
 func plainJSON(_ node: Node) -> JSONValue {

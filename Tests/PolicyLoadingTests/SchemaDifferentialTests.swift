@@ -4,6 +4,7 @@ import PolicyLoading
 import PolicyModel
 import Testing
 import Yams
+import TenantAccess
 
 /// The generated JSON Schema and `validate` must agree on every rule JSON Schema can express
 /// (defects issue, item 23). Variants of the baseline documents (keys nulled, removed, retyped,

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PlanRendering
 import Reconciliation
+import TenantAccess
 
 /// `entraform apply`: make the tenant match the configuration, or apply exactly a saved plan.
 struct ApplyCommand: AsyncParsableCommand {

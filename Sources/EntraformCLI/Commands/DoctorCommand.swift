@@ -3,6 +3,7 @@ import Foundation
 import GraphClient
 import PolicyLoading
 import PolicyModel
+import TenantAccess
 
 /// `entraform doctor [DIR]`: a preflight for set-up and CI.
 struct DoctorCommand: AsyncParsableCommand {

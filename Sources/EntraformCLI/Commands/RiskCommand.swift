@@ -4,6 +4,7 @@ import GraphClient
 import PolicyEvaluation
 import PolicyLoading
 import PolicyModel
+import TenantAccess
 
 /// `entraform risk`: declarative Identity Protection responses and manual response actions.
 struct RiskCommand: AsyncParsableCommand {

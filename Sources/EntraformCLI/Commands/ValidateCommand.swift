@@ -1,6 +1,7 @@
 import ArgumentParser
 import PolicyLoading
 import PolicyModel
+import TenantAccess
 
 /// `entraform validate [DIR]`: checks a configuration offline.
 struct ValidateCommand: ParsableCommand {

@@ -3,6 +3,7 @@ import GraphClient
 import PolicyLoading
 import PolicyModel
 import Reconciliation
+import TenantAccess
 
 /// What an export converts: live objects (each with where it came from) and the names for their ids.
 struct ExportInputs {

@@ -4,6 +4,7 @@ import PolicyEvaluation
 import PolicyLoading
 import PolicyModel
 import Reconciliation
+import TenantAccess
 
 /// The shared first half of `plan`, `apply` and `drift`: load and validate the configuration (no
 /// network when it is invalid), connect, read the live tenant, resolve names, and hand the
@@ -84,23 +85,12 @@ struct ReconcileSession {
     /// Runs ``LockoutGuard`` over the declared policies: the emergency access accounts (the Settings'
     /// users and the nested members of its groups) with their groups and roles, read from the tenant.
     static func lockoutGuard(load: LoadResult, resolved: ResolvedConfiguration, client: GraphClient) async throws -> [Diagnostic] {
-        let emergencyGroups = resolved.emergencyGroupIds.map { $0.lowercased() }
-        var accounts: [String: String] = [:]  // id → label
-        for id in resolved.emergencyUserIds { accounts[id.lowercased()] = resolved.names.name(for: id) ?? id }
-        for group in emergencyGroups {
-            for member in try await client.listTransitiveMembers(groupId: group) where member.odataType != "#microsoft.graph.group" {
-                accounts[member.id.lowercased()] = member.userPrincipalName ?? member.displayName ?? member.id
-            }
-        }
-        let policies = guardedPolicies(load: load, resolved: resolved)
         let tenantWide = tenantWideLockoutChecks(load: load, resolved: resolved)
+        let accounts = try await EmergencyAccessReader.accounts(of: resolved, client: client)
         guard !accounts.isEmpty else { return tenantWide }
-        var guarded: [EmergencyAccount] = []
-        for (id, label) in accounts.sorted(by: { $0.key < $1.key }) {
-            let memberships = try await client.listTransitiveMemberships(userId: id)
-            guarded.append(EmergencyAccount(id: id, label: label, groupIds: memberships.groupIds, roleTemplateIds: memberships.roleTemplateIds))
-        }
-        return tenantWide + LockoutGuard.check(policies, accounts: guarded, emergencyGroupIds: Set(emergencyGroups),
+        let emergencyGroups = resolved.emergencyGroupIds.map { $0.lowercased() }
+        return tenantWide + LockoutGuard.check(guardedPolicies(load: load, resolved: resolved), accounts: accounts,
+                                               emergencyGroupIds: Set(emergencyGroups),
                                                emergencyGroupNames: emergencyGroups.map { resolved.names.name(for: $0) ?? $0 })
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import PolicyLoading
 import PolicyModel
 import Testing
+import TenantAccess
 
 /// Finding configuration files: symbolic links are followed, but never in circles.
 @Suite("Configuration files")

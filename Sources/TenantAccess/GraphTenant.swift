@@ -4,18 +4,20 @@ import PolicyModel
 import Reconciliation
 
 /// The Graph client seen through the reconciler's reading and writing protocols (the reconciler
-/// never imports the client; the CLI joins them here).
-struct GraphTenant: TenantReading, TenantWriting {
-    let client: GraphClient
+/// never imports the client; this adapter joins them, for the CLI and the tests alike).
+package struct GraphTenant: TenantReading, TenantWriting {
+    package let client: GraphClient
 
-    func list(_ kind: ObjectKind) async throws -> [JSONValue] {
+    package init(client: GraphClient) { self.client = client }
+
+    package func list(_ kind: ObjectKind) async throws -> [JSONValue] {
         switch kind {
         case .conditionalAccessPolicy: try await client.listPolicies()
         case .namedLocation: try await client.listNamedLocations()
         }
     }
 
-    func create(_ kind: ObjectKind, body: JSONValue) async throws -> WriteReceipt {
+    package func create(_ kind: ObjectKind, body: JSONValue) async throws -> WriteReceipt {
         let result = switch kind {
         case .conditionalAccessPolicy: try await client.createPolicy(body)
         case .namedLocation: try await client.createNamedLocation(body)
@@ -23,7 +25,7 @@ struct GraphTenant: TenantReading, TenantWriting {
         return WriteReceipt(id: result.id, requestId: result.receipt.requestId)
     }
 
-    func update(_ kind: ObjectKind, id: String, body: JSONValue) async throws -> WriteReceipt {
+    package func update(_ kind: ObjectKind, id: String, body: JSONValue) async throws -> WriteReceipt {
         let receipt = switch kind {
         case .conditionalAccessPolicy: try await client.updatePolicy(id: id, patch: body)
         case .namedLocation: try await client.updateNamedLocation(id: id, patch: body)
@@ -31,7 +33,7 @@ struct GraphTenant: TenantReading, TenantWriting {
         return WriteReceipt(id: id, requestId: receipt.requestId)
     }
 
-    func delete(_ kind: ObjectKind, id: String) async throws -> WriteReceipt {
+    package func delete(_ kind: ObjectKind, id: String) async throws -> WriteReceipt {
         let receipt = switch kind {
         case .conditionalAccessPolicy: try await client.deletePolicy(id: id)
         case .namedLocation: try await client.deleteNamedLocation(id: id)
@@ -45,21 +47,21 @@ struct GraphTenant: TenantReading, TenantWriting {
 /// run (even one started in the same second, or at the same moment) already took it. Earlier
 /// backups are never overwritten. The folder is created with the first backup, so a run that
 /// changes nothing leaves none.
-actor BackupFolder: BackupSink {
+package actor BackupFolder: BackupSink {
     /// Where run folders are made.
-    let base: URL
+    package let base: URL
     private let now: @Sendable () -> Date
     /// This run's folder, once the first backup claimed it.
-    private(set) var folder: URL?
+    package private(set) var folder: URL?
 
     /// - Parameter folder: the folder under which this run's folder is made (`--backup-dir`, or
     ///   ``defaultFolder()``).
-    init(folder base: URL, now: @escaping @Sendable () -> Date = { Date() }) {
+    package init(folder base: URL, now: @escaping @Sendable () -> Date = { Date() }) {
         self.base = base
         self.now = now
     }
 
-    func store(kind: ObjectKind, id: String, displayName: String, liveObject: JSONValue) async throws {
+    package func store(kind: ObjectKind, id: String, displayName: String, liveObject: JSONValue) async throws {
         let folder = try self.folder ?? claimRunFolder()
         self.folder = folder
         let safeId = id.filter { $0.isLetter || $0.isNumber || $0 == "-" }
@@ -84,14 +86,14 @@ actor BackupFolder: BackupSink {
     }
 
     /// `2026-12-02T091502Z`: UTC, no colons (valid in file names everywhere).
-    static func stamp(_ date: Date) -> String {
+    package static func stamp(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime]
         return formatter.string(from: date).replacingOccurrences(of: ":", with: "") + "Z"
     }
 
     /// `.entraform/backups`: the default `--backup-dir`, under which each run makes its `<UTC time>/` folder.
-    static func defaultFolder() -> URL {
+    package static func defaultFolder() -> URL {
         URL(fileURLWithPath: ".entraform/backups")
     }
 }

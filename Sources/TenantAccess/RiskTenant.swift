@@ -8,12 +8,14 @@ import Reconciliation
 
 /// ``RiskResponding`` over ``GraphClient``: batched reads by id, `confirmCompromised`/`dismiss` with
 /// at most 60 ids per call, `revokeSignInSessions` per user.
-struct GraphRiskTenant: RiskResponding {
-    let client: GraphClient
+package struct GraphRiskTenant: RiskResponding {
+    package let client: GraphClient
+
+    package init(client: GraphClient) { self.client = client }
 
     /// Risky objects by id; a user no longer in the directory is marked deleted (Graph's own
     /// `isDeleted` has been seen `false` for deleted users).
-    func currentState(of ids: [String], kind: RiskSubject) async throws -> [String: RiskObservedState] {
+    package func currentState(of ids: [String], kind: RiskSubject) async throws -> [String: RiskObservedState] {
         var states = try await client.getRiskyObjects(ids: ids, servicePrincipals: kind == .servicePrincipals).mapValues(RiskObservedState.init(json:))
         guard kind == .users, !ids.isEmpty else { return states }
         let existing = Set(try await client.getByIds(ids, types: ["user"]).map { $0.id.lowercased() })
@@ -25,31 +27,31 @@ struct GraphRiskTenant: RiskResponding {
         return states
     }
 
-    func openDetections(of ids: [String], kind: RiskSubject) async throws -> [String: [RiskEvidence]] {
+    package func openDetections(of ids: [String], kind: RiskSubject) async throws -> [String: [RiskEvidence]] {
         try await client.openRiskDetections(ids: ids, servicePrincipals: kind == .servicePrincipals)
             .mapValues { $0.compactMap(RiskEvidence.init(detection:)) }
     }
 
-    func confirmCompromised(_ ids: [String], kind: RiskSubject) async throws -> RiskWriteResult {
+    package func confirmCompromised(_ ids: [String], kind: RiskSubject) async throws -> RiskWriteResult {
         let receipts = kind == .users
             ? try await client.confirmCompromised(userIds: ids) : try await client.confirmServicePrincipalsCompromised(ids: ids)
         return Self.result(receipts)
     }
 
-    func dismiss(_ ids: [String], kind: RiskSubject) async throws -> RiskWriteResult {
+    package func dismiss(_ ids: [String], kind: RiskSubject) async throws -> RiskWriteResult {
         let receipts = kind == .users ? try await client.dismiss(userIds: ids) : try await client.dismissServicePrincipals(ids: ids)
         return Self.result(receipts)
     }
 
-    func revokeSignInSessions(userId: String) async throws -> RiskWriteResult {
+    package func revokeSignInSessions(userId: String) async throws -> RiskWriteResult {
         Self.result([try await client.revokeSignInSessions(userId: userId)])
     }
 
-    func signInSessionsValidFrom(userIds: [String]) async throws -> [String: String] {
+    package func signInSessionsValidFrom(userIds: [String]) async throws -> [String: String] {
         try await client.signInSessionsValidFrom(userIds: userIds)
     }
 
-    static func result(_ receipts: [GraphWriteReceipt]) -> RiskWriteResult {
+    package static func result(_ receipts: [GraphWriteReceipt]) -> RiskWriteResult {
         let last = receipts.last
         return RiskWriteResult(status: last?.status ?? 204, requestId: last?.requestId, clientRequestId: last?.clientRequestId)
     }
@@ -58,18 +60,20 @@ struct GraphRiskTenant: RiskResponding {
 /// `risk plan`/`risk apply` from a directory: load and validate, connect, resolve scopes (names →
 /// ids, groups → transitive members, in batches), read risky objects and detections with the
 /// narrowest filters, and evaluate.
-enum RiskPlanning {
-    struct Stopped: Error {
-        var output: String
+package enum RiskPlanning {
+    package struct Stopped: Error {
+        package var output: String
+
+        package init(output: String) { self.output = output }
     }
 
     /// Identity Protection and directory requests made while planning (for `--debug`/benchmarks).
-    struct Statistics {
+    package struct Statistics {
         var riskyListings = 0
         var detectionListings = 0
     }
 
-    static func load(path: String, useColor: Bool) throws -> LoadResult {
+    package static func load(path: String, useColor: Bool) throws -> LoadResult {
         let sources: [PolicySource]
         do {
             sources = try ConfigurationFiles.collect(path)
@@ -85,7 +89,7 @@ enum RiskPlanning {
     }
 
     /// Evaluates the configuration's rules against the tenant.
-    static func plan(load: LoadResult, client: GraphClient, now: Date, executedActionIds: Set<String>, useColor: Bool) async throws -> RiskPlan {
+    package static func plan(load: LoadResult, client: GraphClient, now: Date, executedActionIds: Set<String>, useColor: Bool) async throws -> RiskPlan {
         let configuration = load.configuration
         let rules = configuration.riskResponseRules.map(\.value)
         guard !rules.isEmpty else { return RiskPlan(generatedAt: GraphTime.string(now)) }
@@ -130,7 +134,7 @@ enum RiskPlanning {
     /// Names → ids for the rules' scopes and the emergency access accounts: UPNs and group names
     /// looked up in batches, object ids confirmed with one getByIds. Unresolved names stop with their
     /// file:line:column.
-    static func resolve(load: LoadResult, client: GraphClient, useColor: Bool) async throws -> ResolvedRiskRules {
+    package static func resolve(load: LoadResult, client: GraphClient, useColor: Bool) async throws -> ResolvedRiskRules {
         let configuration = load.configuration
         let query = Resolver.riskQuery(for: configuration)
         var directory = DirectoryIndex()
@@ -156,7 +160,7 @@ enum RiskPlanning {
     /// The emergency access accounts of a configuration as user ids: its users and the transitive
     /// members of its groups.
     /// The rules are left out: a typo in an unrelated rule's scope must not stop an urgent manual action.
-    static func emergencyAccountIds(load: LoadResult, client: GraphClient, useColor: Bool) async throws -> Set<String> {
+    package static func emergencyAccountIds(load: LoadResult, client: GraphClient, useColor: Bool) async throws -> Set<String> {
         var settingsOnly = load
         settingsOnly.configuration.riskResponseRules = []
         let resolved = try await resolve(load: settingsOnly, client: client, useColor: useColor)
@@ -167,7 +171,7 @@ enum RiskPlanning {
     /// Risky objects of one subject kind and their detections, read concurrently: one listing of
     /// risky objects and the detection listings of ``RiskQueryFilters/detectionListings(rules:subject:now:)``,
     /// merged without duplicates. Nothing is read when no rule has this subject.
-    static func riskData(subject: RiskSubject, rules: [RiskResponseRule], client: GraphClient, now: Date) async throws
+    package static func riskData(subject: RiskSubject, rules: [RiskResponseRule], client: GraphClient, now: Date) async throws
         -> (risky: [JSONValue], detections: [JSONValue])
     {
         guard RiskQueryFilters.needs(subject, rules: rules) else { return ([], []) }
@@ -194,7 +198,7 @@ enum RiskPlanning {
 
     /// Transitive member ids per group: one `$batch` sub-request per group (20 per batch), following
     /// `@odata.nextLink` for large groups.
-    static func transitiveMembers(of groupIds: [String], client: GraphClient) async throws -> [String: Set<String>] {
+    package static func transitiveMembers(of groupIds: [String], client: GraphClient) async throws -> [String: Set<String>] {
         guard !groupIds.isEmpty else { return [:] }
         let version = client.configuration.directoryVersion
         let items = groupIds.enumerated().map { index, id in
@@ -220,18 +224,5 @@ enum RiskPlanning {
             result[groupId] = ids
         }
         return result
-    }
-
-    /// Who is acting, for the audit trail: the signed-in user of a delegated token (device code, an
-    /// `az` user, a user's access token) with the application, else the application (client) id.
-    /// Read from the token's claims; never the token or a secret.
-    static func actor(_ connection: GraphConnection) async -> String {
-        let claims = await connection.client.accessTokenClaims()
-        let application = connection.credential.clientId ?? claims?.appId
-        if let user = ["upn", "preferred_username", "unique_name"].lazy.compactMap({ claims?.payload[$0]?.stringValue }).first {
-            return "user \(user)" + (application.map { " via client \($0)" } ?? "")
-        }
-        if let application { return "client \(application)" }
-        return connection.credential.description
     }
 }

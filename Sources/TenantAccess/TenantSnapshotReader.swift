@@ -7,15 +7,17 @@ import Reconciliation
 /// locations, authentication strengths and authentication contexts (conditional access paths, paced
 /// at one request per second), then the directory objects the configuration names and the live
 /// policies reference, batched (`$filter … in (…)` inside `$batch`, `directoryObjects/getByIds`).
-struct TenantSnapshotReader {
-    let client: GraphClient
+package struct TenantSnapshotReader {
+    package let client: GraphClient
 
-    struct Result {
-        var snapshot: TenantSnapshot
-        var directory: DirectoryIndex
+    package init(client: GraphClient) { self.client = client }
+
+    package struct Result {
+        package var snapshot: TenantSnapshot
+        package var directory: DirectoryIndex
     }
 
-    func read(query: DirectoryQuery) async throws(GraphError) -> Result {
+    package func read(query: DirectoryQuery) async throws(GraphError) -> Result {
         let policies = try await client.listPolicies()
         let namedLocations = try await client.listNamedLocations()
         let strengths = try await client.listAuthenticationStrengths()
@@ -92,33 +94,33 @@ struct TenantSnapshotReader {
         return found
     }
 
-    static func entry(_ json: JSONValue) -> DirectoryEntry? {
+    package static func entry(_ json: JSONValue) -> DirectoryEntry? {
         guard let id = json["id"]?.stringValue else { return nil }
         return DirectoryEntry(id: id, name: json["displayName"]?.stringValue ?? id)
     }
 
-    static func userEntry(_ object: DirectoryObject) -> DirectoryEntry {
+    package static func userEntry(_ object: DirectoryObject) -> DirectoryEntry {
         DirectoryEntry(id: object.id, name: object.userPrincipalName ?? object.displayName ?? object.id)
     }
 
-    static func namedEntry(_ object: DirectoryObject) -> DirectoryEntry {
+    package static func namedEntry(_ object: DirectoryObject) -> DirectoryEntry {
         DirectoryEntry(id: object.id, name: object.displayName ?? object.id)
     }
 
-    static func servicePrincipalEntry(_ object: DirectoryObject) -> DirectoryEntry {
+    package static func servicePrincipalEntry(_ object: DirectoryObject) -> DirectoryEntry {
         DirectoryEntry(id: object.id, name: object.displayName ?? object.appId ?? object.id, appId: object.appId)
     }
 }
 
 /// The ids live policies reference, by kind, so the plan can show their names.
-struct LiveReferences {
-    var objects = Set<String>()
-    var roles = Set<String>()
-    var applications = Set<String>()
-    var authenticationContexts = Set<String>()
-    var termsOfUse = Set<String>()
+package struct LiveReferences {
+    package var objects = Set<String>()
+    package var roles = Set<String>()
+    package var applications = Set<String>()
+    package var authenticationContexts = Set<String>()
+    package var termsOfUse = Set<String>()
 
-    init(policies: [JSONValue]) {
+    package init(policies: [JSONValue]) {
         func ids(_ value: JSONValue?) -> [String] {
             (value?.stringArray ?? []).filter { DirectoryReference.isObjectID($0) }
         }

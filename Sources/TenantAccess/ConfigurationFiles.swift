@@ -1,4 +1,5 @@
 import Foundation
+import PolicyLoading
 import PolicyModel
 #if canImport(Glibc)
 import Glibc
