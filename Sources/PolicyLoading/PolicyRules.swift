@@ -71,14 +71,15 @@ enum PolicyRules {
     ]
 
     static let externalTenants: [ObjectRule] = [
-        ObjectRule(schema: RuleSchema.allOf([
-            RuleSchema.ifThen(RuleSchema.equals("membershipKind", ExternalTenantsMembershipKind.enumerated.rawValue), RuleSchema.present("members")),
-            RuleSchema.ifThen(RuleSchema.equals("membershipKind", ExternalTenantsMembershipKind.all.rawValue), RuleSchema.absent("members")),
-        ])) { members in
+        // Enumerated with no members is a warning, not an error: Graph accepts and returns it (live
+        // tenants hold it), so an export of such a tenant must load and plan with no changes.
+        ObjectRule(schema: RuleSchema.ifThen(RuleSchema.equals("membershipKind", ExternalTenantsMembershipKind.all.rawValue),
+                                             RuleSchema.absent("members"))) { members in
             let kind = members["membershipKind"]?.stringValue
             let hasMembers = !(members["members"]?.arrayValue?.isEmpty ?? true)
             if kind == ExternalTenantsMembershipKind.enumerated.rawValue && !hasMembers {
-                return [RuleViolation(at: "membershipKind", "membershipKind enumerated needs members (tenant ids)")]
+                return [RuleViolation(at: "membershipKind", "membershipKind enumerated with no members names no external tenant, so this condition matches none",
+                                      suggestion: "list the tenant ids in members, or use membershipKind: all", severity: .warning)]
             }
             if kind == ExternalTenantsMembershipKind.all.rawValue && hasMembers {
                 return [RuleViolation(at: "members", "members are only allowed with membershipKind enumerated")]

@@ -179,6 +179,37 @@ struct ExportTests {
         #expect(!(try load(out)).hasErrors)
     }
 
+    /// A shape Graph accepts and returns (five policies of one real tenant have it): enumerated
+    /// external tenants with no members. Export, validate and plan: a warning, and no changes.
+    @Test func enumeratedExternalTenantsWithNoMembersRoundTrip() async throws {
+        let policy: JSONValue = [
+            "id": "55555555-0000-4000-8000-000000000001", "displayName": "CA050 - Guests MFA", "state": "enabled",
+            "conditions": [
+                "clientAppTypes": ["all"],
+                "applications": ["includeApplications": ["All"]],
+                "users": [
+                    "includeUsers": ["All"],
+                    "excludeGuestsOrExternalUsers": [
+                        "guestOrExternalUserTypes": "b2bCollaborationGuest,b2bCollaborationMember",
+                        "externalTenants": ["@odata.type": "#microsoft.graph.conditionalAccessEnumeratedExternalTenants",
+                                            "membershipKind": "enumerated", "members": []],
+                    ],
+                ],
+            ],
+            "grantControls": ["operator": "OR", "builtInControls": ["mfa"]],
+        ]
+        try await withEmulator(TenantSeed(document: ["policies": [policy]])) { connect in
+            let (out, outcome) = try await export(connect: connect)
+            #expect(outcome.errors.isEmpty, "\(outcome.errors)")
+            let loaded = try load(out)
+            #expect(!loaded.hasErrors, "\(loaded.diagnostics.map(\.description))")
+            #expect(loaded.diagnostics.contains { $0.severity == .warning && $0.message.contains("enumerated with no members") })
+            let again = try await plan(out.path, connect: connect)
+            #expect(!again.hasErrors, "\(again.diagnostics.map(\.description))")
+            #expect(!again.hasChanges, "\(describe(again))")
+        }
+    }
+
     /// Regression (defects issue, items 20 and 21): nothing is invented or dropped without a word.
     @Test func fromJSONNeverInventsAStateNorDropsAListWritAsAString() throws {
         let group = "aaaaaaaa-0000-0000-0000-000000000001"
