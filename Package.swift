@@ -34,7 +34,7 @@ let package = Package(
             dependencies: ["PolicyModel", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
-        // Wire: Graph JSON values, OData envelopes, DTO ↔ model mapping.
+        // Wire: what the client and the emulator both speak: OData envelopes (pages, errors, batches) and base64url.
         .target(name: "GraphWire", dependencies: ["PolicyModel"], swiftSettings: strictSettings),
         // Core: named normalization rules, diff, plan, apply orchestration over reading/writing protocols.
         .target(
@@ -59,7 +59,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
-                .product(name: "JWTKit", package: "jwt-kit"),
             ],
             swiftSettings: strictSettings
         ),
