@@ -48,8 +48,9 @@ let package = Package(
             dependencies: ["PolicyModel", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
-        // Core: Plan → text / Markdown / JSON. Renders, never computes diffs.
-        .target(name: "PlanRendering", dependencies: ["PolicyModel", "Reconciliation"], swiftSettings: strictSettings),
+        // Core: every sentence a person reads: plans, drift, risk plans and reports, diagnostics (text /
+        // Markdown / JSON / GitHub annotations). Renders, never computes.
+        .target(name: "PlanRendering", dependencies: ["PolicyModel", "Reconciliation", "PolicyEvaluation"], swiftSettings: strictSettings),
         // I/O: HTTP transport, auth, paging, batching, retries, pacing.
         .target(
             name: "GraphClient",
@@ -105,7 +106,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PolicyLoadingTests",
-            dependencies: ["PolicyLoading", "PolicyModel", "TenantAccess", "EntraformTestSupport"],
+            dependencies: ["PolicyLoading", "PolicyModel", "PlanRendering", "TenantAccess", "EntraformTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -126,7 +127,8 @@ let package = Package(
         ),
         .testTarget(
             name: "PolicyEvaluationTests",
-            dependencies: ["PolicyEvaluation", "PolicyModel", "PolicyLoading", "GraphClient", "GraphEmulator", "TenantAccess", "EntraformTestSupport"],
+            dependencies: ["PolicyEvaluation", "PolicyModel", "PolicyLoading", "PlanRendering", "GraphClient", "GraphEmulator", "TenantAccess",
+                           "EntraformTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -61,10 +61,25 @@ package struct GraphRiskTenant: RiskResponding {
 /// ids, groups → transitive members, in batches), read risky objects and detections with the
 /// narrowest filters, and evaluate.
 package enum RiskPlanning {
+    /// Why planning stopped before asking the tenant anything: a configuration that cannot be read,
+    /// or diagnostics (with the texts they point into) for the CLI to render.
     package struct Stopped: Error {
-        package var output: String
+        package var readError: String?
+        package var diagnostics: [Diagnostic] = []
+        package var texts: [String: String] = [:]
+        /// Files loaded, for the summary line (`nil`: no summary, e.g. for resolution errors).
+        package var fileCount: Int?
+        /// The caller's colour preference, passed through for whoever renders.
+        package var useColor = false
 
-        package init(output: String) { self.output = output }
+        package init(readError: String) { self.readError = readError }
+
+        package init(diagnostics: [Diagnostic], texts: [String: String], fileCount: Int?, useColor: Bool) {
+            self.diagnostics = diagnostics
+            self.texts = texts
+            self.fileCount = fileCount
+            self.useColor = useColor
+        }
     }
 
     /// Identity Protection and directory requests made while planning (for `--debug`/benchmarks).
@@ -78,12 +93,11 @@ package enum RiskPlanning {
         do {
             sources = try ConfigurationFiles.collect(path)
         } catch {
-            throw Stopped(output: "error: \(error.description)\n")
+            throw Stopped(readError: error.description)
         }
         let load = ConfigurationLoader.load(sources)
         if load.hasErrors {
-            throw Stopped(output: DiagnosticRendering.text(load.diagnostics, texts: load.texts, useColor: useColor)
-                + DiagnosticRendering.summary(load.diagnostics, fileCount: sources.count) + "\n")
+            throw Stopped(diagnostics: load.diagnostics, texts: load.texts, fileCount: sources.count, useColor: useColor)
         }
         return load
     }
@@ -152,7 +166,7 @@ package enum RiskPlanning {
         }
         let resolved = Resolver.resolveRiskRules(configuration, directory: directory)
         if resolved.hasErrors {
-            throw Stopped(output: DiagnosticRendering.text(resolved.diagnostics, texts: load.texts, useColor: useColor))
+            throw Stopped(diagnostics: resolved.diagnostics, texts: load.texts, fileCount: nil, useColor: useColor)
         }
         return resolved
     }

@@ -2,6 +2,7 @@ import Foundation
 import PolicyEvaluation
 import PolicyModel
 import Testing
+import PlanRendering
 
 typealias F = RiskFixtures
 

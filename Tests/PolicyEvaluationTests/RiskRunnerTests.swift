@@ -3,6 +3,7 @@ import PolicyEvaluation
 import PolicyModel
 import Testing
 import TenantAccess
+import PlanRendering
 
 @Suite("Risk action runner, audit log and renderers")
 struct RiskRunnerTests {

@@ -3,6 +3,7 @@ import Foundation
 import PolicyLoading
 import PolicyModel
 import Testing
+import PlanRendering
 
 /// Byte-order marks, other encodings, duplicate keys and repeats through aliases: one clear
 /// diagnostic each, at the place to fix.

@@ -5,6 +5,7 @@ import PolicyEvaluation
 import PolicyLoading
 import PolicyModel
 import TenantAccess
+import PlanRendering
 
 /// `entraform risk`: declarative Identity Protection responses and manual response actions.
 struct RiskCommand: AsyncParsableCommand {
@@ -36,7 +37,12 @@ enum RiskCommandRunner {
         do {
             return try await body()
         } catch let stopped as RiskPlanning.Stopped {
-            Console.err(stopped.output)
+            if let readError = stopped.readError {
+                Console.err("error: \(readError)\n")
+            } else {
+                Console.err(DiagnosticRendering.text(stopped.diagnostics, texts: stopped.texts, useColor: stopped.useColor)
+                    + (stopped.fileCount.map { DiagnosticRendering.summary(stopped.diagnostics, fileCount: $0) + "\n" } ?? ""))
+            }
         } catch let error as GraphError {
             Console.err("error: \(error.description)\n")
         } catch let error as ValidationError {

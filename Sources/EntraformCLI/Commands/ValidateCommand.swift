@@ -2,6 +2,7 @@ import ArgumentParser
 import PolicyLoading
 import PolicyModel
 import TenantAccess
+import PlanRendering
 
 /// `entraform validate [DIR]`: checks a configuration offline.
 struct ValidateCommand: ParsableCommand {

@@ -5,6 +5,7 @@ import PolicyLoading
 import PolicyModel
 import Reconciliation
 import TenantAccess
+import PlanRendering
 
 /// The shared first half of `plan`, `apply` and `drift`: load and validate the configuration (no
 /// network when it is invalid), connect, read the live tenant, resolve names, and hand the

@@ -1,4 +1,5 @@
 import Foundation
+import PolicyEvaluation
 import PolicyModel
 
 /// Output formats for risk plans and apply reports.
