@@ -7,8 +7,8 @@ import Logging
 import PolicyLoading
 import PolicyModel
 import Reconciliation
-import Testing
 import TenantAccess
+import Testing
 
 /// `entraform export`: round trips through the emulator (export, then plan the export against the same
 /// tenant: no changes), the corpus offline, malformed inputs, and the command's refusals.

@@ -6,8 +6,8 @@ import GraphEmulator
 import Logging
 import PolicyModel
 import Reconciliation
-import Testing
 import TenantAccess
+import Testing
 
 /// The real client against the real emulator over loopback: plan, apply, re-plan, drift, saved plans.
 @Suite("plan / apply / drift against the emulator")

@@ -6,8 +6,8 @@ import PlanRendering
 import PolicyLoading
 import PolicyModel
 import Reconciliation
-import Testing
 import TenantAccess
+import Testing
 
 /// One directory under `Scenarios/`: `policies/` (the configuration), `tenant.json` (an emulator seed
 /// with the live tenant as raw Graph JSON), and `expected/{plan.txt, plan.md, plan.json, exit-code}`.

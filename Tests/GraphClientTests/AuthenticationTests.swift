@@ -1,8 +1,8 @@
 import Crypto
 import CryptoExtras
 import Foundation
-import GraphWire
 @testable import GraphClient
+import GraphWire
 import PolicyModel
 import Synchronization
 import Testing

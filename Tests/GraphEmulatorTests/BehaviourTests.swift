@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 @testable import GraphEmulator
 import PolicyModel
+import Testing
 
 @Suite("Behaviour switches, batching and envelopes")
 struct BehaviourTests {

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 @testable import GraphEmulator
 import PolicyModel
+import Testing
 
 /// The tenant's conditional access policy limit (issue 11, emulator part).
 @Suite("Conditional access policy limit")

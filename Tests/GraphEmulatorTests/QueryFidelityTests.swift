@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 @testable import GraphEmulator
 import PolicyModel
+import Testing
 
 /// Paths and query options read as Graph reads them (issue 17, "Emulator fidelity found on the way").
 @Suite("Graph fidelity: paths and queries")

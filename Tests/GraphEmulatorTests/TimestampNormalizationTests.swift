@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 @testable import GraphEmulator
 import PolicyModel
+import Testing
 
 /// Date-times written with offsets are stored and returned in UTC, as Graph does (issue 17).
 @Suite("Timestamps in UTC")

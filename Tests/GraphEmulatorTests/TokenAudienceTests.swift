@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 @testable import GraphEmulator
 import PolicyModel
+import Testing
 
 /// A token is for the resource its scope names; Graph accepts only its own (issue 17).
 @Suite("Token audiences")

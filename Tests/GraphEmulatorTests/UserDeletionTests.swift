@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 @testable import GraphEmulator
 import PolicyModel
+import Testing
 
 /// `DELETE /users/{id}` soft-deletes the user as Entra does (issue 17).
 @Suite("Deleting users")

@@ -3,8 +3,8 @@ import GraphClient
 @testable import GraphEmulator
 import PolicyEvaluation
 import PolicyModel
-import Testing
 import TenantAccess
+import Testing
 
 
 /// An emulator seeded with 70 high-risk users (two of them low risk with a new-country detection),

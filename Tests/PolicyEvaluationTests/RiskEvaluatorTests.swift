@@ -1,8 +1,8 @@
 import Foundation
+import PlanRendering
 import PolicyEvaluation
 import PolicyModel
 import Testing
-import PlanRendering
 
 typealias F = RiskFixtures
 

@@ -1,9 +1,9 @@
 import Foundation
+import PlanRendering
 import PolicyEvaluation
 import PolicyModel
-import Testing
 import TenantAccess
-import PlanRendering
+import Testing
 
 @Suite("Risk action runner, audit log and renderers")
 struct RiskRunnerTests {

@@ -1,9 +1,9 @@
 import EntraformTestSupport
 import Foundation
+import PlanRendering
 import PolicyLoading
 import PolicyModel
 import Testing
-import PlanRendering
 
 /// Byte-order marks, other encodings, duplicate keys and repeats through aliases: one clear
 /// diagnostic each, at the place to fix.

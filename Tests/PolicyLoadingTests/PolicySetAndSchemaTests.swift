@@ -2,9 +2,9 @@ import EntraformTestSupport
 import Foundation
 import PolicyLoading
 import PolicyModel
+import TenantAccess
 import Testing
 import Yams
-import TenantAccess
 
 /// YAML → JSON with YAML 1.2 core scalars (so `NO` stays a string), independent of the loader.
 func plainJSON(_ node: Node) -> JSONValue {

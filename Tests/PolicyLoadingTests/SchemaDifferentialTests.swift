@@ -2,9 +2,9 @@ import EntraformTestSupport
 import Foundation
 import PolicyLoading
 import PolicyModel
+import TenantAccess
 import Testing
 import Yams
-import TenantAccess
 
 /// The generated JSON Schema and `validate` must agree on every rule JSON Schema can express
 /// (defects issue, item 23). Variants of the baseline documents (keys nulled, removed, retyped,

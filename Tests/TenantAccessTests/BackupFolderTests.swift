@@ -1,8 +1,8 @@
 import Foundation
 import PolicyModel
 import Reconciliation
-import Testing
 import TenantAccess
+import Testing
 
 /// `apply --backup-dir DIR`: every run keeps its own backups, even two runs in the same second.
 @Suite("Backup folders")

@@ -1,8 +1,8 @@
 import Foundation
 import PolicyLoading
 import PolicyModel
-import Testing
 import TenantAccess
+import Testing
 
 /// Finding configuration files: symbolic links are followed, but never in circles.
 @Suite("Configuration files")

@@ -1,11 +1,11 @@
 import ArgumentParser
 import Foundation
 import GraphClient
+import PlanRendering
 import PolicyEvaluation
 import PolicyLoading
 import PolicyModel
 import TenantAccess
-import PlanRendering
 
 /// `entraform risk`: declarative Identity Protection responses and manual response actions.
 struct RiskCommand: AsyncParsableCommand {

@@ -1,8 +1,8 @@
 import ArgumentParser
+import PlanRendering
 import PolicyLoading
 import PolicyModel
 import TenantAccess
-import PlanRendering
 
 /// `entraform validate [DIR]`: checks a configuration offline.
 struct ValidateCommand: ParsableCommand {

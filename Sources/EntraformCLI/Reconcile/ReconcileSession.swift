@@ -1,11 +1,11 @@
 import Foundation
 import GraphClient
+import PlanRendering
 import PolicyEvaluation
 import PolicyLoading
 import PolicyModel
 import Reconciliation
 import TenantAccess
-import PlanRendering
 
 /// The shared first half of `plan`, `apply` and `drift`: load and validate the configuration (no
 /// network when it is invalid), connect, read the live tenant, resolve names, and hand the
