@@ -111,7 +111,8 @@ let package = Package(
         ),
         .testTarget(
             name: "GraphEmulatorTests",
-            dependencies: ["GraphEmulator", "GraphWire", "EntraformTestSupport"],
+            dependencies: ["GraphEmulator", "GraphWire", "EntraformTestSupport",
+                           .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -17,72 +17,157 @@ struct GraphService: Sendable {
         var deniedCode: String
     }
 
-    /// Permissions per path (reference §3.5 and the Graph permission tables).
-    static func requirement(method: String, segments: [String]) -> Requirement {
-        let isRead = method == "GET"
-        let path = segments.map { $0.lowercased() }
-        let first = path.first ?? ""
-        let policyRead = ["Policy.Read.All", "Policy.ReadWrite.ConditionalAccess", "Directory.Read.All", "Directory.ReadWrite.All"]
-        let policyWrite = ["Policy.ReadWrite.ConditionalAccess"]
-        let userRead = ["User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"]
-        switch first {
-        case "identity", "policies":
-            if path.count >= 3, path[2] == "authenticationcontextclassreferences" {
-                return Requirement(serviceClass: .conditionalAccessAndIdentityProtection,
-                                   anyOf: isRead ? ["AuthenticationContext.Read.All", "AuthenticationContext.ReadWrite.All"] + policyRead
-                                                 : ["AuthenticationContext.ReadWrite.All", "Policy.ReadWrite.ConditionalAccess"],
-                                   deniedCode: "AccessDenied")
+    /// One segment of a route's path pattern, matched case-insensitively as Graph does.
+    enum Segment: Sendable {
+        /// Exactly this segment.
+        case literal(String)
+        /// Any one segment (an id or a UPN).
+        case any
+        /// A segment starting with this (`servicePrincipals(appId='…')`).
+        case prefix(String)
+
+        func matches(_ segment: String) -> Bool {
+            switch self {
+            case .literal(let text): segment.lowercased() == text.lowercased()
+            case .any: true
+            case .prefix(let text): segment.lowercased().hasPrefix(text.lowercased())
             }
-            let isStrength = path.contains("authenticationstrength") || path.contains("authenticationstrengthpolicies")
-            return Requirement(serviceClass: .conditionalAccessAndIdentityProtection,
-                               anyOf: isRead ? policyRead : (isStrength ? ["Policy.ReadWrite.AuthenticationMethod", "Policy.ReadWrite.ConditionalAccess"] : policyWrite),
-                               deniedCode: "AccessDenied")
-        case "identitygovernance":
-            return Requirement(serviceClass: .directory, anyOf: ["Agreement.Read.All", "Agreement.ReadWrite.All", "Directory.Read.All"],
-                               deniedCode: "Authorization_RequestDenied")
-        case "identityprotection", "riskyusers", "riskdetections", "riskyserviceprincipals", "serviceprincipalriskdetections":
-            let resource = first == "identityprotection" ? (path.count > 1 ? path[1] : "") : first
-            let anyOf: [String]
-            switch resource {
-            case "riskdetections", "serviceprincipalriskdetections": anyOf = ["IdentityRiskEvent.Read.All", "IdentityRiskEvent.ReadWrite.All"]
-            case "riskyserviceprincipals":
-                anyOf = isRead ? ["IdentityRiskyServicePrincipal.Read.All", "IdentityRiskyServicePrincipal.ReadWrite.All"] : ["IdentityRiskyServicePrincipal.ReadWrite.All"]
-            default:
-                anyOf = isRead ? ["IdentityRiskyUser.Read.All", "IdentityRiskyUser.ReadWrite.All"] : ["IdentityRiskyUser.ReadWrite.All"]
-            }
-            return Requirement(serviceClass: .conditionalAccessAndIdentityProtection, anyOf: anyOf, deniedCode: "AccessDenied")
-        case "users":
-            if path.last == "revokesigninsessions" {
-                return Requirement(serviceClass: .directory, anyOf: ["User.RevokeSessions.All", "User.ReadWrite.All", "Directory.ReadWrite.All"],
-                                   deniedCode: "Authorization_RequestDenied")
-            }
-            if method == "DELETE" {
-                // Directory.ReadWrite.All does not allow deleting users.
-                return Requirement(serviceClass: .directory, anyOf: ["User.DeleteRestore.All", "User.ReadWrite.All"],
-                                   deniedCode: "Authorization_RequestDenied")
-            }
-            return Requirement(serviceClass: .directory, anyOf: isRead ? userRead : ["User.ReadWrite.All", "Directory.ReadWrite.All"],
-                               deniedCode: "Authorization_RequestDenied")
-        case "directory":
-            // Deleted items: only users are ever deleted in the emulator.
-            return Requirement(serviceClass: .directory, anyOf: isRead ? userRead : ["User.DeleteRestore.All", "User.ReadWrite.All"],
-                               deniedCode: "Authorization_RequestDenied")
-        case "groups":
-            return Requirement(serviceClass: .directory, anyOf: ["Group.Read.All", "GroupMember.Read.All", "Group.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
-                               deniedCode: "Authorization_RequestDenied")
-        case "directoryroletemplates", "rolemanagement", "directoryroles":
-            return Requirement(serviceClass: .directory, anyOf: ["RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory", "Directory.Read.All"],
-                               deniedCode: "Authorization_RequestDenied")
-        case "directoryobjects":
-            return Requirement(serviceClass: .directory, anyOf: ["Directory.Read.All", "Directory.ReadWrite.All", "User.Read.All", "Application.Read.All", "Group.Read.All"],
-                               deniedCode: "Authorization_RequestDenied")
-        default:
-            if first.hasPrefix("serviceprincipals") {
-                return Requirement(serviceClass: .directory, anyOf: ["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All"],
-                                   deniedCode: "Authorization_RequestDenied")
-            }
-            return Requirement(serviceClass: .other, anyOf: [], deniedCode: "Authorization_RequestDenied")
         }
+    }
+
+    /// One entry of the route table: the methods and path prefix it answers, the permission it needs
+    /// (by method), and the handler, which gets the segments after the first `consumed`. Routing and
+    /// permission checks both come from this table, so they cannot disagree.
+    struct Route: Sendable {
+        var methods: Set<String>?
+        var pattern: [Segment]
+        var serviceClass: ServiceClass
+        var betaOnly = false
+        /// Permissions (any one suffices) for a read (`GET`) and for a write.
+        var read: [String]
+        var write: [String]
+        var deniedCode: String
+        /// How many leading segments the handler does not see.
+        var consumed: Int
+        var handler: @Sendable (GraphService, GraphRequest, [String], Principal) async throws -> GraphResponse
+
+        func matches(_ request: GraphRequest) -> Bool {
+            if let methods, !methods.contains(request.method) { return false }
+            if betaOnly, request.version != .beta { return false }
+            guard request.segments.count >= pattern.count else { return false }
+            return zip(pattern, request.segments).allSatisfy { $0.matches($1) }
+        }
+
+        func requirement(method: String) -> Requirement {
+            Requirement(serviceClass: serviceClass, anyOf: method == "GET" ? read : write, deniedCode: deniedCode)
+        }
+    }
+
+    private static let policyRead = ["Policy.Read.All", "Policy.ReadWrite.ConditionalAccess", "Directory.Read.All", "Directory.ReadWrite.All"]
+    private static let policyWrite = ["Policy.ReadWrite.ConditionalAccess"]
+    private static let strengthWrite = ["Policy.ReadWrite.AuthenticationMethod", "Policy.ReadWrite.ConditionalAccess"]
+    private static let userRead = ["User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"]
+    private static let riskyUserRead = ["IdentityRiskyUser.Read.All", "IdentityRiskyUser.ReadWrite.All"]
+    private static let riskEventRead = ["IdentityRiskEvent.Read.All", "IdentityRiskEvent.ReadWrite.All"]
+    private static let riskyPrincipalRead = ["IdentityRiskyServicePrincipal.Read.All", "IdentityRiskyServicePrincipal.ReadWrite.All"]
+
+    /// The route table (reference §3.5 and the Graph permission tables), most specific first.
+    static let routes: [Route] = {
+        let ca = ServiceClass.conditionalAccessAndIdentityProtection
+        let directory = ServiceClass.directory
+        func route(methods: Set<String>? = nil, _ pattern: [Segment], _ serviceClass: ServiceClass, betaOnly: Bool = false,
+                   read: [String], write: [String], denied: String, consumed: Int,
+                   _ handler: @escaping @Sendable (GraphService, GraphRequest, [String], Principal) async throws -> GraphResponse) -> Route {
+            Route(methods: methods, pattern: pattern, serviceClass: serviceClass, betaOnly: betaOnly, read: read, write: write, deniedCode: denied,
+                  consumed: consumed, handler: handler)
+        }
+        let identityProtection: @Sendable (GraphService, GraphRequest, [String], Principal) async throws -> GraphResponse = { service, request, rest, principal in
+            try await service.identityProtection(request, rest: rest, principal: principal)
+        }
+        var table: [Route] = [
+            route([.literal("identity"), .literal("conditionalAccess"), .literal("authenticationContextClassReferences")], ca,
+                  read: ["AuthenticationContext.Read.All", "AuthenticationContext.ReadWrite.All"] + policyRead,
+                  write: ["AuthenticationContext.ReadWrite.All", "Policy.ReadWrite.ConditionalAccess"], denied: "AccessDenied", consumed: 2) {
+                try await $0.conditionalAccess($1, rest: $2, principal: $3)
+            },
+            route([.literal("identity"), .literal("conditionalAccess"), .literal("authenticationStrength")], ca,
+                  read: policyRead, write: strengthWrite, denied: "AccessDenied", consumed: 2) {
+                try await $0.conditionalAccess($1, rest: $2, principal: $3)
+            },
+            route([.literal("identity"), .literal("conditionalAccess"), .any], ca, read: policyRead, write: policyWrite, denied: "AccessDenied",
+                  consumed: 2) { try await $0.conditionalAccess($1, rest: $2, principal: $3) },
+            route([.literal("policies"), .literal("conditionalAccessPolicies")], ca, read: policyRead, write: policyWrite, denied: "AccessDenied",
+                  consumed: 2) { service, request, rest, _ in try await service.policies(request, rest: rest) },
+            route([.literal("policies"), .literal("authenticationStrengthPolicies")], ca, read: policyRead, write: strengthWrite,
+                  denied: "AccessDenied", consumed: 2) { service, request, rest, _ in
+                try await service.authenticationStrengths(request, rest: rest, context: "policies/authenticationStrengthPolicies")
+            },
+            route([.literal("identityGovernance"), .literal("termsOfUse"), .literal("agreements")], directory,
+                  read: ["Agreement.Read.All", "Agreement.ReadWrite.All", "Directory.Read.All"],
+                  write: ["Agreement.Read.All", "Agreement.ReadWrite.All", "Directory.Read.All"], denied: "Authorization_RequestDenied",
+                  consumed: 3) { service, request, rest, _ in try await service.termsOfUse(request, rest: rest) },
+            route([.literal("users"), .any, .literal("revokeSignInSessions")], directory,
+                  read: ["User.RevokeSessions.All", "User.ReadWrite.All", "Directory.ReadWrite.All"],
+                  write: ["User.RevokeSessions.All", "User.ReadWrite.All", "Directory.ReadWrite.All"], denied: "Authorization_RequestDenied",
+                  consumed: 1) { service, request, rest, _ in try await service.users(request, rest: rest) },
+            // Directory.ReadWrite.All does not allow deleting users.
+            route(methods: ["DELETE"], [.literal("users")], directory, read: [], write: ["User.DeleteRestore.All", "User.ReadWrite.All"],
+                  denied: "Authorization_RequestDenied", consumed: 1) { service, request, rest, _ in try await service.users(request, rest: rest) },
+            route([.literal("users")], directory, read: userRead, write: ["User.ReadWrite.All", "Directory.ReadWrite.All"],
+                  denied: "Authorization_RequestDenied", consumed: 1) { service, request, rest, _ in try await service.users(request, rest: rest) },
+            // Deleted items: only users are ever deleted in the emulator.
+            route([.literal("directory"), .literal("deletedItems"), .any], directory, read: userRead, write: ["User.DeleteRestore.All", "User.ReadWrite.All"],
+                  denied: "Authorization_RequestDenied", consumed: 2) { service, request, rest, _ in try await service.deletedItems(request, rest: rest) },
+            route([.literal("groups")], directory,
+                  read: ["Group.Read.All", "GroupMember.Read.All", "Group.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+                  write: ["Group.Read.All", "GroupMember.Read.All", "Group.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+                  denied: "Authorization_RequestDenied", consumed: 1) { service, request, rest, _ in try await service.groups(request, rest: rest) },
+            route([.literal("directoryRoleTemplates")], directory, read: roleRead, write: roleRead, denied: "Authorization_RequestDenied",
+                  consumed: 1) { service, request, rest, _ in try await service.roleTemplates(request, rest: rest, definitions: false) },
+            route([.literal("roleManagement"), .literal("directory"), .literal("roleDefinitions")], directory, read: roleRead, write: roleRead,
+                  denied: "Authorization_RequestDenied", consumed: 3) { service, request, rest, _ in
+                try await service.roleTemplates(request, rest: rest, definitions: true)
+            },
+            route([.literal("directoryObjects"), .literal("getByIds")], directory,
+                  read: ["Directory.Read.All", "Directory.ReadWrite.All", "User.Read.All", "Application.Read.All", "Group.Read.All"],
+                  write: ["Directory.Read.All", "Directory.ReadWrite.All", "User.Read.All", "Application.Read.All", "Group.Read.All"],
+                  denied: "Authorization_RequestDenied", consumed: 2) { service, request, rest, _ in
+                guard rest.isEmpty else { throw GraphFailure.noRoute(request) }
+                return try await service.getByIds(request)
+            },
+            route([.prefix("servicePrincipals")], directory, read: ["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All"],
+                  write: ["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All"], denied: "Authorization_RequestDenied",
+                  consumed: 0) { service, request, rest, _ in try await service.servicePrincipals(request, rest: rest) },
+        ]
+        // Identity Protection, and its legacy beta aliases at the root.
+        for (prefix, consumed, betaOnly) in [([Segment.literal("identityProtection")], 1, false), ([], 0, true)] {
+            table += [
+                route(prefix + [.literal("riskDetections")], ca, betaOnly: betaOnly, read: riskEventRead, write: riskEventRead,
+                      denied: "AccessDenied", consumed: consumed, identityProtection),
+                route(prefix + [.literal("servicePrincipalRiskDetections")], ca, betaOnly: betaOnly, read: riskEventRead, write: riskEventRead,
+                      denied: "AccessDenied", consumed: consumed, identityProtection),
+                route(prefix + [.literal("riskyServicePrincipals")], ca, betaOnly: betaOnly, read: riskyPrincipalRead,
+                      write: ["IdentityRiskyServicePrincipal.ReadWrite.All"], denied: "AccessDenied", consumed: consumed, identityProtection),
+                route(prefix + [.literal("riskyUsers")], ca, betaOnly: betaOnly, read: riskyUserRead, write: ["IdentityRiskyUser.ReadWrite.All"],
+                      denied: "AccessDenied", consumed: consumed, identityProtection),
+            ]
+        }
+        table.append(route([.literal("identityProtection")], ca, read: riskyUserRead, write: ["IdentityRiskyUser.ReadWrite.All"],
+                           denied: "AccessDenied", consumed: 1, identityProtection))
+        return table
+    }()
+
+    private static let roleRead = ["RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory", "Directory.Read.All"]
+
+    /// The route that answers `request`, if any.
+    static func route(for request: GraphRequest) -> Route? {
+        routes.first { $0.matches(request) }
+    }
+
+    /// Permissions per path, from the route table; a path no route answers needs none (it is a 400/404).
+    static func requirement(for request: GraphRequest) -> Requirement {
+        route(for: request)?.requirement(method: request.method)
+            ?? Requirement(serviceClass: .other, anyOf: [], deniedCode: "Authorization_RequestDenied")
     }
 
     /// A request path with ids replaced by `{id}`, for request counts.
@@ -103,7 +188,7 @@ struct GraphService: Sendable {
 
     /// Handles one authenticated Graph request (a top-level request or a `$batch` step).
     func handle(_ request: GraphRequest, principal: Principal) async -> GraphResponse {
-        let requirement = Self.requirement(method: request.method, segments: request.segments)
+        let requirement = Self.requirement(for: request)
         await behaviour.record(serviceClass: requirement.serviceClass, path: Self.template(of: request))
         if !requirement.anyOf.isEmpty, principal.roles.isDisjoint(with: requirement.anyOf) {
             let message = requirement.deniedCode == "AccessDenied"
@@ -160,46 +245,8 @@ struct GraphService: Sendable {
     }
 
     private func dispatch(_ request: GraphRequest, principal: Principal) async throws -> GraphResponse {
-        let segments = request.segments
-        let lowered = segments.map { $0.lowercased() }
-        guard let first = lowered.first else { throw GraphFailure.noRoute(request) }
-        switch first {
-        case "identity":
-            guard lowered.count >= 3, lowered[1] == "conditionalaccess" else { throw GraphFailure.noRoute(request) }
-            return try await conditionalAccess(request, rest: Array(segments.dropFirst(2)), principal: principal)
-        case "policies":
-            if lowered.count >= 2, lowered[1] == "conditionalaccesspolicies" {
-                return try await policies(request, rest: Array(segments.dropFirst(2)))
-            }
-            if lowered.count >= 2, lowered[1] == "authenticationstrengthpolicies" {
-                return try await authenticationStrengths(request, rest: Array(segments.dropFirst(2)), context: "policies/authenticationStrengthPolicies")
-            }
-            throw GraphFailure.noRoute(request)
-        case "identitygovernance":
-            guard lowered.count >= 3, lowered[1] == "termsofuse", lowered[2] == "agreements" else { throw GraphFailure.noRoute(request) }
-            return try await termsOfUse(request, rest: Array(segments.dropFirst(3)))
-        case "users": return try await users(request, rest: Array(segments.dropFirst()))
-        case "groups": return try await groups(request, rest: Array(segments.dropFirst()))
-        case "directoryroletemplates": return try await roleTemplates(request, rest: Array(segments.dropFirst()), definitions: false)
-        case "rolemanagement":
-            guard lowered.count >= 3, lowered[1] == "directory", lowered[2] == "roledefinitions" else { throw GraphFailure.noRoute(request) }
-            return try await roleTemplates(request, rest: Array(segments.dropFirst(3)), definitions: true)
-        case "directoryobjects":
-            guard lowered.count == 2, lowered[1] == "getbyids" else { throw GraphFailure.noRoute(request) }
-            return try await getByIds(request)
-        case "directory":
-            guard lowered.count >= 3, lowered[1] == "deleteditems" else { throw GraphFailure.noRoute(request) }
-            return try await deletedItems(request, rest: Array(segments.dropFirst(2)))
-        case "identityprotection":
-            return try await identityProtection(request, rest: Array(segments.dropFirst()), principal: principal)
-        case "riskyusers", "riskdetections", "riskyserviceprincipals", "serviceprincipalriskdetections":
-            // Legacy beta aliases.
-            guard request.version == .beta else { throw GraphFailure.noRoute(request) }
-            return try await identityProtection(request, rest: segments, principal: principal)
-        default:
-            if first.hasPrefix("serviceprincipals") { return try await servicePrincipals(request, rest: segments) }
-            throw GraphFailure.noRoute(request)
-        }
+        guard let route = Self.route(for: request) else { throw GraphFailure.noRoute(request) }
+        return try await route.handler(self, request, Array(request.segments.dropFirst(route.consumed)), principal)
     }
 
     // MARK: Shared helpers
