@@ -1,41 +1,11 @@
 import Foundation
 import PolicyModel
 
-/// A fast, allocation-light JSON writer for responses (the benchmark path lists 195 policies).
-/// Keys are written sorted so equal values always give equal bytes.
+/// Graph responses as bytes: the one compact writer (``JSONValue/compactJSON(keyOrder:)``) with
+/// Graph's key order.
 enum JSONWriter {
     static func data(_ value: JSONValue) -> Data {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(1024)
-        write(value, into: &bytes)
-        return Data(bytes)
-    }
-
-    static func write(_ value: JSONValue, into out: inout [UInt8]) {
-        switch value {
-        case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
-        case .bool(let flag): out.append(contentsOf: flag ? Array("true".utf8) : Array("false".utf8))
-        case .number(let number): writeNumber(number, into: &out)
-        case .string(let string): writeString(string, into: &out)
-        case .array(let elements):
-            out.append(UInt8(ascii: "["))
-            for (index, element) in elements.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                write(element, into: &out)
-            }
-            out.append(UInt8(ascii: "]"))
-        case .object(let members):
-            out.append(UInt8(ascii: "{"))
-            var first = true
-            for key in members.keys.sorted(by: graphKeyOrder) {
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                writeString(key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                write(members[key]!, into: &out)
-            }
-            out.append(UInt8(ascii: "}"))
-        }
+        Data(value.compactJSON(keyOrder: graphKeyOrder))
     }
 
     /// `@odata.*` control information first (as Graph writes it), then properties by name.
@@ -44,34 +14,6 @@ enum JSONWriter {
         let rhsControl = rhs.hasPrefix("@odata.")
         if lhsControl != rhsControl { return lhsControl }
         return lhs < rhs
-    }
-
-    static func writeNumber(_ number: Double, into out: inout [UInt8]) {
-        if number.rounded() == number, abs(number) < 9e15 {
-            out.append(contentsOf: Array(String(Int64(number)).utf8))
-        } else if number.isFinite {
-            out.append(contentsOf: Array("\(number)".utf8))
-        } else {
-            out.append(contentsOf: Array("null".utf8))
-        }
-    }
-
-    static func writeString(_ string: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }
 

@@ -9,10 +9,10 @@ extension RiskPlan {
     public var contentDigest: String {
         var unsealed = self
         unsealed.planDigest = nil
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(unsealed)) ?? Data()
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        // The canonical form every digest hashes: the plan as a JSON tree, written compactly with sorted keys.
+        let data = (try? JSONEncoder().encode(unsealed)) ?? Data()
+        let canonical = (try? JSONValue.parse(data))?.compactJSON() ?? Array(data)
+        return SHA256.hash(data: canonical).map { String(format: "%02x", $0) }.joined()
     }
 
     /// The plan with ``planDigest`` set, as `risk plan` saves and prints it.

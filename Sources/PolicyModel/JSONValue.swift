@@ -223,8 +223,10 @@ extension JSONValue {
         return JSONDecodingFailure(description: message, line: line, column: column)
     }
 
-    /// Serialises to compact (or pretty) JSON with sorted keys, so equal values give equal bytes.
+    /// Serialises to compact (the canonical form, ``compactJSON(keyOrder:)``) or pretty JSON (for
+    /// people: files and `--format json`), keys sorted, so equal values give equal bytes.
     public func serialized(pretty: Bool = false) -> Data {
+        guard pretty else { return Data(compactJSON()) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         // Encoding a JSONValue cannot fail: every case maps onto a JSON value.

@@ -45,56 +45,6 @@ extension JSONValue {
         }
     }
 
-    /// Compact JSON with sorted keys, written by hand: deterministic and much faster than
-    /// `JSONEncoder`, for fingerprints and canonical ordering.
-    package var canonicalJSON: String {
-        var out = ""
-        writeCanonical(into: &out)
-        return out
-    }
-
-    private func writeCanonical(into out: inout String) {
-        switch self {
-        case .null: out += "null"
-        case .bool(let value): out += value ? "true" : "false"
-        case .number(let value):
-            if let whole = intValue { out += String(whole) } else { out += "\(value)" }
-        case .string(let text): Self.writeString(text, into: &out)
-        case .array(let items):
-            out += "["
-            for (index, item) in items.enumerated() {
-                if index > 0 { out += "," }
-                item.writeCanonical(into: &out)
-            }
-            out += "]"
-        case .object(let members):
-            out += "{"
-            for (index, key) in members.keys.sorted().enumerated() {
-                if index > 0 { out += "," }
-                Self.writeString(key, into: &out)
-                out += ":"
-                members[key]!.writeCanonical(into: &out)
-            }
-            out += "}"
-        }
-    }
-
-    private static func writeString(_ text: String, into out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-    }
-
     /// The value at `path`, or `nil` when any step is missing or not an object.
     package func value(at path: FieldPath) -> JSONValue? {
         var current = self

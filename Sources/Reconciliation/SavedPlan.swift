@@ -8,12 +8,10 @@ extension Plan {
     /// JSON value holding `null` encodes as `null` but decodes as absent, so without this a plan would
     /// not survive its own save-and-load (`null` and absent say the same thing in a plan).
     public var contentDigest: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding plain value types cannot fail.
-        let data = (try? encoder.encode(self)) ?? Data()
+        // Encoding plain value types cannot fail; the tree is hashed in the canonical form.
+        let data = (try? JSONEncoder().encode(self)) ?? Data()
         guard let tree = try? JSONValue.parse(data) else { return SHA256Digest.hex(of: Array(data)) }
-        return SHA256Digest.hex(of: Array(Self.withoutNullMembers(tree).serialized()))
+        return SHA256Digest.hex(of: Self.withoutNullMembers(tree).compactJSON())
     }
 
     private static func withoutNullMembers(_ value: JSONValue) -> JSONValue {
