@@ -1,3 +1,4 @@
+import Foundation
 import PolicyModel
 import Reconciliation
 
@@ -16,6 +17,8 @@ import Reconciliation
 ///       "displayName": "CA001 Require MFA",
 ///       "id": "7d1f…" | null,                     // live id; null for a create
 ///       "reason": "differs from the tenant in 1 field",
+///       "reasonCode": {"differsFromTenant": {"fields": 1, "pinnedId": false}},   // the reason as data
+///       "liveFingerprint": "<sha-256 hex>" | null,   // of the live object planned against (apply refuses if it changed)
 ///       "location": {"file": "policies/ca001.yaml", "line": 1, "column": 1} | null,
 ///       "fieldChanges": [
 ///         {"path": "conditions.users.excludeGroups", "added": [VALUE…], "removed": [VALUE…]},   // set-valued
@@ -68,6 +71,8 @@ public struct JSONPlanRenderer: Sendable {
             "displayName": .string(change.displayName),
             "id": change.id.map(JSONValue.string) ?? .null,
             "reason": .string(Display.phrase(change.reason)),
+            "reasonCode": (try? JSONValue.parse(JSONEncoder().encode(change.reason))) ?? .null,
+            "liveFingerprint": change.liveFingerprint.map(JSONValue.string) ?? .null,
             "location": change.location.map(Self.location) ?? .null,
             "fieldChanges": .array(change.fieldChanges.map(Self.fieldChange)),
             "leftUnchanged": .array(change.leftUnchanged.map(JSONValue.string)),

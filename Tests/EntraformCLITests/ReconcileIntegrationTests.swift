@@ -4,6 +4,7 @@ import Foundation
 import GraphClient
 import GraphEmulator
 import Logging
+import PlanRendering
 import PolicyModel
 import Reconciliation
 import TenantAccess

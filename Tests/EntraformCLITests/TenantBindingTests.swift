@@ -98,7 +98,7 @@ struct TenantBindingTests {
             let planned = try await a.run(["plan", "config", "--out", "plan.json"], in: directory)
             #expect(planned.exitCode == 0, "\(planned.stderr)")
             let saved = try JSONValue.parse(Data(contentsOf: directory.appendingPathComponent("plan.json")))
-            #expect(saved["plan"]?["tenantId"]?.stringValue == Self.tenantA)
+            #expect(saved["tenantId"]?.stringValue == Self.tenantA)
 
             let wrong = try await b.run(["apply", "plan.json"], in: directory)
             #expect(wrong.exitCode == 1)

@@ -1,4 +1,5 @@
 import Foundation
+import PlanRendering
 import PolicyModel
 import Reconciliation
 import Testing
@@ -240,6 +241,8 @@ struct SavedPlanTests {
         let plan = samplePlan()
         let decoded = try SavedPlan.decode(SavedPlan(plan).encoded())
         #expect(decoded == plan)
+        // One document: the saved plan is exactly what `plan --format json` prints.
+        #expect(SavedPlan(plan).encoded() == Data(JSONPlanRenderer().render(plan).utf8))
         #expect(decoded.contentDigest == plan.contentDigest)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PlanRendering
 import PolicyModel
 import Reconciliation
 import Testing
