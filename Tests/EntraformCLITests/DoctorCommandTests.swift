@@ -5,7 +5,7 @@ import PolicyModel
 import Testing
 
 /// `entraform doctor` as a user runs it: the built binary against an in-process emulator.
-@Suite("doctor (binary against the emulator)")
+@Suite("doctor (binary against the emulator)", .emulatorScope)
 struct DoctorCommandTests {
     /// The risk commands' tenant, whose only application may read everything `plan`, `drift` and
     /// `risk plan` need and write nothing.
@@ -20,9 +20,8 @@ struct DoctorCommandTests {
     }
 
     @Test func readOnlyPassesForAnAppThatCanOnlyReadWhatRiskPlanReads() async throws {
-        let server = try await EmulatorServer(configuration: EmulatorConfiguration(seed: TenantSeed(document: Self.readOnlySeed())))
-        let url = try await server.start().absoluteString
-        defer { Task { await server.shutdown() } }
+        let (server, started) = try await startScopedEmulator(EmulatorConfiguration(seed: TenantSeed(document: Self.readOnlySeed())))
+        let url = started.absoluteString
         let directory = try BinaryRunner.temporaryDirectory(["config/entraform.yaml": RiskCommandTests.settings,
                                                              "config/rules.yaml": RiskCommandTests.rules])
         let credentials = server.credentials

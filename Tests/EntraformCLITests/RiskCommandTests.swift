@@ -116,16 +116,10 @@ struct RiskCommandTests {
     }
 
     static func withSession(rules: String = rules, _ body: (Session) async throws -> Void) async throws {
-        let server = try await EmulatorServer(configuration: EmulatorConfiguration(seed: TenantSeed(document: seed())))
-        let url = try await server.start().absoluteString
         let directory = try BinaryRunner.temporaryDirectory(["config/entraform.yaml": settings, "config/rules.yaml": rules])
-        do {
-            try await body(Session(server: server, url: url, directory: directory))
-        } catch {
-            await server.shutdown()
-            throw error
+        try await withEmulator(EmulatorConfiguration(seed: TenantSeed(document: seed()))) { server, url in
+            try await body(Session(server: server, url: url.absoluteString, directory: directory))
         }
-        await server.shutdown()
     }
 
     // No closure literal sits inside a `#expect`/`#require` argument in this suite: with Swift 6.3.1,

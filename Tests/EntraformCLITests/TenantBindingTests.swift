@@ -71,19 +71,11 @@ struct TenantBindingTests {
     }
 
     static func withTenants(_ body: (Tenant, Tenant) async throws -> Void) async throws {
-        let a = try await EmulatorServer(configuration: EmulatorConfiguration(seed: TenantSeed(document: seed(tenantId: tenantA, domain: "a.example"))))
-        let b = try await EmulatorServer(configuration: EmulatorConfiguration(seed: TenantSeed(document: seed(tenantId: tenantB, domain: "b.example"))))
-        let urlA = try await a.start().absoluteString
-        let urlB = try await b.start().absoluteString
-        do {
-            try await body(Tenant(server: a, url: urlA), Tenant(server: b, url: urlB))
-        } catch {
-            await a.shutdown()
-            await b.shutdown()
-            throw error
+        try await withEmulator(EmulatorConfiguration(seed: TenantSeed(document: seed(tenantId: tenantA, domain: "a.example")))) { a, urlA in
+            try await withEmulator(EmulatorConfiguration(seed: TenantSeed(document: seed(tenantId: tenantB, domain: "b.example")))) { b, urlB in
+                try await body(Tenant(server: a, url: urlA.absoluteString), Tenant(server: b, url: urlB.absoluteString))
+            }
         }
-        await a.shutdown()
-        await b.shutdown()
     }
 
     /// A token that claims tenant B (unsigned: entraform must refuse it before sending it anywhere).

@@ -1,4 +1,5 @@
 @testable import EntraformCLI
+import EntraformTestSupport
 import Foundation
 import GraphClient
 import GraphEmulator
@@ -11,8 +12,7 @@ func withTestEmulator(
     _ seed: TenantSeed,
     _ body: (EmulatorServer, @escaping (Settings) async throws -> GraphConnection) async throws -> Void
 ) async throws {
-    let server = try await EmulatorServer(configuration: EmulatorConfiguration(seed: seed))
-    let url = try await server.start()
+    try await withEmulator(EmulatorConfiguration(seed: seed)) { server, url in
     let credentials = server.credentials
     let connect: (Settings) async throws -> GraphConnection = { settings in
         let endpoints = try GraphEndpoints(cloud: .global, graphURL: url.absoluteString, loginURL: nil)
@@ -26,11 +26,6 @@ func withTestEmulator(
             transport: transport, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         return GraphConnection(client: client, credential: credential, transport: transport, onClose: nil)
     }
-    do {
-        try await body(server, connect)
-    } catch {
-        await server.shutdown()
-        throw error
+    try await body(server, connect)
     }
-    await server.shutdown()
 }

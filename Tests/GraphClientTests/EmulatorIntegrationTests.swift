@@ -1,3 +1,4 @@
+import EntraformTestSupport
 import Foundation
 import GraphClient
 import GraphEmulator
@@ -53,16 +54,7 @@ enum LiveEmulator {
         _ configuration: EmulatorConfiguration = EmulatorConfiguration(seed: seed()),
         _ body: (EmulatorServer, String) async throws -> T
     ) async throws -> T {
-        let server = try await EmulatorServer(configuration: configuration)
-        let url = try await server.start()
-        do {
-            let result = try await body(server, url.absoluteString)
-            await server.shutdown()
-            return result
-        } catch {
-            await server.shutdown()
-            throw error
-        }
+        try await withEmulator(configuration) { server, url in try await body(server, url.absoluteString) }
     }
 
     static func client(

@@ -7,7 +7,7 @@ import PolicyModel
 import Testing
 
 /// Secrets, tokens and assertions never reach output, logs or files.
-@Suite struct SecretHygieneTests {
+@Suite(.emulatorScope) struct SecretHygieneTests {
     @Test func credentialDescriptionsNeverShowSecrets() throws {
         let secret = "S3cr3t-\(UUID().uuidString)"
         let environment = ["AZURE_CLIENT_ID": "app", "AZURE_TENANT_ID": "tenant", "AZURE_CLIENT_SECRET": secret]
@@ -55,9 +55,8 @@ import Testing
         #expect(FileManager.default.isExecutableFile(atPath: BinaryRunner.executable.path), "the entraform executable must be built (swift build)")
         let secret = "Very-Secret-\(UUID().uuidString)"
         let seed = LiveEmulator.seed(secret: secret)
-        let server = try await EmulatorServer(configuration: EmulatorConfiguration(seed: seed))
-        let url = try await server.start().absoluteString
-        defer { Task { await server.shutdown() } }
+        let (server, started) = try await startScopedEmulator(EmulatorConfiguration(seed: seed))
+        let url = started.absoluteString
         let workdir = FileManager.default.temporaryDirectory.appendingPathComponent("entraform-secret-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: workdir, withIntermediateDirectories: true)
 
@@ -93,8 +92,8 @@ import Testing
         #expect(FileManager.default.isExecutableFile(atPath: BinaryRunner.executable.path), "the entraform executable must be built (swift build)")
         var seed = LiveEmulator.seed()
         seed.document = Self.replacingPermissions(in: seed.document, with: ["Policy.Read.All", "User.Read.All"])
-        let server = try await EmulatorServer(configuration: EmulatorConfiguration(seed: seed))
-        let url = try await server.start().absoluteString
+        let (_, started) = try await startScopedEmulator(EmulatorConfiguration(seed: seed))
+        let url = started.absoluteString
         let workdir = FileManager.default.temporaryDirectory.appendingPathComponent("entraform-doctor-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: workdir, withIntermediateDirectories: true)
         let environment = [
@@ -102,7 +101,6 @@ import Testing
             "AZURE_CLIENT_SECRET": LiveEmulator.secret,
         ]
         let result = try await BinaryRunner.runDetached(["doctor", "--graph-url", url], in: workdir, environment: environment)
-        await server.shutdown()
         #expect(result.exitCode == 1, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("✗ Policy.ReadWrite.ConditionalAccess"))
         #expect(result.stdout.contains("✓ Policy.Read.All"))

@@ -1,9 +1,10 @@
+import EntraformTestSupport
 import Foundation
-import Testing
 @testable import GraphEmulator
 import PolicyModel
+import Testing
 
-@Suite("Token endpoint and bearer checks")
+@Suite("Token endpoint and bearer checks", .emulatorScope)
 struct AuthenticationTests {
     static let certificateAppId = "3c1f4a2e-9b8d-4e7f-a6c5-1d2e3f4a5b6c"
     static let federatedAppId = "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"
@@ -42,7 +43,6 @@ struct AuthenticationTests {
 
     @Test func defaultApplicationGetsASignedExpiringTokenWithRoles() async throws {
         let harness = try await Harness.start()
-        defer { Task { await harness.stop() } }
         let credentials = harness.server.credentials
         #expect(credentials.clientId == EmulatorDefaults.clientId)
         let reply = try await harness.form("/\(credentials.tenantId)/oauth2/v2.0/token", [
@@ -60,7 +60,6 @@ struct AuthenticationTests {
 
     @Test func wrongSecretIsAADSTS7000215() async throws {
         let harness = try await Harness.start()
-        defer { Task { await harness.stop() } }
         let credentials = harness.server.credentials
         let reply = try await harness.form("/\(credentials.tenantId)/oauth2/v2.0/token", [
             "grant_type": "client_credentials", "client_id": credentials.clientId, "client_secret": "wrong",
@@ -73,7 +72,6 @@ struct AuthenticationTests {
 
     @Test func unknownTenantClientAndScopeErrors() async throws {
         let harness = try await Harness.start()
-        defer { Task { await harness.stop() } }
         let credentials = harness.server.credentials
         let base = ["grant_type": "client_credentials", "client_id": credentials.clientId, "client_secret": credentials.clientSecret!,
                     "scope": "https://graph.microsoft.com/.default"]
@@ -88,7 +86,6 @@ struct AuthenticationTests {
 
     @Test(arguments: [false, true]) func certificateAssertionSucceeds(pss: Bool) async throws {
         let harness = try await Harness.seeded(Self.seed())
-        defer { Task { await harness.stop() } }
         let reply = try await harness.form(Self.tokenPath, assertionForm(Self.certificateAppId, try assertion(harness: harness, pss: pss)))
         #expect(reply.status == 200, "\(String(decoding: reply.data, as: UTF8.self))")
         #expect(reply.body?["access_token"]?.stringValue != nil)
@@ -96,7 +93,6 @@ struct AuthenticationTests {
 
     @Test func forgedExpiredAndMisaddressedAssertionsFail() async throws {
         let harness = try await Harness.seeded(Self.seed())
-        defer { Task { await harness.stop() } }
         let forged = try await harness.form(Self.tokenPath, assertionForm(Self.certificateAppId,
                                                                          try assertion(harness: harness, key: TestKeys.otherPrivateKeyPEM)))
         #expect(forged.status == 401)
@@ -111,7 +107,6 @@ struct AuthenticationTests {
 
     @Test func federatedAssertionFromTheTestIssuer() async throws {
         let harness = try await Harness.seeded(Self.seed())
-        defer { Task { await harness.stop() } }
         func identityToken(subject: String) async throws -> String {
             let url = try #require(await harness.server.oidcRequestURL(subject: subject))
             let path = url.absoluteString.replacingOccurrences(of: harness.baseURL.absoluteString, with: "") + "&audience=api://AzureADTokenExchange"
@@ -133,7 +128,6 @@ struct AuthenticationTests {
 
     @Test func graphRejectsMissingForgedAndExpiredTokens() async throws {
         let harness = try await Harness.start()
-        defer { Task { await harness.stop() } }
         let missing = try await harness.send("GET", "/v1.0/identity/conditionalAccess/policies")
         #expect(missing.status == 401)
         #expect(missing.errorCode == "InvalidAuthenticationToken")
@@ -150,7 +144,6 @@ struct AuthenticationTests {
 
     @Test func tokenLackingPermissionGets403() async throws {
         let harness = try await Harness.seeded(Self.seed())
-        defer { Task { await harness.stop() } }
         let reply = try await harness.form(Self.tokenPath, ["grant_type": "client_credentials", "client_id": Self.readOnlyAppId,
                                                              "client_secret": "s3cret", "scope": "https://graph.microsoft.com/.default"])
         let token = try #require(reply.body?["access_token"]?.stringValue)

@@ -1,9 +1,10 @@
+import EntraformTestSupport
 import Foundation
 @testable import GraphEmulator
 import PolicyModel
 import Testing
 
-@Suite("Behaviour switches, batching and envelopes")
+@Suite("Behaviour switches, batching and envelopes", .emulatorScope)
 struct BehaviourTests {
     @Test func conditionalAccessThrottlingHasNoRetryAfter() async throws {
         // A clock that stands still: the bucket refills only when the test says so.
@@ -11,7 +12,6 @@ struct BehaviourTests {
         var configuration = EmulatorConfiguration(rateLimit: 1, rateLimitBurst: 2)
         configuration.clock = time.clock
         let harness = try await Harness.start(configuration)
-        defer { Task { await harness.stop() } }
         let token = try await harness.token()
         var statuses: [Int] = []
         var throttled: Harness.Reply?
@@ -37,7 +37,6 @@ struct BehaviourTests {
         var configuration = EmulatorConfiguration(directoryRateLimit: 1, rateLimitBurst: 1)
         configuration.clock = time.clock
         let harness = try await Harness.start(configuration)
-        defer { Task { await harness.stop() } }
         let token = try await harness.token()
         _ = try await harness.send("GET", "/v1.0/users", token: token)
         let second = try await harness.send("GET", "/v1.0/users", token: token)
@@ -49,7 +48,6 @@ struct BehaviourTests {
 
     @Test func batchLimitsDependenciesAndPerStepStatus() async throws {
         let harness = try await Harness.start()
-        defer { Task { await harness.stop() } }
         let token = try await harness.token()
         let tooMany: JSONValue = ["requests": .array((0..<21).map { ["id": .string("\($0)"), "method": "GET", "url": "/users"] })]
         #expect(try await harness.send("POST", "/v1.0/$batch", json: tooMany, token: token).status == 400)
@@ -68,7 +66,6 @@ struct BehaviourTests {
 
     @Test func malformedAndOversizedBodies() async throws {
         let harness = try await Harness.start(EmulatorConfiguration(maximumRequestBodySize: 1024))
-        defer { Task { await harness.stop() } }
         let token = try await harness.token()
         let malformed = try await harness.send("POST", "/v1.0/identity/conditionalAccess/policies", rawBody: Data("{not json".utf8),
                                                headers: ["Content-Type": "application/json"], token: token)
@@ -84,7 +81,6 @@ struct BehaviourTests {
         var configuration = EmulatorConfiguration(replicationLag: .seconds(2))
         configuration.clock = time.clock
         let harness = try await Harness.start(configuration)
-        defer { Task { await harness.stop() } }
         let token = try await harness.token()
         let created = try await harness.send("POST", "/v1.0/identity/conditionalAccess/policies", json: ConditionalAccessTests.minimalPolicy, token: token)
         let id = try #require(created.body?["id"]?.stringValue)
@@ -98,7 +94,6 @@ struct BehaviourTests {
     @Test func faultsAreDeterministicForASeed() async throws {
         func statuses(seed: UInt64) async throws -> [Int] {
             let harness = try await Harness.start(EmulatorConfiguration(faultRate: 0.5, faultSeed: seed))
-            defer { Task { await harness.stop() } }
             let token = try await harness.token()
             var result: [Int] = []
             for _ in 0..<12 {
@@ -121,7 +116,6 @@ struct BehaviourTests {
         let id = try #require(created.body?["id"]?.stringValue)
         await first.stop()
         let second = try await Harness.start(EmulatorConfiguration(stateFile: file))
-        defer { Task { await second.stop() } }
         #expect(try await second.get("/v1.0/identity/conditionalAccess/policies/\(id)").status == 200)
         let state = try await second.send("GET", "/_emulator/state")
         #expect(state.body?["policies"]?.arrayValue?.count == 1)

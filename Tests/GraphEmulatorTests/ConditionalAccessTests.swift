@@ -1,9 +1,10 @@
+import EntraformTestSupport
 import Foundation
-import Testing
 @testable import GraphEmulator
 import PolicyModel
+import Testing
 
-@Suite("Conditional access")
+@Suite("Conditional access", .emulatorScope)
 struct ConditionalAccessTests {
     static let minimalPolicy: JSONValue = [
         "displayName": "Require MFA", "state": "enabled",
@@ -13,7 +14,6 @@ struct ConditionalAccessTests {
 
     @Test func everyCorpusPolicySeedsAndListsInBeta() async throws {
         let harness = try await Harness.seeded(try Corpus.seed())
-        defer { Task { await harness.stop() } }
         let reply = try await harness.get("/beta/identity/conditionalAccess/policies")
         #expect(reply.status == 200)
         let policies = reply.body?["value"]?.arrayValue ?? []
@@ -43,7 +43,6 @@ struct ConditionalAccessTests {
 
     @Test func v1ShapeHasNullsAndEmptyCollectionsAndHidesBetaOnlyPolicies() async throws {
         let harness = try await Harness.seeded(try Corpus.seed())
-        defer { Task { await harness.stop() } }
         let reply = try await harness.get("/v1.0/identity/conditionalAccess/policies")
         #expect(reply.status == 200)
         let policies = reply.body?["value"]?.arrayValue ?? []
@@ -68,7 +67,6 @@ struct ConditionalAccessTests {
 
     @Test func createReturns201WithServerFieldsAndDefaults() async throws {
         let harness = try await Harness.start()
-        defer { Task { await harness.stop() } }
         let token = try await harness.token()
         let reply = try await harness.send("POST", "/v1.0/identity/conditionalAccess/policies", json: Self.minimalPolicy, token: token)
         #expect(reply.status == 201)
@@ -97,7 +95,6 @@ struct ConditionalAccessTests {
 
     @Test func unknownPropertyAndBetaOnlyOnV1AreSchemaErrors() async throws {
         let harness = try await Harness.start()
-        defer { Task { await harness.stop() } }
         let token = try await harness.token()
         var misspelled = Self.minimalPolicy
         misspelled["grantControl"] = ["operator": "OR"]
@@ -120,7 +117,6 @@ struct ConditionalAccessTests {
 
     @Test func semanticValidationNamesTheReason() async throws {
         let harness = try await Harness.start()
-        defer { Task { await harness.stop() } }
         let token = try await harness.token()
         var noControls = Self.minimalPolicy
         noControls["grantControls"] = nil
@@ -141,7 +137,6 @@ struct ConditionalAccessTests {
 
     @Test func softDeleteRestoreAndHardDelete() async throws {
         let harness = try await Harness.start()
-        defer { Task { await harness.stop() } }
         let token = try await harness.token()
         let created = try await harness.send("POST", "/beta/identity/conditionalAccess/policies", json: Self.minimalPolicy, token: token)
         let id = try #require(created.body?["id"]?.stringValue)
@@ -162,7 +157,6 @@ struct ConditionalAccessTests {
         policy["grantControls"] = ["operator": "AND", "builtInControls": ["mfa", "riskRemediation"]]
         policy["conditions"]?["platforms"] = ["includePlatforms": ["linux", "windows"]]
         let harness = try await Harness.seeded(["policies": [policy]])
-        defer { Task { await harness.stop() } }
         let plain = try await harness.get("/v1.0/identity/conditionalAccess/policies")
         let first = plain.body?["value"]?[0]
         #expect(first?["grantControls"]?["builtInControls"] == ["mfa", "unknownFutureValue"])
@@ -176,7 +170,6 @@ struct ConditionalAccessTests {
         policy["futureSetting"] = ["mode": "strict"]
         policy["conditions"]?["users"]?["includeFutureThings"] = ["x"]
         let harness = try await Harness.seeded(["policies": [policy]])
-        defer { Task { await harness.stop() } }
         let reply = try await harness.get("/v1.0/identity/conditionalAccess/policies")
         #expect(reply.body?["value"]?[0]?["futureSetting"] == ["mode": "strict"])
         #expect(reply.body?["value"]?[0]?["conditions"]?["users"]?["includeFutureThings"] == ["x"])
@@ -184,7 +177,6 @@ struct ConditionalAccessTests {
 
     @Test func namedLocationsRequireODataTypeAndRoundTrip() async throws {
         let harness = try await Harness.start()
-        defer { Task { await harness.stop() } }
         let token = try await harness.token()
         let untyped: JSONValue = ["displayName": "Office", "ipRanges": [["cidrAddress": "10.0.0.0/8"]]]
         #expect(try await harness.send("POST", "/v1.0/identity/conditionalAccess/namedLocations", json: untyped, token: token).status == 400)
@@ -204,7 +196,6 @@ struct ConditionalAccessTests {
 
     @Test func authenticationStrengthsAndContexts() async throws {
         let harness = try await Harness.start()
-        defer { Task { await harness.stop() } }
         let token = try await harness.token()
         let strengths = try await harness.send("GET", "/v1.0/policies/authenticationStrengthPolicies", token: token)
         #expect(strengths.body?["value"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ==

@@ -1,9 +1,10 @@
+import EntraformTestSupport
 import Foundation
-import Testing
 @testable import GraphEmulator
 import PolicyModel
+import Testing
 
-@Suite("Device code flow")
+@Suite("Device code flow", .emulatorScope)
 struct DeviceCodeTests {
     static let tenantId = "11111111-2222-4333-8444-555555555555"
     static let readerAppId = "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e"
@@ -46,7 +47,6 @@ struct DeviceCodeTests {
 
     @Test func deviceAuthorizationAnswersInMicrosoftsShape() async throws {
         let harness = try await Self.start()
-        defer { Task { await harness.stop() } }
         let reply = try await begin(harness)
         #expect(reply.status == 200)
         let body = try #require(reply.body)
@@ -62,7 +62,6 @@ struct DeviceCodeTests {
 
     @Test func pendingThenApprovedGivesADelegatedTokenThatReadsPolicies() async throws {
         let harness = try await Self.start()
-        defer { Task { await harness.stop() } }
         let start = try await begin(harness)
         let deviceCode = try #require(start.body?["device_code"]?.stringValue)
         let userCode = try #require(start.body?["user_code"]?.stringValue)
@@ -105,7 +104,6 @@ struct DeviceCodeTests {
 
     @Test func declinedCodeIsReportedAsDeclined() async throws {
         let harness = try await Self.start()
-        defer { Task { await harness.stop() } }
         let start = try await begin(harness)
         let deviceCode = try #require(start.body?["device_code"]?.stringValue)
         let decline = try await decide(harness, try #require(start.body?["user_code"]?.stringValue), decision: "decline")
@@ -119,7 +117,6 @@ struct DeviceCodeTests {
 
     @Test func expiredCodeIsExpiredTokenAndCannotBeApproved() async throws {
         let harness = try await Self.start { $0.deviceCodeLifetime = .zero }
-        defer { Task { await harness.stop() } }
         let start = try await begin(harness)
         #expect(start.body?["expires_in"] == 0)
         let deviceCode = try #require(start.body?["device_code"]?.stringValue)
@@ -134,7 +131,6 @@ struct DeviceCodeTests {
 
     @Test func unknownDeviceCodeOrWrongClientIsBadVerificationCode() async throws {
         let harness = try await Self.start()
-        defer { Task { await harness.stop() } }
         let unknown = try await poll(harness, "DAQAB-not-a-code")
         #expect(unknown.status == 400)
         #expect(unknown.body?["error"] == "bad_verification_code")
@@ -146,7 +142,6 @@ struct DeviceCodeTests {
 
     @Test func unknownClientIsAADSTS700016() async throws {
         let harness = try await Self.start()
-        defer { Task { await harness.stop() } }
         let reply = try await begin(harness, clientId: "99999999-9999-4999-8999-999999999999")
         #expect(reply.status == 400)
         #expect(reply.body?["error"] == "unauthorized_client")
@@ -156,7 +151,6 @@ struct DeviceCodeTests {
 
     @Test func publicClientGetsTheDefaultDelegatedScopesAndOrganizationsTenantWorks() async throws {
         let harness = try await Self.start()
-        defer { Task { await harness.stop() } }
         let start = try await harness.form("/organizations/oauth2/v2.0/devicecode",
                                            ["client_id": Self.azureCLI, "scope": "https://graph.microsoft.com/.default offline_access"])
         #expect(start.status == 200)
@@ -179,7 +173,6 @@ struct DeviceCodeTests {
 
     @Test func namedScopesGrantOnlyWhatTheAppHas() async throws {
         let harness = try await Self.start()
-        defer { Task { await harness.stop() } }
         let start = try await begin(harness, scope: "openid https://graph.microsoft.com/Policy.Read.All Group.Read.All")
         let deviceCode = try #require(start.body?["device_code"]?.stringValue)
         _ = try await decide(harness, try #require(start.body?["user_code"]?.stringValue))
@@ -193,7 +186,6 @@ struct DeviceCodeTests {
 
     @Test func signInPageRejectsUnknownCodesUnknownAndDisabledUsers() async throws {
         let harness = try await Self.start()
-        defer { Task { await harness.stop() } }
         let page = try await harness.send("GET", "/_emulator/devicelogin?user_code=ABC%3Cx%3E")
         #expect(page.status == 200)
         #expect(page.header("Content-Type")?.hasPrefix("text/html") == true)

@@ -1,9 +1,10 @@
+import EntraformTestSupport
 import Foundation
-import Testing
 @testable import GraphEmulator
 import PolicyModel
+import Testing
 
-@Suite("Directory and Identity Protection")
+@Suite("Directory and Identity Protection", .emulatorScope)
 struct DirectoryAndRiskTests {
     static func seed(users count: Int = 150, detections: Int = 45) -> JSONValue {
         var users: [JSONValue] = (0..<count).map { index in
@@ -32,7 +33,6 @@ struct DirectoryAndRiskTests {
 
     @Test func usersPageAt100WithOpaqueNextLinkAndFilterAndSelect() async throws {
         let harness = try await Harness.seeded(Self.seed())
-        defer { Task { await harness.stop() } }
         let first = try await harness.get("/v1.0/users")
         #expect(first.body?["value"]?.arrayValue?.count == 100)
         let next = try #require(first.body?["@odata.nextLink"]?.stringValue)
@@ -55,7 +55,6 @@ struct DirectoryAndRiskTests {
 
     @Test func idFiltersAreAnsweredByKeyAndRevocationSetsSessionsValidFrom() async throws {
         let harness = try await Harness.seeded(Self.seed())
-        defer { Task { await harness.stop() } }
         let breakGlass = "aaaaaaaa-0000-4000-8000-000000000001"
         let unknown = "00000000-0000-4000-8000-00000000beef"
         let byIds = try await harness.get("/v1.0/users?$filter=id%20in%20('\(breakGlass.uppercased())','\(unknown)','\(breakGlass)')&$select=id,userPrincipalName")
@@ -74,7 +73,6 @@ struct DirectoryAndRiskTests {
 
     @Test func groupsMembershipRolesAndGetByIds() async throws {
         let harness = try await Harness.seeded(Self.seed(users: 3, detections: 0))
-        defer { Task { await harness.stop() } }
         let groups = try await harness.get("/v1.0/groups?$filter=displayName%20eq%20'Admins'")
         let admins = try #require(groups.body?["value"]?[0]?["id"]?.stringValue)
         let direct = try await harness.get("/v1.0/groups/\(admins)/members")
@@ -102,7 +100,6 @@ struct DirectoryAndRiskTests {
 
     @Test func riskDetectionsPageAt20AndRejectTopOver500() async throws {
         let harness = try await Harness.seeded(Self.seed(users: 5))
-        defer { Task { await harness.stop() } }
         let page = try await harness.get("/v1.0/identityProtection/riskDetections")
         #expect(page.body?["value"]?.arrayValue?.count == 20)
         #expect(page.body?["@odata.nextLink"]?.stringValue != nil)
@@ -122,7 +119,6 @@ struct DirectoryAndRiskTests {
 
     @Test func riskyUserActionsChangeStateAndWriteHistory() async throws {
         let harness = try await Harness.seeded(Self.seed(users: 5))
-        defer { Task { await harness.stop() } }
         let token = try await harness.token()
         let risky = try await harness.get("/v1.0/identityProtection/riskyUsers?$filter=riskLevel%20eq%20'low'")
         let id = try #require(risky.body?["value"]?[0]?["id"]?.stringValue)
@@ -145,7 +141,6 @@ struct DirectoryAndRiskTests {
 
     @Test func injectedDetectionMakesTheUserRisky() async throws {
         let harness = try await Harness.seeded(Self.seed(users: 5, detections: 0))
-        defer { Task { await harness.stop() } }
         let injected = try await harness.send("POST", "/_emulator/riskDetections",
                                               json: ["userPrincipalName": "user3@contoso.onmicrosoft.com", "riskEventType": "leakedCredentials",
                                                      "riskLevel": "high", "detectionTimingType": "offline"])
@@ -156,7 +151,7 @@ struct DirectoryAndRiskTests {
     }
 }
 
-@Suite("Example tenant")
+@Suite("Example tenant", .emulatorScope)
 struct ExampleTenantTests {
     static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("examples/contoso/tenant.json")
@@ -164,7 +159,6 @@ struct ExampleTenantTests {
     @Test(.enabled(if: FileManager.default.fileExists(atPath: file.path)))
     func contosoSeedServesUsersPoliciesAndRiskyUsers() async throws {
         let harness = try await Harness.start(EmulatorConfiguration(seed: try TenantSeed(contentsOf: Self.file)))
-        defer { Task { await harness.stop() } }
         #expect(try await harness.get("/v1.0/users?$top=999").body?["value"]?.arrayValue?.count ?? 0 >= 200)
         #expect(try await harness.get("/v1.0/identity/conditionalAccess/policies").status == 200)
         #expect(try await harness.get("/v1.0/identityProtection/riskyUsers?$top=500").body?["value"]?.arrayValue?.count ?? 0 >= 20)

@@ -24,9 +24,9 @@ struct Harness {
         var innerMessage: String? { body?["error"]?["innerError"]?["message"]?.stringValue }
     }
 
+    /// An emulator for the running test, shut down when the test ends (the suite has `.emulatorScope`).
     static func start(_ configuration: EmulatorConfiguration = EmulatorConfiguration()) async throws -> Harness {
-        let server = try await EmulatorServer(configuration: configuration)
-        let url = try await server.start()
+        let (server, url) = try await startScopedEmulator(configuration)
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 30
         return Harness(server: server, baseURL: url, session: URLSession(configuration: configuration))

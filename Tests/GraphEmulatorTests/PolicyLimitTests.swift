@@ -1,10 +1,11 @@
+import EntraformTestSupport
 import Foundation
 @testable import GraphEmulator
 import PolicyModel
 import Testing
 
 /// The tenant's conditional access policy limit (issue 11, emulator part).
-@Suite("Conditional access policy limit")
+@Suite("Conditional access policy limit", .emulatorScope)
 struct PolicyLimitTests {
     static func policies(_ count: Int) -> JSONValue {
         .array((0..<count).map { index in
@@ -16,7 +17,6 @@ struct PolicyLimitTests {
 
     @Test func aTenantHoldsAtMost240Policies() async throws {
         let harness = try await Harness.seeded(["policies": Self.policies(240)])
-        defer { Task { await harness.stop() } }
         let token = try await harness.token()
         for version in ["v1.0", "beta"] {
             let refused = try await harness.send("POST", "/\(version)/identity/conditionalAccess/policies", json: ConditionalAccessTests.minimalPolicy,
@@ -32,7 +32,6 @@ struct PolicyLimitTests {
 
     @Test func thePolicyLimitIsConfigurableAndCountsRestores() async throws {
         let harness = try await Harness.seeded(["policies": Self.policies(1)]) { $0.conditionalAccessPolicyLimit = 2 }
-        defer { Task { await harness.stop() } }
         let token = try await harness.token()
         let path = "/beta/identity/conditionalAccess/policies"
         let second = try await harness.send("POST", path, json: ConditionalAccessTests.minimalPolicy, token: token)

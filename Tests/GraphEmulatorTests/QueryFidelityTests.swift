@@ -1,14 +1,14 @@
+import EntraformTestSupport
 import Foundation
 @testable import GraphEmulator
 import PolicyModel
 import Testing
 
 /// Paths and query options read as Graph reads them (issue 17, "Emulator fidelity found on the way").
-@Suite("Graph fidelity: paths and queries")
+@Suite("Graph fidelity: paths and queries", .emulatorScope)
 struct QueryFidelityTests {
     @Test func theVersionSegmentIsCaseInsensitive() async throws {
         let harness = try await Harness.start()
-        defer { Task { await harness.stop() } }
         for path in ["/V1.0/users", "/v1.0/Users", "/BETA/identity/conditionalAccess/policies", "/Beta/IDENTITY/conditionalAccess/namedLocations"] {
             let reply = try await harness.get(path)
             #expect(reply.status == 200, "\(path): \(reply.status)")
@@ -27,7 +27,6 @@ struct QueryFidelityTests {
         var seed = DirectoryAndRiskTests.seed(users: 5, detections: 4)
         seed["riskyServicePrincipals"] = [["appId": "00000002-0000-0ff1-ce00-000000000000", "riskLevel": "high"]]
         let harness = try await Harness.seeded(seed)
-        defer { Task { await harness.stop() } }
 
         let bogus = try await harness.get("/v1.0/identityProtection/riskyUsers?$filter=riskLevel%20eq%20'bogus'")
         #expect(bogus.status == 400)
@@ -68,7 +67,6 @@ struct QueryFidelityTests {
 
     @Test func topZeroIsAnEmptyPageWithoutNextLink() async throws {
         let harness = try await Harness.seeded(DirectoryAndRiskTests.seed(users: 5, detections: 4))
-        defer { Task { await harness.stop() } }
         for path in ["/v1.0/users?$top=0", "/v1.0/identityProtection/riskDetections?$top=0", "/beta/identity/conditionalAccess/policies?$top=0",
                      "/v1.0/users?$top=0&$count=true"] {
             let reply = try await harness.get(path)
@@ -86,7 +84,6 @@ struct QueryFidelityTests {
 
     @Test func aSkipTokenIsValidOnlyForTheCollectionAndQueryThatIssuedIt() async throws {
         let harness = try await Harness.seeded(DirectoryAndRiskTests.seed(users: 150, detections: 45))
-        defer { Task { await harness.stop() } }
         let first = try await harness.get("/v1.0/users")
         let next = try #require(first.body?["@odata.nextLink"]?.stringValue)
         let token = try Self.skipToken(of: next)

@@ -1,10 +1,11 @@
+import EntraformTestSupport
 import Foundation
 @testable import GraphEmulator
 import PolicyModel
 import Testing
 
 /// Date-times written with offsets are stored and returned in UTC, as Graph does (issue 17).
-@Suite("Timestamps in UTC")
+@Suite("Timestamps in UTC", .emulatorScope)
 struct TimestampNormalizationTests {
     @Test(arguments: [
         ("2026-11-08T10:09:12.25+05:00", "2026-11-08T05:09:12.25Z"),
@@ -36,7 +37,6 @@ struct TimestampNormalizationTests {
                                 "detectedDateTime": "2026-11-08T10:09:12.25+05:00", "activityDateTime": "2026-11-08T10:09:12.25+05:00"]],
         ]
         let harness = try await Harness.seeded(seed)
-        defer { Task { await harness.stop() } }
         let detection = try await harness.get("/v1.0/identityProtection/riskDetections/d1")
         #expect(detection.body?["detectedDateTime"] == "2026-11-08T05:09:12.25Z")
         #expect(detection.body?["activityDateTime"] == "2026-11-08T05:09:12.25Z")

@@ -1,9 +1,10 @@
+import EntraformTestSupport
 import Foundation
-import PolicyModel
 @testable import GraphEmulator
+import PolicyModel
 import Testing
 
-@Suite("Graph timestamps")
+@Suite("Graph timestamps", .emulatorScope)
 struct TimestampParsingTests {
     @Test(arguments: [
         ("2026-07-17T10:07:37.5365166Z", 1_784_282_857.5365166),
@@ -33,7 +34,7 @@ struct TimestampParsingTests {
     }
 }
 
-@Suite("$filter matching")
+@Suite("$filter matching", .emulatorScope)
 struct FilterMatchingTests {
     static func matches(_ filter: String, _ object: JSONValue) throws -> Bool {
         try FilterParser.parse(filter).matches(object)
@@ -66,7 +67,7 @@ struct FilterMatchingTests {
     }
 }
 
-@Suite("Response headers")
+@Suite("Response headers", .emulatorScope)
 struct ResponseHeaderTests {
     @Test func successesCarryRequestIdsAndEchoTheClientRequestId() async throws {
         let harness = try await Harness.start()

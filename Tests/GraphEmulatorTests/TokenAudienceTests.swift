@@ -1,10 +1,11 @@
+import EntraformTestSupport
 import Foundation
 @testable import GraphEmulator
 import PolicyModel
 import Testing
 
 /// A token is for the resource its scope names; Graph accepts only its own (issue 17).
-@Suite("Token audiences")
+@Suite("Token audiences", .emulatorScope)
 struct TokenAudienceTests {
     static func tokenReply(_ harness: Harness, scope: String) async throws -> Harness.Reply {
         let credentials = harness.server.credentials
@@ -16,7 +17,6 @@ struct TokenAudienceTests {
 
     @Test func aTokenIsForTheRequestedResourceAndGraphRefusesOthers() async throws {
         let harness = try await Harness.start()
-        defer { Task { await harness.stop() } }
         for (scope, audience) in [("https://management.azure.com/.default", "https://management.azure.com"),
                                   ("https://graph.microsoft.us/.default", "https://graph.microsoft.us"),
                                   ("https://microsoftgraph.chinacloudapi.cn/.default", "https://microsoftgraph.chinacloudapi.cn")] {
@@ -44,7 +44,6 @@ struct TokenAudienceTests {
         var configuration = EmulatorConfiguration()
         configuration.graphResource = "https://graph.microsoft.us"
         let harness = try await Harness.start(configuration)
-        defer { Task { await harness.stop() } }
         let national = try #require(try await Self.tokenReply(harness, scope: "https://graph.microsoft.us/.default").body?["access_token"]?.stringValue)
         #expect(try await harness.send("GET", "/v1.0/users", token: national).status == 200)
         let global = try #require(try await Self.tokenReply(harness, scope: "https://graph.microsoft.com/.default").body?["access_token"]?.stringValue)

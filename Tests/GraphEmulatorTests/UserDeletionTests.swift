@@ -1,10 +1,11 @@
+import EntraformTestSupport
 import Foundation
 @testable import GraphEmulator
 import PolicyModel
 import Testing
 
 /// `DELETE /users/{id}` soft-deletes the user as Entra does (issue 17).
-@Suite("Deleting users")
+@Suite("Deleting users", .emulatorScope)
 struct UserDeletionTests {
     static let alice = "aaaaaaaa-0000-4000-8000-000000000001"
     static let bob = "aaaaaaaa-0000-4000-8000-000000000002"
@@ -19,7 +20,6 @@ struct UserDeletionTests {
 
     @Test func deletingAUserSoftDeletesItAsEntraDoes() async throws {
         let harness = try await Harness.seeded(Self.directorySeed())
-        defer { Task { await harness.stop() } }
         // entraform's default application may not delete users.
         let denied = try await harness.send("DELETE", "/v1.0/users/\(Self.alice)", token: try await harness.token())
         #expect(denied.status == 403)

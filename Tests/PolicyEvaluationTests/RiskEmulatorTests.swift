@@ -1,3 +1,4 @@
+import EntraformTestSupport
 import Foundation
 import GraphClient
 @testable import GraphEmulator
@@ -46,25 +47,22 @@ struct RiskEmulator {
     }
 
     static func with<T>(seed document: JSONValue = seed(), _ body: (RiskEmulator) async throws -> T) async throws -> T {
-        let server = try await EmulatorServer(configuration: EmulatorConfiguration(seed: TenantSeed(document: document)))
-        let url = try await server.start()
-        let transport = AsyncHTTPClientTransport()
-        let credentials = server.credentials
-        let secret = credentials.clientSecret ?? ""
-        let client = GraphClient(
-            credential: .clientSecret(tenantId: credentials.tenantId, clientId: credentials.clientId, secret: secret),
-            configuration: GraphClientConfiguration(endpoints: try GraphEndpoints(graphURL: url.absoluteString, loginURL: nil), pacing: .disabled),
-            transport: transport)
-        let emulator = RiskEmulator(server: server, client: client, transport: transport, secret: secret)
-        do {
-            let result = try await body(emulator)
-            await transport.shutdown()
-            await server.shutdown()
-            return result
-        } catch {
-            await transport.shutdown()
-            await server.shutdown()
-            throw error
+        try await withEmulator(EmulatorConfiguration(seed: TenantSeed(document: document))) { server, url in
+            let transport = AsyncHTTPClientTransport()
+            let credentials = server.credentials
+            let secret = credentials.clientSecret ?? ""
+            let client = GraphClient(
+                credential: .clientSecret(tenantId: credentials.tenantId, clientId: credentials.clientId, secret: secret),
+                configuration: GraphClientConfiguration(endpoints: try GraphEndpoints(graphURL: url.absoluteString, loginURL: nil), pacing: .disabled),
+                transport: transport)
+            do {
+                let result = try await body(RiskEmulator(server: server, client: client, transport: transport, secret: secret))
+                await transport.shutdown()
+                return result
+            } catch {
+                await transport.shutdown()
+                throw error
+            }
         }
     }
 
