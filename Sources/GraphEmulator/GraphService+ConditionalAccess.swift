@@ -268,47 +268,13 @@ extension GraphService {
     // MARK: Deleted policies
 
     func deletedPolicies(_ request: GraphRequest, rest: [String]) async throws -> GraphResponse {
-        let context = "identity/conditionalAccess/deletedItems/policies"
-        if rest.isEmpty {
-            try requireMethod(request, "GET")
-            let query = try Self.policyQuery(request)
-            let body = try await store.read { state in
-                query.page(state.deletedPolicies.all.map { renderPolicy($0, state: state, request: request) }, request: request, context: context)
-            }
-            return .json(200, body)
-        }
-        let id = rest[0]
-        if rest.count == 2, rest[1].lowercased().hasSuffix("restore") {
-            try requireMethod(request, "POST")
-            let limit = configuration.conditionalAccessPolicyLimit
-            let body = try await store.write { state -> JSONValue in
-                guard var stored = state.deletedPolicies.remove(id) else { throw GraphFailure.policyNotFound(id) }
-                try Self.checkPolicyLimit(state, limit: limit)
-                stored["deletedDateTime"] = nil
-                state.policies.upsert(stored)
-                var rendered = renderPolicy(stored, state: state, request: request)
-                rendered["@odata.context"] = .string("\(request.serviceRoot)/$metadata#\(Self.policyContext)/$entity")
-                return rendered
-            }
-            return .json(200, body)
-        }
-        guard rest.count == 1 else { throw GraphFailure.noRoute(request) }
-        switch request.method {
-        case "GET":
-            let body = try await store.read { state -> JSONValue in
-                guard let stored = state.deletedPolicies.get(id) else { throw GraphFailure.policyNotFound(id) }
-                var rendered = renderPolicy(stored, state: state, request: request)
-                rendered["@odata.context"] = .string("\(request.serviceRoot)/$metadata#\(context)/$entity")
-                return rendered
-            }
-            return .json(200, body)
-        case "DELETE":
-            try await store.write { state in
-                guard state.deletedPolicies.remove(id) != nil else { throw GraphFailure.policyNotFound(id) }
-            }
-            return .noContent()
-        default: throw GraphFailure.methodNotAllowed()
-        }
+        let limit = configuration.conditionalAccessPolicyLimit
+        return try await deletedItems(request, rest: rest, DeletedItems(
+            context: "identity/conditionalAccess/deletedItems/policies", restoredContext: Self.policyContext,
+            active: \.policies, deleted: \.deletedPolicies,
+            render: { service, stored, state, request in service.renderPolicy(stored, state: state, request: request) },
+            query: { try Self.policyQuery($0) },
+            beforeRestore: { _, state in try Self.checkPolicyLimit(state, limit: limit) }))
     }
 }
 

@@ -107,42 +107,11 @@ extension GraphService {
     }
 
     func deletedNamedLocations(_ request: GraphRequest, rest: [String]) async throws -> GraphResponse {
-        let context = "identity/conditionalAccess/deletedItems/namedLocations"
-        if rest.isEmpty {
-            try requireMethod(request, "GET")
-            let body = try await store.read { state in
-                JSONValue.object(["@odata.context": .string("\(request.serviceRoot)/$metadata#\(context)"),
-                                  "value": .array(state.deletedNamedLocations.all.compactMap { renderNamedLocation($0, request: request) })])
-            }
-            return .json(200, body)
-        }
-        let id = rest[0]
-        if rest.count == 2, rest[1].lowercased().hasSuffix("restore") {
-            try requireMethod(request, "POST")
-            let body = try await store.write { state -> JSONValue in
-                guard var stored = state.deletedNamedLocations.remove(id) else { throw GraphFailure.policyNotFound(id) }
-                stored["deletedDateTime"] = nil
-                state.namedLocations.upsert(stored)
-                return renderNamedLocation(stored, request: request) ?? stored
-            }
-            return .json(200, body)
-        }
-        switch request.method {
-        case "GET":
-            let body = try await store.read { state -> JSONValue in
-                guard let stored = state.deletedNamedLocations.get(id), let rendered = renderNamedLocation(stored, request: request) else {
-                    throw GraphFailure.policyNotFound(id)
-                }
-                return rendered
-            }
-            return .json(200, body)
-        case "DELETE":
-            try await store.write { state in
-                guard state.deletedNamedLocations.remove(id) != nil else { throw GraphFailure.policyNotFound(id) }
-            }
-            return .noContent()
-        default: throw GraphFailure.methodNotAllowed()
-        }
+        try await deletedItems(request, rest: rest, DeletedItems(
+            context: "identity/conditionalAccess/deletedItems/namedLocations", restoredContext: nil,
+            active: \.namedLocations, deleted: \.deletedNamedLocations,
+            render: { service, stored, _, request in service.renderNamedLocation(stored, request: request) },
+            query: nil))
     }
 
     // MARK: Authentication strengths
