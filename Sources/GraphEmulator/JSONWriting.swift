@@ -21,23 +21,7 @@ enum JSONWriter {
 /// (`2025-09-24T12:59:05.2884951Z`, `2021-12-01T00:00:00Z`).
 enum GraphTimestamp {
     static func string(from date: Date) -> String {
-        let seconds = date.timeIntervalSince1970
-        let whole = floor(seconds)
-        var ticks = Int(((seconds - whole) * 10_000_000).rounded())
-        var wholeSeconds = Int(whole)
-        if ticks >= 10_000_000 { ticks -= 10_000_000; wholeSeconds += 1 }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second],
-                                            from: Date(timeIntervalSince1970: TimeInterval(wholeSeconds)))
-        var text = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", parts.year!, parts.month!, parts.day!,
-                          parts.hour!, parts.minute!, parts.second!)
-        if ticks > 0 {
-            var fraction = String(format: "%07d", ticks)
-            while fraction.hasSuffix("0") { fraction.removeLast() }
-            text += "." + fraction
-        }
-        return text + "Z"
+        ISO8601DateTime.string(date, fraction: true)
     }
 
     static func now() -> String { string(from: Date()) }

@@ -97,4 +97,41 @@ public enum ISO8601DateTime {
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         return era * 146_097 + dayOfEra - 719_468
     }
+
+    /// `date` in Graph's UTC form: `2026-11-21T22:34:12.6081986Z` with `fraction` (up to seven
+    /// digits, trailing zeros trimmed, none when whole), or `2026-11-21T22:34:12Z` rounded down to
+    /// the second without (a safe lower bound in a `$filter`). The one writer of timestamps.
+    public static func string(_ date: Date, fraction: Bool) -> String {
+        let seconds = date.timeIntervalSince1970
+        var total = Int(seconds.rounded(.down))
+        var ticks = fraction ? Int(((seconds - Double(total)) * 10_000_000).rounded()) : 0
+        if ticks >= 10_000_000 {
+            ticks -= 10_000_000
+            total += 1
+        }
+        var days = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400
+        let secondsOfDay = total - days * 86_400
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        days += 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let dayOfEra = days - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func pad(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        var text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondsOfDay / 3_600, 2)):\(pad(secondsOfDay % 3_600 / 60, 2)):"
+            + pad(secondsOfDay % 60, 2)
+        if ticks > 0 {
+            var digits = pad(ticks, 7)
+            while digits.hasSuffix("0") { digits.removeLast() }
+            text += "." + digits
+        }
+        return text + "Z"
+    }
 }

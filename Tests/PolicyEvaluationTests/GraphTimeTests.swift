@@ -89,3 +89,33 @@ struct GraphTimeTests {
         #expect(plan.errors.first?.message.contains("'yesterday'") == true)
     }
 }
+
+/// One timestamp writer (architecture issue): risk rules (whole seconds) and the emulator (seven
+/// fraction digits) both write with `ISO8601DateTime.string`, checked against Foundation's formatter
+/// over seeded random instants, and read back by the one parser.
+@Suite("Timestamp writing")
+struct TimestampWritingTests {
+    @Test func wholeSecondsAndFractionsMatchFoundationAndReadBack() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state
+        }
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        for _ in 0..<2_000 {
+            // 1900-01-01 … 2200-01-01, with a fraction of 100 ns ticks.
+            let seconds = -2_208_988_800 + Int64(next() % 9_467_280_000)
+            let ticks = Int64(next() % 10_000_000)
+            let date = Date(timeIntervalSince1970: Double(seconds) + Double(ticks) / 10_000_000)
+            let whole = ISO8601DateTime.string(date, fraction: false)
+            #expect(whole == formatter.string(from: Date(timeIntervalSince1970: Double(seconds))))
+            let precise = ISO8601DateTime.string(date, fraction: true)
+            #expect(precise.hasPrefix(String(whole.dropLast())))
+            let back = ISO8601DateTime.parse(precise)
+            #expect(back.map { abs($0.timeIntervalSince(date)) < 0.000_001 } == true, "\(precise)")
+        }
+        #expect(ISO8601DateTime.string(Date(timeIntervalSince1970: 1.5), fraction: true) == "1970-01-01T00:00:01.5Z")
+        #expect(ISO8601DateTime.string(Date(timeIntervalSince1970: 0), fraction: true) == "1970-01-01T00:00:00Z")
+    }
+}
