@@ -222,7 +222,9 @@ enum TextDecoding {
             let (line, column) = TextPosition.of(byteOffset: nul, in: body)
             return .failure(Problem(message: "file is not text (it contains NUL bytes); expected UTF-8 YAML", line: line, column: column))
         }
-        // Find the first invalid UTF-8 sequence, to point at it.
+        // Valid UTF-8 (nearly every file) is decoded in one pass; only a file that is not walks its
+        // scalars to point at the first invalid sequence.
+        if let text = String(validating: body, as: UTF8.self) { return checked(text) }
         var iterator = body.makeIterator()
         var decoder = UTF8()
         var offset = 0
@@ -247,6 +249,9 @@ enum TextDecoding {
     /// Refuses NUL characters (never echoed: the position is given instead) and drops byte-order
     /// marks that start a line, which YAML allows before any document and an editor never shows.
     private static func checked(_ text: String) -> Result<String, Problem> {
+        // Nothing to refuse or drop (no NUL byte, no byte-order mark): the text as it is.
+        let utf8 = text.utf8
+        if !utf8.contains(0), !utf8.contains(0xEF) || !text.unicodeScalars.contains("\u{FEFF}") { return .success(text) }
         var line = 1
         var column = 1
         var cleaned = String.UnicodeScalarView()
