@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GraphClient
 import PolicyModel
+import TenantAccess
 
 /// `entraform export`: the live tenant (or Graph JSON exported by other tools) as YAML in the policy
 /// language, one file per policy and named location, ids turned into names, defaults left out.

@@ -3,46 +3,45 @@ import GraphClient
 import PolicyLoading
 import PolicyModel
 import Reconciliation
-import TenantAccess
 
 /// What an export converts: live objects (each with where it came from) and the names for their ids.
-struct ExportInputs {
-    struct Item {
+package struct ExportInputs {
+    package struct Item {
         /// Where the object came from: a file path, or `tenant`.
-        var source: String
-        var json: JSONValue
+        package var source: String
+        package var json: JSONValue
     }
 
-    var policies: [Item] = []
-    var namedLocations: [Item] = []
-    var names = ExportNames()
+    package var policies: [Item] = []
+    package var namedLocations: [Item] = []
+    package var names = ExportNames()
     /// The tenant, when known (written into the Settings stub).
-    var tenant: String?
+    package var tenant: String?
     /// `path:line:column: error: …` lines: inputs that could not be read. The rest still convert.
-    var errors: [String] = []
+    package var errors: [String] = []
     /// Notes about inputs skipped or tables used.
-    var notes: [String] = []
+    package var notes: [String] = []
 }
 
 /// What `export` wrote.
-struct ExportOutcome {
-    var files: [String] = []
-    var policyCount = 0
-    var locationCount = 0
+package struct ExportOutcome {
+    package var files: [String] = []
+    package var policyCount = 0
+    package var locationCount = 0
     /// `source: warning: …` lines.
-    var warnings: [String] = []
-    var errors: [String] = []
+    package var warnings: [String] = []
+    package var errors: [String] = []
 
-    var exitCode: Int32 { errors.isEmpty ? 0 : 1 }
+    package var exitCode: Int32 { errors.isEmpty ? 0 : 1 }
 }
 
-enum ExportSession {
+package enum ExportSession {
     // MARK: From a tenant
 
     /// Reads every policy and named location and names every id they use, in a handful of batched
     /// requests: the snapshot reader's, plus one look-up per kind of the candidate names, so a name is
     /// only written when it identifies one object in the whole tenant.
-    static func read(client: GraphClient, tenant: String?) async throws -> ExportInputs {
+    package static func read(client: GraphClient, tenant: String?) async throws -> ExportInputs {
         let read = try await TenantSnapshotReader(client: client).read(query: DirectoryQuery())
         var names = ExportNames(directory: read.directory)
         let users = try await client.resolveUsers(upns: read.directory.entries(.user).map(\.name).filter { $0.contains("@") })
@@ -62,7 +61,7 @@ enum ExportSession {
     /// Reads every `*.json` below `directory`: policies, named locations, directory objects (which
     /// name their ids), `MigrationTable.json`-style tables, Graph collections (`{"value": […]}`);
     /// plus `namesFile` when given. Files that cannot be read are reported with their position.
-    static func read(jsonDirectory directory: String, namesFile: String?) -> ExportInputs {
+    package static func read(jsonDirectory directory: String, namesFile: String?) -> ExportInputs {
         var inputs = ExportInputs()
         for (id, name) in builtInAuthenticationStrengths {
             inputs.names.add([DirectoryEntry(id: id, name: name)], as: .authenticationStrength)
@@ -185,7 +184,7 @@ enum ExportSession {
     /// Adds an id → name table: `{"Objects": [{"Id", "DisplayName", "Type"}]}` (the corpus's
     /// `MigrationTable.json`), a list of `{"id", "displayName"|"name", "type"}`, or `{"<id>": "<name>"}`.
     @discardableResult
-    static func addNameTable(_ json: JSONValue, to inputs: inout ExportInputs) -> Bool {
+    package static func addNameTable(_ json: JSONValue, to inputs: inout ExportInputs) -> Bool {
         func field(_ object: [String: JSONValue], _ names: String...) -> String? {
             for (key, value) in object where names.contains(where: { $0.caseInsensitiveCompare(key) == .orderedSame }) {
                 if let text = value.stringValue { return text }
@@ -235,7 +234,7 @@ enum ExportSession {
 
     /// Converts `inputs` and writes one file per policy (`policies/`) and location (`locations/`) plus
     /// `entraform.yaml`, under `out`. Only policies whose name starts with `namePrefix` are exported.
-    static func write(_ inputs: ExportInputs, to out: URL, namePrefix: String?) throws -> ExportOutcome {
+    package static func write(_ inputs: ExportInputs, to out: URL, namePrefix: String?) throws -> ExportOutcome {
         var outcome = ExportOutcome(errors: inputs.errors)
         var names = inputs.names
         var documents: [(folder: String, object: ExportedObject, source: String)] = []
@@ -304,7 +303,7 @@ enum ExportSession {
     /// Live objects sharing a display name (case-insensitively; Entra allows it, the language does
     /// not): the first (by id) keeps the name, the others get ` (2)`, ` (3)`… with a warning, so the
     /// export plans; with `id:` pinned, the first apply renames them in the tenant.
-    static func distinctNames(_ documents: [(folder: String, object: ExportedObject, source: String)])
+    package static func distinctNames(_ documents: [(folder: String, object: ExportedObject, source: String)])
         -> [(folder: String, object: ExportedObject, source: String)]
     {
         var result = documents
@@ -337,7 +336,7 @@ enum ExportSession {
     }
 
     /// True when `url` is a directory with anything in it (or a file).
-    static func isNonEmpty(_ url: URL) -> Bool {
+    package static func isNonEmpty(_ url: URL) -> Bool {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { return false }
         guard isDirectory.boolValue else { return true }
