@@ -267,9 +267,11 @@ public struct RiskActionRunner: Sendable {
         let revoking = runnable.filter { $0.action == .revokeSignInSessions && !$0.rules.isEmpty }.map { $0.target.id.lowercased() }
         let sessionsValidFrom = revoking.isEmpty ? [:] : Self.lowercasedKeys((try? await tenant.signInSessionsValidFrom(userIds: revoking)) ?? [:])
 
-        // Detections still open for each target: one that appeared since the plan makes it stale.
+        // Detections still open for each target of a saved plan (one with an expiry: made in an
+        // earlier run): one that appeared since the plan makes it stale. A plan made in this run read
+        // the detections moments ago, so its targets are not read again (one request per target).
         var open: [RiskSubject: [String: [RiskEvidence]]] = [:]
-        for kind in [RiskSubject.users, .servicePrincipals] {
+        for kind in [RiskSubject.users, .servicePrincipals] where plan.expiresAt != nil {
             let ids = Array(Set(runnable.filter { $0.target.kind == kind }.map { $0.target.id.lowercased() })).sorted()
             guard !ids.isEmpty else { continue }
             do {

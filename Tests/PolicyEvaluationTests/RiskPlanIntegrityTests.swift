@@ -93,6 +93,22 @@ struct RiskPlanIntegrityTests {
         #expect(changed.errors.first?.message.contains("but rule 'dismiss-low' says confirmCompromised on users") == true)
     }
 
+    @Test func onlySavedPlansReadTheOpenDetectionsAgain() async {
+        // A plan made in this run (no expiry) read the detections moments ago: no request per target.
+        let fresh = F.evaluate([F.rule("dismiss-low", .dismiss)], users: [F.riskyUser(1, level: "low")],
+                               detections: [F.detection("a", user: 1, level: "low")])
+        let tenant = FakeRiskTenant(states: Self.states([F.riskyUser(1, level: "low")]))
+        let report = await Self.runner(tenant).run(fresh)
+        #expect(report.count(.executed) == 1)
+        let reads = tenant.callLog.map(\.0)
+        #expect(!reads.contains("readOpenDetections"))
+        // A saved plan does read them.
+        let saved = FakeRiskTenant(states: Self.states([F.riskyUser(1, level: "low")]))
+        _ = await Self.runner(saved).run(Self.sealedPlan(), approval: RiskApproval(approveAll: true))
+        let savedReads = saved.callLog.map(\.0)
+        #expect(savedReads.contains("readOpenDetections"))
+    }
+
     @Test func anExpiredPlanRunsNothing() async {
         var plan = Self.sealedPlan()
         plan.expiresAt = GraphTime.string(F.now.addingTimeInterval(-1))
