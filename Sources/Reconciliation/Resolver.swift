@@ -44,7 +44,12 @@ public enum Resolver {
 
     // MARK: Resolution
 
-    public static func resolve(_ configuration: Configuration, directory: DirectoryIndex) -> ResolvedConfiguration {
+    /// - Parameter livePolicies: the tenant's policies. An id that names nothing in the directory is
+    ///   an error when the configuration adds it, but only a warning when the policy's live object
+    ///   already holds it at that field (a deleted group, a first-party app without a service
+    ///   principal): the plan then keeps it as it is, so adopting a tenant shows no changes.
+    public static func resolve(_ configuration: Configuration, directory: DirectoryIndex,
+                               livePolicies: [JSONValue] = []) -> ResolvedConfiguration {
         var resolved = ResolvedConfiguration()
         let declaredLocationNames = Set(configuration.namedLocations.map { $0.value.displayName.lowercased() })
         var context = ResolutionContext(directory: directory, declaredLocationNames: declaredLocationNames,
@@ -60,6 +65,7 @@ public enum Resolver {
         for declared in configuration.policies {
             context.sourceMap = declared.sourceMap
             context.fallbackLocation = declared.location
+            context.liveReferenceIds = LiveCounterpart.referenceIds(of: declared.value, among: livePolicies)
             let body = GraphBodies.policy(declared.value, resolving: &context)
             resolved.desired.append(DesiredObject(
                 kind: .conditionalAccessPolicy, displayName: declared.value.displayName, pinnedId: declared.value.id,
@@ -119,6 +125,8 @@ struct ResolutionContext {
     var fallbackLocation: SourceLocation?
     var diagnostics: [Diagnostic] = []
     var resolvedNames: [String: String] = [:]
+    /// The ids the current policy's live counterpart holds, per field (`conditions.users.excludeGroups`), lowercased.
+    var liveReferenceIds: [String: Set<String>] = [:]
 
     /// Ids for the references at `path` (list items `path[i]`), in order, reporting each failure.
     mutating func ids(_ references: [DirectoryReference]?, _ target: ReferenceTarget, path: String,
@@ -138,13 +146,15 @@ struct ResolutionContext {
         case .reserved(let word):
             return word
         case .id(let id):
-            return resolve(id: id, target, appIdForm: appIdForm, at: location)
+            let field = path.split(separator: "[").first.map(String.init) ?? path
+            return resolve(id: id, target, appIdForm: appIdForm, at: location, heldLive: liveReferenceIds[field]?.contains(id.lowercased()) ?? false)
         case .name(let name):
             return resolve(name: name, target, appIdForm: appIdForm, at: location)
         }
     }
 
-    private mutating func resolve(id: String, _ target: ReferenceTarget, appIdForm: Bool, at location: SourceLocation?) -> String? {
+    private mutating func resolve(id: String, _ target: ReferenceTarget, appIdForm: Bool, at location: SourceLocation?,
+                                  heldLive: Bool = false) -> String? {
         if target == .namedLocation, id == ReservedWord.legacyTrustedIPsLocationID { return id }
         if target == .servicePrincipal && appIdForm {
             if let match = directory.servicePrincipal(appId: id).first {
@@ -157,6 +167,7 @@ struct ResolutionContext {
                     at: location, suggestion: "write '\(appId)' or '\(servicePrincipal.name)'"))
                 return nil
             }
+            if heldLive { return keptDangling(id, target, at: location) }
             diagnostics.append(.error("no application with appId '\(id)' in the tenant", at: location,
                                       suggestion: "check the appId, or reference the application by display name"))
             return nil
@@ -169,8 +180,18 @@ struct ResolutionContext {
         if target == .namedLocation, let declared = declaredLocations.first(where: { $0.id?.lowercased() == id.lowercased() }) {
             return declared.id.map { $0.lowercased() } ?? PendingReference.namedLocation(declared.displayName)
         }
+        if heldLive { return keptDangling(id, target, at: location) }
         diagnostics.append(.error("\(target.noun) id '\(id)' does not exist in the tenant", at: location))
         return nil
+    }
+
+    /// An id the live policy already holds but the directory cannot name: kept as it is (a warning),
+    /// so the tenant's own state plans with no changes; a new one would have been an error.
+    private mutating func keptDangling(_ id: String, _ target: ReferenceTarget, at location: SourceLocation?) -> String {
+        diagnostics.append(.warning(
+            "\(target.noun) id '\(id)' names nothing in the tenant (deleted, or without a service principal here); kept as the live policy holds it",
+            at: location, suggestion: "remove it when convenient"))
+        return id
     }
 
     private mutating func resolve(name: String, _ target: ReferenceTarget, appIdForm: Bool, at location: SourceLocation?) -> String? {
@@ -225,5 +246,27 @@ struct ResolutionContext {
     /// The closest name, case-insensitive, if close enough to be a typo.
     static func nearest(_ text: String, among candidates: [String]) -> String? {
         EditDistance.nearest(text, among: candidates) { text, _ in max(2, text.count / 4) }
+    }
+}
+
+/// The live policy a declaration will manage, as far as resolution needs it: found by pinned id, then
+/// by name or a previous name (case-insensitively), and the ids its reference fields hold.
+enum LiveCounterpart {
+    static func referenceIds(of policy: ConditionalAccessPolicy, among live: [JSONValue]) -> [String: Set<String>] {
+        guard !live.isEmpty else { return [:] }
+        let names = ([policy.displayName] + (policy.previousNames ?? [])).map { $0.lowercased() }
+        let counterpart = policy.id.flatMap { pinned in live.first { $0["id"]?.stringValue?.lowercased() == pinned.lowercased() } }
+            ?? names.lazy.compactMap { name in live.first { $0["displayName"]?.stringValue?.lowercased() == name } }.first
+        guard let counterpart else { return [:] }
+        var ids: [String: Set<String>] = [:]
+        for field in GraphVocabulary.policyReferenceFields {
+            let path = field.split(separator: ".").map(String.init)
+            guard let value = counterpart.value(at: path) else { continue }
+            let strings = value.stringArray ?? value.stringValue.map { [$0] } ?? []
+            // The language names the strength itself where Graph nests its id.
+            let key = field.hasSuffix(".id") ? String(field.dropLast(3)) : field
+            ids[key] = Set(strings.map { $0.lowercased() })
+        }
+        return ids
     }
 }

@@ -210,6 +210,30 @@ struct ExportTests {
         }
     }
 
+    /// A tenant whose policy references a deleted group and a first-party application without a
+    /// service principal adopts with no changes: the ids are kept, with warnings to clean them up.
+    @Test func danglingReferencesTheTenantHoldsRoundTrip() async throws {
+        let deletedGroup = "dead0000-0000-4000-8000-000000000001"
+        let policy: JSONValue = [
+            "id": "55555555-0000-4000-8000-000000000002", "displayName": "CA051 - Dangling", "state": "enabled",
+            "conditions": [
+                "clientAppTypes": ["all"],
+                "applications": ["includeApplications": ["All"], "excludeApplications": ["00000002-0000-0000-c000-000000000000"]],
+                "users": ["includeUsers": ["All"], "excludeGroups": [.string(deletedGroup)]],
+            ],
+            "grantControls": ["operator": "OR", "builtInControls": ["mfa"]],
+        ]
+        try await withEmulator(TenantSeed(document: ["policies": [policy]])) { connect in
+            let (out, outcome) = try await export(connect: connect)
+            #expect(outcome.errors.isEmpty, "\(outcome.errors)")
+            let again = try await plan(out.path, connect: connect)
+            #expect(!again.hasErrors, "\(again.diagnostics.map(\.description))")
+            #expect(!again.hasChanges, "\(describe(again))")
+            let kept = again.diagnostics.filter { $0.severity == .warning && $0.message.contains("kept as the live policy holds it") }
+            #expect(kept.count == 2, "\(again.diagnostics.map(\.description))")
+        }
+    }
+
     /// Regression (defects issue, items 20 and 21): nothing is invented or dropped without a word.
     @Test func fromJSONNeverInventsAStateNorDropsAListWritAsAString() throws {
         let group = "aaaaaaaa-0000-0000-0000-000000000001"

@@ -137,7 +137,7 @@ struct ScenarioTests {
         #expect(!load.hasErrors, "\(scenario.name): the configuration must load: \(load.diagnostics)")
         let seed = try TenantSeed(contentsOf: scenario.seedFile).document
         let directory = directoryIndex(seed: seed)
-        let resolved = Resolver.resolve(load.configuration, directory: directory)
+        let resolved = Resolver.resolve(load.configuration, directory: directory, livePolicies: seed["policies"]?.arrayValue ?? [])
         let settings = load.configuration.effectiveSettings
         let snapshot = TenantSnapshot(
             policies: seed["policies"]?.arrayValue ?? [], namedLocations: seed["namedLocations"]?.arrayValue ?? [],

@@ -155,3 +155,49 @@ struct ResolverTests {
         #expect(resolved.hasErrors)
     }
 }
+
+/// The reference policy for ids (adopt-any-tenant issue, item 1): an id that names nothing is an
+/// error when the configuration adds it, and a warning when the live policy already holds it.
+@Suite("Resolver: dangling references the tenant already holds")
+struct DanglingReferenceTests {
+    static let deletedGroup = "dead0000-0000-4000-8000-000000000001"
+    static let firstPartyApp = "00000002-0000-0000-c000-000000000000"
+
+    static let yaml = """
+        kind: ConditionalAccessPolicy
+        displayName: CA001 - Adopted
+        state: enabled
+        conditions:
+          users: {includeUsers: [All], excludeGroups: [\(deletedGroup)]}
+          applications: {includeApplications: [All], excludeApplications: [\(firstPartyApp)]}
+        grantControls: {builtInControls: [mfa]}
+        """
+
+    static func resolve(live: [JSONValue]) -> ResolvedConfiguration {
+        let loaded = ConfigurationLoader.load([PolicySource(path: "p.yaml", text: yaml)])
+        return Resolver.resolve(loaded.configuration, directory: ResolverTests.directory, livePolicies: live)
+    }
+
+    @Test func aNewDanglingIdIsAnError() {
+        let resolved = Self.resolve(live: [])
+        #expect(resolved.hasErrors)
+        #expect(resolved.diagnostics.filter { $0.severity == .error }.count == 2, "\(resolved.diagnostics)")
+    }
+
+    @Test func anIdTheLivePolicyHoldsIsKeptWithAWarning() throws {
+        let live: JSONValue = [
+            "id": "11111111-0000-4000-8000-000000000001", "displayName": "ca001 - adopted",
+            "conditions": ["users": ["excludeGroups": [.string(Self.deletedGroup)]],
+                           "applications": ["excludeApplications": [.string(Self.firstPartyApp)]]],
+        ]
+        let resolved = Self.resolve(live: [live])
+        #expect(!resolved.hasErrors, "\(resolved.diagnostics)")
+        #expect(resolved.diagnostics.filter { $0.severity == .warning }.count == 2)
+        let body = try #require(resolved.desired.first?.body)
+        #expect(body["conditions"]?["users"]?["excludeGroups"] == [.string(Self.deletedGroup)])
+        #expect(body["conditions"]?["applications"]?["excludeApplications"] == [.string(Self.firstPartyApp)])
+        // Held at another field it is still new here: an error.
+        let elsewhere: JSONValue = ["displayName": "CA001 - Adopted", "conditions": ["users": ["includeGroups": [.string(Self.deletedGroup)]]]]
+        #expect(Self.resolve(live: [elsewhere]).hasErrors)
+    }
+}

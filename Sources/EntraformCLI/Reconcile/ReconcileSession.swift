@@ -46,7 +46,9 @@ struct ReconcileSession {
         let connection = try await connect(settings)
         do {
             let read = try await TenantSnapshotReader(client: connection.client).read(query: Resolver.query(for: load.configuration))
-            let resolved = timings.measure("resolve") { Resolver.resolve(load.configuration, directory: read.directory) }
+            let resolved = timings.measure("resolve") {
+                Resolver.resolve(load.configuration, directory: read.directory, livePolicies: read.snapshot.policies)
+            }
             var snapshot = read.snapshot
             // The resolver's table is the directory's plus every name it resolved.
             snapshot.directoryNames = resolved.names
