@@ -76,9 +76,10 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
     /// Connects: starts the emulator when asked, resolves the credential from `environment`, and
     /// builds a client. Call ``GraphConnection/close()`` when done.
     ///
-    /// - Throws: ``GraphError`` (configuration: no credential, bad URL, unreadable seed…).
-    ///   - bindingTenant: check the access token's tenant against every tenant named (``tenantClaims(settings:environment:)``)
-    ///     before returning; `doctor` turns it off to report the check as a line of its own.
+    /// - Parameter bindingTenant: check the access token's tenant against every tenant named
+    ///   (``tenantClaims(settings:environment:)``) before returning; `doctor` turns it off to report the
+    ///   check as a line of its own.
+    /// - Throws: ``GraphError`` (configuration: no credential, bad URL, unreadable seed, a tenant mismatch…).
     public func connect(
         settings: Settings? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
         bindingTenant: Bool = true,
