@@ -98,6 +98,44 @@ struct DirectoryAndRiskTests {
         #expect(revoke.body?["value"] == true)
     }
 
+    /// Spot checks from Microsoft Learn's permissions reference (template id = built-in role definition id),
+    /// across the catalogue: a policy may name any built-in role, so the emulator must know them all.
+    static let documentedRoles: [(name: String, id: String)] = [
+        ("Agent ID Administrator", "db506228-d27e-4b7d-95e5-295956d6615f"),
+        ("Dynamics 365 Business Central Administrator", "963797fb-eb3b-4cde-8ce3-5878b3f32a3f"),
+        ("Exchange Administrator", "29232cdf-9323-42fd-ade2-1d097af3e4de"),
+        ("Intune Administrator", "3a2c62db-5318-420d-8d74-23affee5d9d5"),
+        ("Lifecycle Workflows Administrator", "59d46f88-662b-457b-bceb-5c3809e5908f"),
+        ("Teams Administrator", "69091246-20e8-4a56-aa4d-066075b2a7a8"),
+        ("Viva Pulse Administrator", "87761b17-1ed2-4af3-9acd-92a150038160"),
+        ("Windows 365 Administrator", "11451d60-acb2-45eb-a7d6-43d0f0125c13"),
+        ("Yammer Administrator", "810a2642-a034-447f-a5e8-41beaa378541"),
+    ]
+
+    @Test func everyDocumentedBuiltInRoleTemplateIsServedOnBothRoutes() async throws {
+        let harness = try await Harness.seeded(Self.seed(users: 5, detections: 0))
+        for route in ["/v1.0/directoryRoleTemplates", "/v1.0/roleManagement/directory/roleDefinitions"] {
+            var roles: [JSONValue] = []
+            var next: String? = route
+            while let path = next {
+                let page = try await harness.get(path)
+                #expect(page.status == 200)
+                roles += page.body?["value"]?.arrayValue ?? []
+                next = page.body?["@odata.nextLink"]?.stringValue.flatMap(URL.init(string:)).map { url in
+                    url.path + (url.query.map { "?" + $0 } ?? "")
+                }
+            }
+            let byId = Dictionary(roles.compactMap { role in role["id"]?.stringValue.map { ($0, role) } }, uniquingKeysWith: { first, _ in first })
+            #expect(byId.count == roles.count, "role ids are unique on \(route)")
+            #expect(roles.count >= 123, "the permissions reference documents 123 built-in roles; \(route) served \(roles.count)")
+            for role in Self.documentedRoles {
+                #expect(byId[role.id]?["displayName"]?.stringValue == role.name, "\(role.name) on \(route)")
+            }
+        }
+        let single = try await harness.get("/v1.0/directoryRoleTemplates/69091246-20e8-4a56-aa4d-066075b2a7a8")
+        #expect(single.body?["displayName"] == "Teams Administrator")
+    }
+
     @Test func riskDetectionsPageAt20AndRejectTopOver500() async throws {
         let harness = try await Harness.seeded(Self.seed(users: 5))
         let page = try await harness.get("/v1.0/identityProtection/riskDetections")
