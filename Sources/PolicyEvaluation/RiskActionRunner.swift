@@ -246,21 +246,29 @@ public struct RiskActionRunner: Sendable {
             return report
         }
 
-        // Fresh state of every target.
-        var current: [RiskSubject: [String: RiskObservedState]] = [:]
-        for kind in [RiskSubject.users, .servicePrincipals] {
-            let ids = Array(Set(runnable.filter { $0.target.kind == kind }.map { $0.target.id.lowercased() })).sorted()
-            guard !ids.isEmpty else { continue }
-            do {
-                current[kind] = Self.lowercasedKeys(try await tenant.currentState(of: ids, kind: kind))
-            } catch {
-                for action in runnable where action.target.kind == kind {
-                    finish(RiskActionOutcome(action: action, result: .failed, detail: "could not read the current risk state: \(error)",
-                                             approval: Self.approvalStatus(action, approval), approvedBy: approval.approvedBy))
+        /// Reads one thing about every runnable target, one call per kind of target. When a kind's read
+        /// fails, its actions fail with the reason and leave `runnable`.
+        func readForEachKind<Value>(_ what: String, _ read: ([String], RiskSubject) async throws -> [String: Value]) async
+            -> [RiskSubject: [String: Value]] {
+            var values: [RiskSubject: [String: Value]] = [:]
+            for kind in [RiskSubject.users, .servicePrincipals] {
+                let ids = Array(Set(runnable.filter { $0.target.kind == kind }.map { $0.target.id.lowercased() })).sorted()
+                guard !ids.isEmpty else { continue }
+                do {
+                    values[kind] = Self.lowercasedKeys(try await read(ids, kind))
+                } catch {
+                    for action in runnable where action.target.kind == kind {
+                        finish(RiskActionOutcome(action: action, result: .failed, detail: "could not read \(what): \(error)",
+                                                 approval: Self.approvalStatus(action, approval), approvedBy: approval.approvedBy))
+                    }
+                    runnable.removeAll { $0.target.kind == kind }
                 }
-                runnable.removeAll { $0.target.kind == kind }
             }
+            return values
         }
+
+        // Fresh state of every target.
+        let current = await readForEachKind("the current risk state") { ids, kind in try await tenant.currentState(of: ids, kind: kind) }
 
         // When each user's sessions were last revoked, for revocations the rules asked for (a manual
         // revocation always runs). Unknown when it cannot be read: the revocation then runs.
@@ -270,20 +278,8 @@ public struct RiskActionRunner: Sendable {
         // Detections still open for each target of a saved plan (one with an expiry: made in an
         // earlier run): one that appeared since the plan makes it stale. A plan made in this run read
         // the detections moments ago, so its targets are not read again (one request per target).
-        var open: [RiskSubject: [String: [RiskEvidence]]] = [:]
-        for kind in [RiskSubject.users, .servicePrincipals] where plan.expiresAt != nil {
-            let ids = Array(Set(runnable.filter { $0.target.kind == kind }.map { $0.target.id.lowercased() })).sorted()
-            guard !ids.isEmpty else { continue }
-            do {
-                open[kind] = Self.lowercasedKeys(try await tenant.openDetections(of: ids, kind: kind))
-            } catch {
-                for action in runnable where action.target.kind == kind {
-                    finish(RiskActionOutcome(action: action, result: .failed, detail: "could not read the open risk detections: \(error)",
-                                             approval: Self.approvalStatus(action, approval), approvedBy: approval.approvedBy))
-                }
-                runnable.removeAll { $0.target.kind == kind }
-            }
-        }
+        let open: [RiskSubject: [String: [RiskEvidence]]] = plan.expiresAt == nil ? [:]
+            : await readForEachKind("the open risk detections") { ids, kind in try await tenant.openDetections(of: ids, kind: kind) }
         let plannedAt = GraphTime.date(plan.generatedAt)
 
         // Staleness and idempotency.

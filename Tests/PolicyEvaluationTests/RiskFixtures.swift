@@ -57,6 +57,8 @@ final class FakeRiskTenant: RiskResponding, @unchecked Sendable {
     private var states: [String: RiskObservedState]
     private(set) var calls: [(String, [String])] = []
     var failDismiss = false
+    /// When set, reading the current risk state fails as Graph's 503 would.
+    var failStateReads = false
 
     init(states: [String: RiskObservedState]) { self.states = states }
 
@@ -65,8 +67,9 @@ final class FakeRiskTenant: RiskResponding, @unchecked Sendable {
     var callLog: [(String, [String])] { lock.withLock { calls } }
 
     func currentState(of ids: [String], kind: RiskSubject) async throws -> [String: RiskObservedState] {
-        lock.withLock {
+        try lock.withLock {
             calls.append(("read", ids))
+            if failStateReads { throw Failure(description: "503 service unavailable") }
             return states.filter { ids.contains($0.key) }
         }
     }

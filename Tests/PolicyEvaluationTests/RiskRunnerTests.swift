@@ -103,6 +103,19 @@ struct RiskRunnerTests {
         #expect(audit.records[0].detail == "503 service unavailable")
     }
 
+    @Test func anUnreadableRiskStateFailsTheActionsWithoutWriting() async {
+        let users = [F.riskyUser(1, level: "low")]
+        let plan = F.evaluate([F.rule("d", .dismiss)], users: users, detections: [F.detection("a", user: 1, level: "low")])
+        let tenant = FakeRiskTenant(states: Self.states(users))
+        tenant.failStateReads = true
+        let audit = RiskAuditMemory()
+        let report = await Self.runner(tenant, audit).run(plan)
+        #expect(report.count(.failed) == 1)
+        #expect(report.outcomes.first?.detail == "could not read the current risk state: 503 service unavailable")
+        #expect(tenant.callLog.map(\.0) == ["read"])
+        #expect(tenant.state(users[0]["id"]!.stringValue!)?.riskState == "atRisk")
+    }
+
     @Test func planErrorsAndSkipsAreAudited() async {
         let users = [F.riskyUser(1), F.riskyUser(9)]
         let plan = F.evaluate([F.rule("c"), F.rule("d", .dismiss)], users: users,
