@@ -87,6 +87,22 @@ public struct DirectoryIndex: Sendable, Hashable {
         byAppId[appId.lowercased()] ?? []
     }
 
+    /// The application with this appId, as policies reference it: the tenant's service principals,
+    /// else Microsoft's first-party catalogue (first-party apps need no service principal in the tenant).
+    func application(appId: String) -> [DirectoryEntry] {
+        let tenant = servicePrincipal(appId: appId)
+        guard tenant.isEmpty else { return tenant }
+        return FirstPartyApplications.entries(FirstPartyApplications.application(appId: appId).map { [$0] } ?? [])
+    }
+
+    /// Applications with this display name: the tenant's service principals when any has it (the
+    /// tenant wins), else the first-party catalogue's.
+    func applications(named name: String) -> [DirectoryEntry] {
+        let tenant = matching(name: name, .servicePrincipal)
+        guard tenant.isEmpty else { return tenant }
+        return FirstPartyApplications.entries(FirstPartyApplications.applications(named: name))
+    }
+
     /// id → name for everything known, for rendering plans in names.
     public var names: DirectoryNames {
         var table: [String: String] = [:]

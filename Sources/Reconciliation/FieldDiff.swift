@@ -19,8 +19,16 @@ package struct ReferenceLabeler: Sendable {
         }
         if GraphVocabulary.reservedWords.contains(text) { return PlanValue(value) }
         if let name = names.name(for: text) { return PlanValue(value, name: name) }
+        // First-party applications are valid targets without a service principal in the tenant.
+        if Self.applicationFields.contains(path), let application = FirstPartyApplications.application(appId: text) {
+            return PlanValue(value, name: application.displayName)
+        }
         return PlanValue(value, isUnresolvedReference: Self.looksLikeObjectId(text))
     }
+
+    private static let applicationFields: Set<String> = [
+        "conditions.applications.includeApplications", "conditions.applications.excludeApplications",
+    ]
 
     /// True for a GUID: the shape of every directory object id (auth-context ids like `c1` are not).
     package static func looksLikeObjectId(_ text: String) -> Bool {

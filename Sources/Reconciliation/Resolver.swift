@@ -157,7 +157,7 @@ struct ResolutionContext {
                                   heldLive: Bool = false) -> String? {
         if target == .namedLocation, id == ReservedWord.legacyTrustedIPsLocationID { return id }
         if target == .servicePrincipal && appIdForm {
-            if let match = directory.servicePrincipal(appId: id).first {
+            if let match = directory.application(appId: id).first {
                 resolvedNames[id] = match.name
                 return id
             }
@@ -211,7 +211,8 @@ struct ResolutionContext {
             resolvedNames[entry.id] = entry.name
             return entry.id
         }
-        let matches = directory.matching(name: name, target)
+        let matches = target == .servicePrincipal && appIdForm
+            ? directory.applications(named: name) : directory.matching(name: name, target)
         if matches.count == 1 {
             let match = matches[0]
             if target == .servicePrincipal && appIdForm {
@@ -236,7 +237,8 @@ struct ResolutionContext {
                                       at: location, suggestion: "reference it by id"))
             return nil
         }
-        let pool = (directory.suggestionPool[target] ?? []) + directory.entries(target).map(\.name)
+        var pool = (directory.suggestionPool[target] ?? []) + directory.entries(target).map(\.name)
+        if target == .servicePrincipal && appIdForm { pool += FirstPartyApplications.all.map(\.displayName) }
         let suggestion = Self.nearest(name, among: pool).map { "did you mean '\($0)'?" }
         let noun = target == .user ? "user '\(name)'" : "\(target.noun) '\(name)'"
         diagnostics.append(.error("\(noun) not found in the tenant", at: location, suggestion: suggestion))

@@ -53,6 +53,18 @@ package struct TenantSnapshotReader {
         if !wantedAppIds.isEmpty {
             let byAppId = try await client.resolveServicePrincipals(appIds: Array(wantedAppIds))
             directory.add(byAppId.matches.values.flatMap { $0 }.map(Self.servicePrincipalEntry), as: .servicePrincipal)
+            // AppIds without a service principal here are named from Microsoft's first-party catalogue,
+            // unless a service principal of the tenant carries that name (the tenant wins): ask once,
+            // for those names only, so a name written in a plan or an export resolves back to its appId.
+            let foundAppIds = Set(directory.entries(.servicePrincipal).compactMap { $0.appId?.lowercased() })
+            let queriedNames = Set((query.names[.servicePrincipal] ?? []).map { $0.lowercased() })
+            let catalogueNames = Set(wantedAppIds.filter { !foundAppIds.contains($0.lowercased()) }
+                .compactMap { FirstPartyApplications.application(appId: $0)?.displayName })
+                .filter { !queriedNames.contains($0.lowercased()) }
+            if !catalogueNames.isEmpty {
+                let sameName = try await client.resolveServicePrincipals(names: catalogueNames.sorted())
+                directory.add(sameName.matches.values.flatMap { $0 }.map(Self.servicePrincipalEntry), as: .servicePrincipal)
+            }
         }
 
         // Object ids: declared ones are checked to exist; live ones are named in the plan. Ids the

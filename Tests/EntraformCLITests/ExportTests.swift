@@ -45,6 +45,11 @@ struct ExportTests {
         ConfigurationLoader.load(try ConfigurationFiles.collect(directory.path))
     }
 
+    /// Every file the export wrote, concatenated.
+    func allText(in directory: URL) throws -> String {
+        try ConfigurationFiles.collect(directory.path).map { String(decoding: $0.data, as: UTF8.self) }.joined(separator: "\n")
+    }
+
     func describe(_ plan: Plan) -> String {
         "\(plan.diagnostics.map(\.description)) \(plan.actionableChanges.map { "\($0.displayName): \($0.fieldChanges.map(\.path))" })"
     }
@@ -210,15 +215,19 @@ struct ExportTests {
         }
     }
 
-    /// A tenant whose policy references a deleted group and a first-party application without a
-    /// service principal adopts with no changes: the ids are kept, with warnings to clean them up.
+    /// A tenant whose policy references a deleted group, an application that is neither in the tenant
+    /// nor a Microsoft first-party app, and a first-party app without a service principal adopts with
+    /// no changes: the dangling ids are kept with warnings to clean them up; the first-party app is
+    /// written by its Microsoft name and resolves back to its appId.
     @Test func danglingReferencesTheTenantHoldsRoundTrip() async throws {
         let deletedGroup = "dead0000-0000-4000-8000-000000000001"
+        let unknownApp = "dead0000-0000-4000-8000-0000000000a1"
         let policy: JSONValue = [
             "id": "55555555-0000-4000-8000-000000000002", "displayName": "CA051 - Dangling", "state": "enabled",
             "conditions": [
                 "clientAppTypes": ["all"],
-                "applications": ["includeApplications": ["All"], "excludeApplications": ["00000002-0000-0000-c000-000000000000"]],
+                "applications": ["includeApplications": ["All"],
+                                 "excludeApplications": ["00000002-0000-0000-c000-000000000000", .string(unknownApp)]],
                 "users": ["includeUsers": ["All"], "excludeGroups": [.string(deletedGroup)]],
             ],
             "grantControls": ["operator": "OR", "builtInControls": ["mfa"]],
@@ -231,6 +240,9 @@ struct ExportTests {
             #expect(!again.hasChanges, "\(describe(again))")
             let kept = again.diagnostics.filter { $0.severity == .warning && $0.message.contains("kept as the live policy holds it") }
             #expect(kept.count == 2, "\(again.diagnostics.map(\.description))")
+            let exported = try allText(in: out)
+            #expect(exported.contains("Windows Azure Active Directory"), "\(exported)")
+            #expect(!exported.contains("00000002-0000-0000-c000-000000000000"))
         }
     }
 

@@ -299,6 +299,24 @@ struct DriftTests {
         #expect(report.exitCode == 2)
         #expect(Planner().drift(desired: [], snapshot: TenantSnapshot(), scope: ManagementScope()).exitCode == 0)
     }
+
+    /// A first-party application without a service principal is a valid target, not a dangling
+    /// reference; an appId nobody knows is.
+    @Test func firstPartyAppsAreNotDanglingButUnknownAppIdsAre() {
+        let applications: JSONValue = ["includeApplications": ["All"],
+                                       "excludeApplications": ["0000000c-0000-0000-c000-000000000000", "dead0000-1111-4222-8333-9444555566aa"]]
+        let snapshot = TenantSnapshot(
+            policies: [Fixture.livePolicy(id: "p3", name: "CA003 Stray", extraConditions: ["applications": applications])],
+            directoryNames: Fixture.names)
+        let report = Planner().drift(desired: [], snapshot: snapshot, scope: ManagementScope(namePrefix: "CA"))
+        let dangling = report.entries.first { $0.category == .danglingReferences }
+        #expect(dangling?.fieldChanges.map(\.path) == ["conditions.applications.excludeApplications"])
+        guard case .set(_, let removed)? = dangling?.fieldChanges.first?.change else {
+            Issue.record("expected a set change: \(String(describing: dangling))")
+            return
+        }
+        #expect(removed.map(\.value) == ["dead0000-1111-4222-8333-9444555566aa"])
+    }
 }
 
 struct RequestBodyTests {

@@ -161,7 +161,8 @@ struct ResolverTests {
 @Suite("Resolver: dangling references the tenant already holds")
 struct DanglingReferenceTests {
     static let deletedGroup = "dead0000-0000-4000-8000-000000000001"
-    static let firstPartyApp = "00000002-0000-0000-c000-000000000000"
+    /// An appId that is neither in the tenant nor in Microsoft's first-party catalogue.
+    static let unknownApp = "dead0000-0000-4000-8000-0000000000a1"
 
     static let yaml = """
         kind: ConditionalAccessPolicy
@@ -169,7 +170,7 @@ struct DanglingReferenceTests {
         state: enabled
         conditions:
           users: {includeUsers: [All], excludeGroups: [\(deletedGroup)]}
-          applications: {includeApplications: [All], excludeApplications: [\(firstPartyApp)]}
+          applications: {includeApplications: [All], excludeApplications: [\(unknownApp)]}
         grantControls: {builtInControls: [mfa]}
         """
 
@@ -188,16 +189,93 @@ struct DanglingReferenceTests {
         let live: JSONValue = [
             "id": "11111111-0000-4000-8000-000000000001", "displayName": "ca001 - adopted",
             "conditions": ["users": ["excludeGroups": [.string(Self.deletedGroup)]],
-                           "applications": ["excludeApplications": [.string(Self.firstPartyApp)]]],
+                           "applications": ["excludeApplications": [.string(Self.unknownApp)]]],
         ]
         let resolved = Self.resolve(live: [live])
         #expect(!resolved.hasErrors, "\(resolved.diagnostics)")
         #expect(resolved.diagnostics.filter { $0.severity == .warning }.count == 2)
         let body = try #require(resolved.desired.first?.body)
         #expect(body["conditions"]?["users"]?["excludeGroups"] == [.string(Self.deletedGroup)])
-        #expect(body["conditions"]?["applications"]?["excludeApplications"] == [.string(Self.firstPartyApp)])
+        #expect(body["conditions"]?["applications"]?["excludeApplications"] == [.string(Self.unknownApp)])
         // Held at another field it is still new here: an error.
         let elsewhere: JSONValue = ["displayName": "CA001 - Adopted", "conditions": ["users": ["includeGroups": [.string(Self.deletedGroup)]]]]
         #expect(Self.resolve(live: [elsewhere]).hasErrors)
+    }
+}
+
+@Suite("Microsoft first-party applications: named without a service principal in the tenant")
+struct FirstPartyApplicationTests {
+    static func resolve(_ applications: String, directory: DirectoryIndex = ResolverTests.directory) -> ResolvedConfiguration {
+        let yaml = """
+            kind: ConditionalAccessPolicy
+            displayName: CA010 - First party
+            state: enabled
+            conditions:
+              users: {includeUsers: [All]}
+              applications: {includeApplications: [All], excludeApplications: \(applications)}
+            grantControls: {builtInControls: [mfa]}
+            """
+        let loaded = ConfigurationLoader.load([PolicySource(path: "p.yaml", text: yaml)])
+        return Resolver.resolve(loaded.configuration, directory: directory)
+    }
+
+    static func excluded(_ resolved: ResolvedConfiguration) -> [String]? {
+        resolved.desired.first?.body["conditions"]?["applications"]?["excludeApplications"]?.stringArray
+    }
+
+    @Test func theCatalogueIsMicrosoftsPublishedListWithDistinctWellFormedAppIds() {
+        let all = FirstPartyApplications.all
+        #expect(all.count >= 120)
+        #expect(Set(all.map { $0.appId.lowercased() }).count == all.count, "an appId is listed twice")
+        #expect(all.allSatisfy { DirectoryReference.isObjectID($0.appId) })
+        #expect(FirstPartyApplications.application(appId: "00000002-0000-0000-C000-000000000000")?.displayName == "Windows Azure Active Directory")
+        #expect(FirstPartyApplications.application(appId: "0000000c-0000-0000-c000-000000000000")?.displayName == "Microsoft App Access Panel")
+        #expect(FirstPartyApplications.applications(named: "microsoft approval management").count == 2)
+    }
+
+    @Test(arguments: [
+        ("Windows Azure Active Directory", "00000002-0000-0000-c000-000000000000"),
+        ("microsoft app access panel", "0000000c-0000-0000-c000-000000000000"),
+        ("00000003-0000-0000-c000-000000000000", "00000003-0000-0000-c000-000000000000"),
+    ])
+    func aFirstPartyNameOrAppIdResolvesWithoutAServicePrincipal(written: String, appId: String) throws {
+        let resolved = Self.resolve("[\(written)]")
+        #expect(resolved.diagnostics.isEmpty, "\(resolved.diagnostics)")
+        #expect(Self.excluded(resolved) == [appId])
+        #expect(resolved.names.name(for: appId) == FirstPartyApplications.application(appId: appId)?.displayName)
+    }
+
+    @Test func theTenantsServicePrincipalWinsOverTheCatalogue() {
+        // A tenant app that carries a first-party name (an impostor, or a renamed registration): the
+        // name means the tenant's object, as it does in the portal.
+        var directory = ResolverTests.directory
+        directory.add([DirectoryEntry(id: "5e000000-0000-4000-8000-0000000000f1", name: "Microsoft App Access Panel",
+                                      appId: "abcdef00-0000-4000-8000-000000000001")], as: .servicePrincipal)
+        let resolved = Self.resolve("[Microsoft App Access Panel]", directory: directory)
+        #expect(Self.excluded(resolved) == ["abcdef00-0000-4000-8000-000000000001"])
+    }
+
+    @Test func aNameMicrosoftListsWithTwoAppIdsIsAmbiguous() {
+        let resolved = Self.resolve("[Microsoft Approval Management]")
+        let error = resolved.diagnostics.first { $0.severity == .error }
+        #expect(error?.message.contains("matches 2 objects") == true, "\(resolved.diagnostics)")
+    }
+
+    @Test func aTypoInAFirstPartyNameSuggestsIt() {
+        let resolved = Self.resolve("[Windows Azure Active Directroy]")
+        #expect(resolved.diagnostics.first?.suggestion == "did you mean 'Windows Azure Active Directory'?", "\(resolved.diagnostics)")
+    }
+
+    @Test func exportNamesAFirstPartyAppIdOnlyWhenTheNameResolvesBack() {
+        var names = ExportNames()
+        #expect(names.name(for: "00000002-0000-0000-c000-000000000000", .servicePrincipal, appIdForm: true) == "Windows Azure Active Directory")
+        // Two appIds share the name: kept as ids.
+        #expect(names.name(for: "65d91a3d-ab74-42e6-8a2f-0add61688c74", .servicePrincipal, appIdForm: true) == nil)
+        // A tenant service principal carrying the name makes it unusable for the first-party appId.
+        names.add([DirectoryEntry(id: "5e000000-0000-4000-8000-0000000000f2", name: "Windows Azure Active Directory",
+                                  appId: "abcdef00-0000-4000-8000-000000000002")], as: .servicePrincipal)
+        #expect(names.name(for: "00000002-0000-0000-c000-000000000000", .servicePrincipal, appIdForm: true) == nil)
+        // First-party apps are not workload identities: object-id references never take catalogue names.
+        #expect(ExportNames().name(for: "00000002-0000-0000-c000-000000000000", .servicePrincipal) == nil)
     }
 }

@@ -47,7 +47,7 @@ public struct ExportNames: Sendable {
         if conflictingIds.contains(id.lowercased()) { return nil }
         let candidate: String?
         if target == .servicePrincipal && appIdForm {
-            candidate = directory.servicePrincipal(appId: id).first?.name
+            candidate = directory.application(appId: id).first?.name
                 ?? directory.entry(id: id, .servicePrincipal).flatMap { $0.appId == nil ? $0.name : nil }
                 ?? untyped[id.lowercased()]
         } else {
@@ -64,12 +64,13 @@ public struct ExportNames: Sendable {
     public func ambiguity(for id: String, _ target: ReferenceTarget, appIdForm: Bool = false) -> String? {
         if conflictingIds.contains(id.lowercased()) { return "the sources give it different names" }
         let candidate: String? = if target == .servicePrincipal && appIdForm {
-            directory.servicePrincipal(appId: id).first?.name ?? untyped[id.lowercased()]
+            directory.application(appId: id).first?.name ?? untyped[id.lowercased()]
         } else {
             directory.entry(id: id, target)?.name ?? untyped[id.lowercased()]
         }
         guard let name = candidate, !name.isEmpty, case .name = DirectoryReference(parsing: name).form else { return nil }
-        let others = directory.matching(name: name, target).filter { ($0.appId ?? $0.id).lowercased() != id.lowercased() && $0.id.lowercased() != id.lowercased() }
+        let sameName = target == .servicePrincipal && appIdForm ? directory.applications(named: name) : directory.matching(name: name, target)
+        let others = sameName.filter { ($0.appId ?? $0.id).lowercased() != id.lowercased() && $0.id.lowercased() != id.lowercased() }
         guard !others.isEmpty else { return nil }
         return "\(others.count + 1) \(target.noun)s are named '\(name)'"
     }
@@ -83,7 +84,7 @@ public struct ExportNames: Sendable {
            other.id.lowercased() != id.lowercased() {
             return false
         }
-        let typed = directory.matching(name: name, target)
+        let typed = target == .servicePrincipal && appIdForm ? directory.applications(named: name) : directory.matching(name: name, target)
         let ids: Set<String> = if target == .servicePrincipal && appIdForm {
             Set(typed.map { ($0.appId ?? $0.id).lowercased() })
         } else {
