@@ -204,6 +204,13 @@ private struct Analysis {
                 }
                 let liveId = id(of: liveObject)
                 managedLiveIds[kind, default: []].append(liveId)
+                if kind == .namedLocation, let refusal = Self.locationTypeChange(
+                    declared: desiredNormalized, live: liveObject, name: match.desired.displayName, liveId: liveId,
+                    at: match.desired.location) {
+                    // Graph cannot change a location's type in place; nothing is planned for it.
+                    diagnostics.append(refusal)
+                    continue
+                }
                 if kind == .namedLocation { locationIdsByDeclaredName[match.desired.displayName] = liveId }
                 if kind == .conditionalAccessPolicy {
                     managedOrInScopeLivePolicies.append(liveObject)
@@ -238,6 +245,27 @@ private struct Analysis {
             }
         }
         liveStateDigest = SHA256Digest.hex(of: fingerprintLines.sorted().joined(separator: "\n"))
+    }
+
+    /// An error when a declared named location has another type (IP ranges ↔ countries) than the live
+    /// object it matches: Graph keeps a location's `@odata.type` for life (a PATCH that changes it is a
+    /// 400), and replacing it in place would leave every policy using it pointing at a deleted id.
+    static func locationTypeChange(declared: JSONValue, live: JSONValue, name: String, liveId: String,
+                                   at location: SourceLocation?) -> Diagnostic? {
+        func kind(_ object: JSONValue) -> String? {
+            let type = object["@odata.type"]?.stringValue ?? ""
+            if type.hasSuffix("countryNamedLocation") { return "countries" }
+            if type.hasSuffix("ipNamedLocation") { return "IP ranges" }
+            // Exports without annotations: the fields say which it is.
+            if object["countriesAndRegions"] != nil { return "countries" }
+            if object["ipRanges"] != nil { return "IP ranges" }
+            return nil
+        }
+        guard let wanted = kind(declared), let held = kind(live), wanted != held else { return nil }
+        return .error(
+            "named location '\(name)' is declared with \(wanted) but the tenant's (\(liveId)) holds \(held); Graph cannot change a location's type",
+            at: location,
+            suggestion: "give the declaration a new displayName (and no pinned id) and refer to that name in the policies: one apply creates the new location, moves the policies to it, and with prune deletes the old one after them")
     }
 
     static func pendingLocationNames(in body: JSONValue) -> [String] {

@@ -167,4 +167,63 @@ struct ReconcileIntegrationTests {
             #expect(error.location?.column == 48)
         }
     }
+
+    /// Graph cannot turn an IP-ranges location into a countries one. Declaring that is refused with the
+    /// way to do it; doing what the message says then converges in one apply, with no policy ever
+    /// pointing at a deleted location.
+    @Test func aNamedLocationTypeChangeIsRefusedAndTheSuggestedRenameConverges() async throws {
+        let locationId = "10c00000-0000-4000-8000-0000000000b1"
+        let seed = TenantSeed(document: [
+            "namedLocations": [[
+                "@odata.type": "#microsoft.graph.ipNamedLocation", "id": .string(locationId), "displayName": "Blocked",
+                "isTrusted": false, "ipRanges": [["@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": "192.0.2.0/24"]],
+            ]],
+            "policies": [[
+                "id": "55555555-0000-4000-8000-0000000000b2", "displayName": "CA910 - Block", "state": "enabled",
+                "conditions": ["clientAppTypes": ["all"], "users": ["includeUsers": ["All"]],
+                               "applications": ["includeApplications": ["All"]],
+                               "locations": ["includeLocations": [.string(locationId)]]],
+                "grantControls": ["operator": "OR", "builtInControls": ["block"]],
+            ]],
+        ])
+        func files(location: String) -> [String: String] {
+            [
+                "entraform.yaml": "kind: Settings\nmanage: {namePrefix: CA9, prune: true, namedLocations: {names: [Blocked]}}\n",
+                "locations.yaml": "kind: NamedLocation\ndisplayName: \(location)\ncountriesAndRegions: [KP, IR]\n",
+                "policy.yaml": """
+                    kind: ConditionalAccessPolicy
+                    displayName: CA910 - Block
+                    state: enabled
+                    conditions:
+                      users: {includeUsers: [All]}
+                      applications: {includeApplications: [All]}
+                      locations: {includeLocations: [\(location)]}
+                    grantControls: {builtInControls: [block]}
+                    """,
+            ]
+        }
+        try await withTestEmulator(seed) { _, connect in
+            let refused = try await plan(try BinaryRunner.temporaryDirectory(files(location: "Blocked")).path, connect: connect)
+            #expect(refused.hasErrors)
+            let error = refused.diagnostics.first { $0.severity == .error }
+            #expect(error?.message.contains("declared with countries but the tenant's (\(locationId)) holds IP ranges") == true,
+                    "\(refused.diagnostics.map(\.description))")
+            #expect(error?.location?.file.hasSuffix("locations.yaml") == true)
+            #expect(!refused.changes.contains { $0.kind == .namedLocation && $0.action != .noOp })
+
+            let renamed = try await plan(try BinaryRunner.temporaryDirectory(files(location: "Blocked countries")).path, connect: connect)
+            #expect(!renamed.hasErrors, "\(renamed.diagnostics.map(\.description))")
+            #expect(renamed.actionableChanges.map { "\($0.action) \($0.displayName)" }
+                    == ["create Blocked countries", "update CA910 - Block", "delete Blocked"])
+            let report = try await apply(renamed, connect: connect)
+            #expect(report.exitCode == 0, "\(report)")
+
+            let after = try await plan(try BinaryRunner.temporaryDirectory(files(location: "Blocked countries")).path, connect: connect)
+            #expect(!after.hasChanges && !after.hasErrors, "\(after.diagnostics.map(\.description))")
+            let connection = try await connect(Settings())
+            let locations = try await connection.client.listNamedLocations()
+            await connection.close()
+            #expect(locations.map { $0["displayName"]?.stringValue } == ["Blocked countries"])
+        }
+    }
 }
