@@ -38,11 +38,14 @@ struct TokenBucket: Sendable {
     }
 }
 
-/// A deterministic pseudo-random generator (SplitMix64) so `--fault-seed` replays a run.
-struct SplitMix64: Sendable {
+/// A deterministic pseudo-random generator (SplitMix64) so `--fault-seed` replays a run (and the
+/// tests' generators replay from a seed).
+package struct SplitMix64: RandomNumberGenerator, Sendable {
     var state: UInt64
 
-    mutating func next() -> UInt64 {
+    package init(state: UInt64) { self.state = state }
+
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -4,14 +4,20 @@ import PolicyModel
 /// validation failed` error, caught before anything talks to a tenant.
 enum PolicyRules {
     static let policy: [ObjectRule] = [
-        ObjectRule(schema: RuleSchema.anyOf([RuleSchema.present("grantControls"), RuleSchema.present("sessionControls")])) { members in
+        // A policy pinned to a live one may declare no control the language models: its tenant object
+        // can hold only controls the language does not model (new beta session controls), which plans
+        // keep. The plan checks that the live policy really holds such a control.
+        ObjectRule(schema: RuleSchema.anyOf([RuleSchema.present("grantControls"), RuleSchema.present("sessionControls"),
+                                             RuleSchema.present("id")])) { members in
             let grant = members["grantControls"]
             let session = members["sessionControls"]
-            if isAbsent(grant) && isAbsent(session) {
-                return [RuleViolation(at: nil, "a policy needs grantControls or sessionControls",
-                                      suggestion: "add grantControls: {builtInControls: [mfa]} or a session control")]
+            guard isAbsent(grant) && isAbsent(session) else { return [] }
+            if !isAbsent(members["id"]) {
+                return [RuleViolation(at: nil, "no grantControls or sessionControls: only valid while the tenant's policy holds a control the language does not model",
+                                      severity: .warning)]
             }
-            return []
+            return [RuleViolation(at: nil, "a policy needs grantControls or sessionControls",
+                                  suggestion: "add grantControls: {builtInControls: [mfa]} or a session control")]
         },
     ]
 

@@ -192,6 +192,10 @@ private struct Analysis {
                             at: match.desired.location))
                     }
                 }
+                if kind == .conditionalAccessPolicy, let problem = Self.missingControls(body, live: match.live, name: match.desired.displayName,
+                                                                                       at: match.desired.location) {
+                    diagnostics.append(problem)
+                }
                 let wire = RequestBodies.wireForm(body, kind: kind, displayName: match.desired.displayName)
                 let desiredNormalized = normalizer.normalize(wire, kind: kind)
                 guard let liveObject = match.live else {
@@ -245,6 +249,19 @@ private struct Analysis {
             }
         }
         liveStateDigest = SHA256Digest.hex(of: fingerprintLines.sorted().joined(separator: "\n"))
+    }
+
+    /// An error when a declared policy has no control the language models and the live policy it adopts
+    /// holds none either (nothing to keep): Graph rejects a policy without controls.
+    static func missingControls(_ body: JSONValue, live: JSONValue?, name: String, at location: SourceLocation?) -> Diagnostic? {
+        func hasControls(_ object: JSONValue?) -> Bool {
+            let grant = object?["grantControls"] ?? .null
+            let session = object?["sessionControls"] ?? .null
+            return !grant.isNull || (session.objectValue?.values.contains { !$0.isNull } ?? false)
+        }
+        guard !hasControls(body), !hasControls(live) else { return nil }
+        return .error("policy '\(name)' has no grantControls or sessionControls\(live == nil ? "" : ", and neither has the tenant's policy"); Graph requires one",
+                      at: location, suggestion: "add grantControls: {builtInControls: [mfa]} or a session control")
     }
 
     /// An error when a declared named location has another type (IP ranges ↔ countries) than the live

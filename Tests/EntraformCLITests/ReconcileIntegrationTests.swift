@@ -206,24 +206,28 @@ struct ReconcileIntegrationTests {
             let refused = try await plan(try BinaryRunner.temporaryDirectory(files(location: "Blocked")).path, connect: connect)
             #expect(refused.hasErrors)
             let error = refused.diagnostics.first { $0.severity == .error }
-            #expect(error?.message.contains("declared with countries but the tenant's (\(locationId)) holds IP ranges") == true,
-                    "\(refused.diagnostics.map(\.description))")
+            let described = refused.diagnostics.map(\.description)
+            #expect(error?.message.contains("declared with countries but the tenant's (\(locationId)) holds IP ranges") == true, "\(described)")
             #expect(error?.location?.file.hasSuffix("locations.yaml") == true)
-            #expect(!refused.changes.contains { $0.kind == .namedLocation && $0.action != .noOp })
+            let locationChanges = refused.changes.filter { $0.kind == .namedLocation && $0.action != .noOp }
+            #expect(locationChanges.isEmpty)
 
             let renamed = try await plan(try BinaryRunner.temporaryDirectory(files(location: "Blocked countries")).path, connect: connect)
-            #expect(!renamed.hasErrors, "\(renamed.diagnostics.map(\.description))")
-            #expect(renamed.actionableChanges.map { "\($0.action) \($0.displayName)" }
-                    == ["create Blocked countries", "update CA910 - Block", "delete Blocked"])
+            let renamedDiagnostics = renamed.diagnostics.map(\.description)
+            #expect(!renamed.hasErrors, "\(renamedDiagnostics)")
+            let actions = renamed.actionableChanges.map { "\($0.action) \($0.displayName)" }
+            #expect(actions == ["create Blocked countries", "update CA910 - Block", "delete Blocked"])
             let report = try await apply(renamed, connect: connect)
             #expect(report.exitCode == 0, "\(report)")
 
             let after = try await plan(try BinaryRunner.temporaryDirectory(files(location: "Blocked countries")).path, connect: connect)
-            #expect(!after.hasChanges && !after.hasErrors, "\(after.diagnostics.map(\.description))")
+            let afterDiagnostics = after.diagnostics.map(\.description)
+            #expect(!after.hasChanges && !after.hasErrors, "\(afterDiagnostics)")
             let connection = try await connect(Settings())
             let locations = try await connection.client.listNamedLocations()
             await connection.close()
-            #expect(locations.map { $0["displayName"]?.stringValue } == ["Blocked countries"])
+            let locationNames = locations.map { $0["displayName"]?.stringValue }
+            #expect(locationNames == ["Blocked countries"])
         }
     }
 }

@@ -111,6 +111,15 @@ struct LoaderDiagnosticsTests {
             """, "missing required key 'state'")
     }
 
+    /// A policy needs a control. Only one pinned to a live policy may declare none the language
+    /// models (its tenant object can hold only unmodelled ones, which plans keep): a warning then.
+    @Test func aPolicyWithoutControlsIsAnErrorUnlessPinned() {
+        expectSingle("‸" + policy(grant: ""), "a policy needs grantControls or sessionControls; add grantControls: {builtInControls: [mfa]} or a session control")
+        expectSingle("‸" + policy(grant: "", extra: "id: 11111111-0000-4000-8000-000000000001\n"),
+                     "no grantControls or sessionControls: only valid while the tenant's policy holds a control the language does not model",
+                     severity: .warning)
+    }
+
     @Test func misspelledReservedWordWhereOnlyUsersFit() {
         expectSingle(policy().replacingOccurrences(of: "includeUsers: [All]", with: "includeUsers: [‸Alll]"),
                      "'Alll' is not a user principal name or object id; did you mean 'All'?")

@@ -281,6 +281,28 @@ struct ExitCodeTests {
     }
 }
 
+struct MissingControlsTests {
+    /// A declared policy without controls plans only against a live policy holding controls the
+    /// language does not model; anything else is the error Graph would give.
+    @Test func aPolicyWithoutControlsNeedsALiveOneHoldingUnmodelledControls() {
+        var desired = Fixture.desiredPolicy("CA001", builtInControls: [])
+        desired.pinnedId = "p1"
+        let unmodelled = Fixture.livePolicy(id: "p1", name: "CA001", builtInControls: [], sessionControls: ["blockSensitiveActions": ["isEnabled": true]])
+        let kept = Planner().plan(desired: [desired], snapshot: TenantSnapshot(policies: [unmodelled], directoryNames: Fixture.names),
+                                  scope: ManagementScope())
+        #expect(!kept.hasErrors, "\(kept.diagnostics)")
+        #expect(!kept.hasChanges, "\(kept.actionableChanges.map(\.fieldChanges))")
+
+        let bare = Fixture.livePolicy(id: "p1", name: "CA001", builtInControls: [])
+        let refused = Planner().plan(desired: [desired], snapshot: TenantSnapshot(policies: [bare], directoryNames: Fixture.names),
+                                     scope: ManagementScope())
+        #expect(refused.diagnostics.contains { $0.severity == .error && $0.message.contains("neither has the tenant's policy") })
+        let created = Planner().plan(desired: [Fixture.desiredPolicy("CA002", builtInControls: [])], snapshot: TenantSnapshot(),
+                                     scope: ManagementScope())
+        #expect(created.diagnostics.contains { $0.severity == .error && $0.message.contains("has no grantControls or sessionControls; Graph requires one") })
+    }
+}
+
 struct DriftTests {
     @Test func classifiesChangedMissingUnmanagedAndDangling() {
         let snapshot = TenantSnapshot(
