@@ -134,17 +134,27 @@ enum PolicyRules {
         },
     ]
 
+    private static let timeBased: JSONValue = [
+        "required": ["value", "type"], "properties": ["value": ["type": "integer"], "type": ["type": "string"]],
+    ]
+
     static let signInFrequency: [ObjectRule] = [
+        // Switched off (`isEnabled: false`), a time-based frequency may have no value and type: Graph
+        // returns it so once the portal turns it off.
         ObjectRule(schema: RuleSchema.allOf([
             RuleSchema.ifThen(
                 RuleSchema.equals("frequencyInterval", SignInFrequencyInterval.everyTime.rawValue),
                 RuleSchema.allOf([RuleSchema.missing("value"), RuleSchema.missing("type")]),
-                otherwise: ["required": ["value", "type"], "properties": ["value": ["type": "integer"], "type": ["type": "string"]]]),
+                otherwise: RuleSchema.ifThen(
+                    ["required": ["isEnabled"], "properties": ["isEnabled": ["const": false]]],
+                    RuleSchema.anyOf([RuleSchema.allOf([RuleSchema.missing("value"), RuleSchema.missing("type")]), timeBased]),
+                    otherwise: timeBased)),
             RuleSchema.ifThen(RuleSchema.equals("type", SignInFrequencyType.hours.rawValue), ["properties": ["value": ["maximum": 23]]]),
         ])) { members in
             let interval = members["frequencyInterval"]?.stringValue ?? SignInFrequencyInterval.timeBased.rawValue
             let value = members["value"]?.intValue
             let type = members["type"]?.stringValue
+            if members["isEnabled"]?.boolValue == false && value == nil && type == nil { return [] }
             if interval == SignInFrequencyInterval.everyTime.rawValue {
                 var problems: [RuleViolation] = []
                 if value != nil { problems.append(RuleViolation(at: "value", "value is not allowed with frequencyInterval everyTime")) }

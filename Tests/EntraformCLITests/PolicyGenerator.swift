@@ -286,7 +286,7 @@ struct PolicyGenerator {
             "includeServicePrincipals": include,
             "excludeServicePrincipals": include == ["ServicePrincipalsInMyTenant"] && random.chance(0.5)
                 ? .array(random.some(directory.workloadIdentities.map(\.id), maximum: 1).map(JSONValue.string)) : [],
-            "servicePrincipalFilter": .null,
+            "servicePrincipalFilter": random.chance(0.2) ? filter(Self.attributeRules) : .null,
         ]
         if random.chance(0.3) { value["includeAgentIdServicePrincipals"] = []; value["excludeAgentIdServicePrincipals"] = [] }
         return .object(value)
@@ -389,6 +389,10 @@ struct PolicyGenerator {
                                               "value": .number(Double(Int.random(in: 1...(hours ? 23 : 90), using: &random))),
                                               "type": .string(hours ? "hours" : "days"), "frequencyInterval": "timeBased",
                                               "authenticationType": .string(random.pick(["primaryAndSecondaryAuthentication", "secondaryAuthentication"]))]
+            } else if random.chance(0.3) {
+                // Switched off in the portal: the values are gone, the object stays.
+                session["signInFrequency"] = ["isEnabled": false, "value": .null, "type": .null, "frequencyInterval": "timeBased",
+                                              "authenticationType": "primaryAndSecondaryAuthentication"]
             } else {
                 session["signInFrequency"] = ["isEnabled": true, "value": .null, "type": .null, "frequencyInterval": "everyTime",
                                               "authenticationType": "primaryAndSecondaryAuthentication"]

@@ -120,6 +120,15 @@ struct LoaderDiagnosticsTests {
                      severity: .warning)
     }
 
+    /// Switched off, a time-based sign-in frequency needs no value (Graph returns it so); half a value
+    /// is still an error.
+    @Test func aSwitchedOffSignInFrequencyNeedsNoValue() {
+        let off = load(policy(grant: "sessionControls: {signInFrequency: {isEnabled: false}}\n")).result
+        #expect(off.diagnostics.isEmpty, "\(off.diagnostics)")
+        let half = load(policy(grant: "sessionControls: {signInFrequency: {isEnabled: false, value: 4}}\n")).result
+        #expect(half.diagnostics.map(\.message) == ["a time-based sign-in frequency needs value and type"])
+    }
+
     @Test func misspelledReservedWordWhereOnlyUsersFit() {
         expectSingle(policy().replacingOccurrences(of: "includeUsers: [All]", with: "includeUsers: [‸Alll]"),
                      "'Alll' is not a user principal name or object id; did you mean 'All'?")

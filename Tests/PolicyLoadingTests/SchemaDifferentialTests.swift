@@ -31,6 +31,28 @@ struct SchemaDifferentialTests {
             let parser = try Parser(yaml: String(decoding: source.data, as: UTF8.self))
             while let node = try parser.nextRoot() { documents.append(plainJSON(node)) }
         }
+        // Shapes the baseline does not hold, for rules that depend on them: a switched-off sign-in
+        // frequency, and a pinned policy with no modelled control.
+        for extra in [
+            """
+            kind: ConditionalAccessPolicy
+            displayName: CA990 - Off
+            state: enabled
+            conditions: {users: {includeUsers: [All]}, applications: {includeApplications: [All]}}
+            sessionControls: {signInFrequency: {isEnabled: false, value: 4, type: hours}}
+            """,
+            """
+            kind: ConditionalAccessPolicy
+            displayName: CA991 - Adopted
+            id: 11111111-0000-4000-8000-000000000991
+            state: enabled
+            conditions: {users: {includeUsers: [All]}, applications: {includeApplications: [All]}}
+            grantControls: {builtInControls: [mfa]}
+            """,
+        ] {
+            let parser = try Parser(yaml: extra)
+            while let node = try parser.nextRoot() { documents.append(plainJSON(node)) }
+        }
         return documents
     }
 
