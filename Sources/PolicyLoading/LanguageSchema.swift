@@ -156,13 +156,13 @@ public enum LanguageSchema {
               "App-enforced restrictions (Exchange Online and SharePoint Online)."),
         Field("cloudAppSecurity", .object(ObjectShape([
             isEnabledField,
-            Field("cloudAppSecurityType", enumeration(CloudAppSecurityType.self), required: true,
-                  "Conditional Access App Control mode."),
-        ])), "Conditional Access App Control."),
+            Field("cloudAppSecurityType", enumeration(CloudAppSecurityType.self),
+                  "Conditional Access App Control mode (required unless isEnabled is false)."),
+        ], rules: PolicyRules.requiredWhileEnabled("cloudAppSecurityType"))), "Conditional Access App Control."),
         Field("persistentBrowser", .object(ObjectShape([
             isEnabledField,
-            Field("mode", enumeration(PersistentBrowserMode.self), required: true, "always or never."),
-        ])), "Persistent browser session."),
+            Field("mode", enumeration(PersistentBrowserMode.self), "always or never (required unless isEnabled is false)."),
+        ], rules: PolicyRules.requiredWhileEnabled("mode"))), "Persistent browser session."),
         Field("signInFrequency", .object(ObjectShape([
             isEnabledField,
             Field("value", .integer(1...365), "How many hours (1–23) or days (1–365)."),

@@ -134,6 +134,19 @@ enum PolicyRules {
         },
     ]
 
+    /// A session control's setting that is required while the control is on; switched off
+    /// (`isEnabled: false`), Graph returns it as null once the portal turns the control off.
+    static func requiredWhileEnabled(_ key: String) -> [ObjectRule] {
+        [
+            ObjectRule(schema: RuleSchema.ifThen(
+                ["required": ["isEnabled"], "properties": ["isEnabled": ["const": false]]], [:],
+                otherwise: ["required": [.string(key)], "properties": [key: ["not": ["type": "null"]]]])) { members in
+                guard members["isEnabled"]?.boolValue != false, members[key] == nil || members[key]?.isNull == true else { return [] }
+                return [RuleViolation(at: nil, "missing required key '\(key)' (it may only be left out while isEnabled is false)")]
+            },
+        ]
+    }
+
     private static let timeBased: JSONValue = [
         "required": ["value", "type"], "properties": ["value": ["type": "integer"], "type": ["type": "string"]],
     ]

@@ -161,7 +161,10 @@ struct PolicyGenerator {
         // A nullable complex property: present, or the `null` Graph returns when it is unset.
         conditions["platforms"] = random.chance(0.3) ? platforms() : .null
         conditions["locations"] = random.chance(0.35) ? locations() : .null
-        conditions["devices"] = random.chance(0.2) ? ["deviceFilter": filter(Self.deviceRules)] : .null
+        conditions["devices"] = random.chance(0.2) ? ["deviceFilter": filter(Self.deviceRules)]
+            // Legacy beta members left empty around a missing filter.
+            : random.chance(0.1) ? ["includeDevices": [], "excludeDevices": [], "includeDeviceStates": [], "excludeDeviceStates": [],
+                                    "deviceFilter": .null] : .null
         conditions["insiderRiskLevels"] = random.chance(0.15)
             ? .string(random.some(["minor", "moderate", "elevated"]).joined(separator: ",")) : .null
         conditions["authenticationFlows"] = random.chance(0.15)
@@ -270,7 +273,7 @@ struct PolicyGenerator {
         case "office": applications["includeApplications"] = ["Office365"]
         case "portals": applications["includeApplications"] = ["MicrosoftAdminPortals"]
         case "apps": applications["includeApplications"] = .array(applicationIds().map(JSONValue.string))
-        case "none": applications["includeApplications"] = ["None"]
+        case "none": applications["includeApplications"] = [random.chance(0.8) ? "None" : "none"]
         case "action":
             applications["includeUserActions"] = .array([.string(random.pick(["urn:user:registersecurityinfo", "urn:user:registerdevice"]))])
         default:
@@ -355,7 +358,8 @@ struct PolicyGenerator {
             session = ["signInFrequency": ["isEnabled": true, "value": .null, "type": .null, "frequencyInterval": "everyTime",
                                            "authenticationType": "primaryAndSecondaryAuthentication"]]
         default:
-            grant = .null
+            // Only session controls: Graph returns grantControls as null, or as an object holding nothing.
+            grant = random.chance(0.7) ? .null : self.grant([], operator: "OR")
             if session.isNull {
                 session = ["persistentBrowser": ["isEnabled": true, "mode": .string(random.pick(["always", "never"]))]]
             }
@@ -378,10 +382,16 @@ struct PolicyGenerator {
         ]
         if random.chance(0.3) { session["applicationEnforcedRestrictions"] = ["isEnabled": .bool(random.chance(0.8))] }
         if random.chance(0.3) {
-            session["cloudAppSecurity"] = ["isEnabled": .bool(random.chance(0.8)),
-                                           "cloudAppSecurityType": .string(random.pick(["mcasConfigured", "monitorOnly", "blockDownloads"]))]
+            let enabled = random.chance(0.8)
+            session["cloudAppSecurity"] = ["isEnabled": .bool(enabled),
+                                           "cloudAppSecurityType": !enabled && random.chance(0.5) ? .null
+                                               : .string(random.pick(["mcasConfigured", "monitorOnly", "blockDownloads"]))]
         }
-        if random.chance(0.3) { session["persistentBrowser"] = ["isEnabled": .bool(random.chance(0.8)), "mode": .string(random.pick(["always", "never"]))] }
+        if random.chance(0.3) {
+            let enabled = random.chance(0.8)
+            session["persistentBrowser"] = ["isEnabled": .bool(enabled),
+                                            "mode": !enabled && random.chance(0.5) ? .null : .string(random.pick(["always", "never"]))]
+        }
         if random.chance(0.4) {
             if random.chance(0.8) {
                 let hours = random.chance(0.5)

@@ -129,6 +129,19 @@ struct LoaderDiagnosticsTests {
         #expect(half.diagnostics.map(\.message) == ["a time-based sign-in frequency needs value and type"])
     }
 
+    /// Persistent browser's mode and App Control's type are required while the control is on, and may
+    /// be left out when it is switched off (Graph returns them null then).
+    @Test func aSwitchedOffSessionControlNeedsNoSetting() {
+        for control in ["persistentBrowser", "cloudAppSecurity"] {
+            let off = load(policy(grant: "sessionControls: {\(control): {isEnabled: false}}\n")).result
+            #expect(off.diagnostics.isEmpty, "\(off.diagnostics)")
+        }
+        expectSingle(policy(grant: "sessionControls:\n  persistentBrowser: ‸{isEnabled: true}\n"),
+                     "missing required key 'mode' (it may only be left out while isEnabled is false)")
+        expectSingle(policy(grant: "sessionControls:\n  cloudAppSecurity: ‸{}\n"),
+                     "missing required key 'cloudAppSecurityType' (it may only be left out while isEnabled is false)")
+    }
+
     @Test func misspelledReservedWordWhereOnlyUsersFit() {
         expectSingle(policy().replacingOccurrences(of: "includeUsers: [All]", with: "includeUsers: [‸Alll]"),
                      "'Alll' is not a user principal name or object id; did you mean 'All'?")
