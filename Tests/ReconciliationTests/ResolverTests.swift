@@ -203,6 +203,62 @@ struct DanglingReferenceTests {
     }
 }
 
+/// One row per kind of reference: an id that names nothing is an error when the configuration adds
+/// it and a warning (kept as it is) when the live policy already holds it at that field.
+@Suite("Resolver: dangling ids per kind of reference")
+struct DanglingReferenceTableTests {
+    static let dangling = "dead0000-0000-4000-8000-00000000f00d"
+
+    /// (the YAML of the policy's conditions and controls with `ID` where the id goes, the Graph field, its path in the live policy)
+    static let rows: [(yaml: String, field: String)] = [
+        ("users: {includeUsers: [ID]}\n  applications: {includeApplications: [All]}\ngrantControls: {builtInControls: [mfa]}", "conditions.users.includeUsers"),
+        ("users: {includeUsers: [All], excludeUsers: [ID]}\n  applications: {includeApplications: [All]}\ngrantControls: {builtInControls: [mfa]}", "conditions.users.excludeUsers"),
+        ("users: {includeGroups: [ID]}\n  applications: {includeApplications: [All]}\ngrantControls: {builtInControls: [mfa]}", "conditions.users.includeGroups"),
+        ("users: {includeUsers: [All], excludeGroups: [ID]}\n  applications: {includeApplications: [All]}\ngrantControls: {builtInControls: [mfa]}", "conditions.users.excludeGroups"),
+        ("users: {includeRoles: [ID]}\n  applications: {includeApplications: [All]}\ngrantControls: {builtInControls: [mfa]}", "conditions.users.includeRoles"),
+        ("users: {includeUsers: [All], excludeRoles: [ID]}\n  applications: {includeApplications: [All]}\ngrantControls: {builtInControls: [mfa]}", "conditions.users.excludeRoles"),
+        ("users: {includeUsers: [All]}\n  applications: {includeApplications: [ID]}\ngrantControls: {builtInControls: [mfa]}", "conditions.applications.includeApplications"),
+        ("users: {includeUsers: [All]}\n  applications: {includeApplications: [All], excludeApplications: [ID]}\ngrantControls: {builtInControls: [mfa]}", "conditions.applications.excludeApplications"),
+        ("clientApplications: {includeServicePrincipals: [ID]}\n  applications: {includeApplications: [All]}\ngrantControls: {builtInControls: [block]}", "conditions.clientApplications.includeServicePrincipals"),
+        ("clientApplications: {includeServicePrincipals: [ServicePrincipalsInMyTenant], excludeServicePrincipals: [ID]}\n  applications: {includeApplications: [All]}\ngrantControls: {builtInControls: [block]}", "conditions.clientApplications.excludeServicePrincipals"),
+        ("users: {includeUsers: [All]}\n  applications: {includeApplications: [All]}\n  locations: {includeLocations: [ID]}\ngrantControls: {builtInControls: [block]}", "conditions.locations.includeLocations"),
+        ("users: {includeUsers: [All]}\n  applications: {includeApplications: [All]}\n  locations: {includeLocations: [All], excludeLocations: [ID]}\ngrantControls: {builtInControls: [block]}", "conditions.locations.excludeLocations"),
+        ("users: {includeUsers: [All]}\n  applications: {includeApplications: [All]}\ngrantControls: {termsOfUse: [ID]}", "grantControls.termsOfUse"),
+        ("users: {includeUsers: [All]}\n  applications: {includeApplications: [All]}\ngrantControls: {authenticationStrength: ID}", "grantControls.authenticationStrength.id"),
+    ]
+
+    static func resolve(_ row: (yaml: String, field: String), live: [JSONValue]) -> ResolvedConfiguration {
+        let yaml = "kind: ConditionalAccessPolicy\ndisplayName: CA001 - Row\nstate: enabled\nconditions:\n  "
+            + row.yaml.replacingOccurrences(of: "ID", with: dangling)
+        let loaded = ConfigurationLoader.load([PolicySource(path: "p.yaml", text: yaml)])
+        #expect(!loaded.hasErrors, "\(loaded.diagnostics)")
+        return Resolver.resolve(loaded.configuration, directory: ResolverTests.directory, livePolicies: live)
+    }
+
+    /// The live policy holding the id at `field`.
+    static func live(holding field: String) -> JSONValue {
+        var value: JSONValue = field.hasSuffix(".id") ? .string(dangling) : [.string(dangling)]
+        for key in field.split(separator: ".").reversed() { value = .object([String(key): value]) }
+        value["id"] = "11111111-0000-4000-8000-000000000001"
+        value["displayName"] = "CA001 - Row"
+        return value
+    }
+
+    @Test(arguments: rows.indices)
+    func newIsAnErrorHeldIsAWarning(row index: Int) {
+        let row = Self.rows[index]
+        let new = Self.resolve(row, live: [])
+        #expect(new.diagnostics.filter { $0.severity == .error }.count == 1, "\(row.field): \(new.diagnostics)")
+        let held = Self.resolve(row, live: [Self.live(holding: row.field)])
+        #expect(!held.hasErrors, "\(row.field): \(held.diagnostics)")
+        #expect(held.diagnostics.filter { $0.severity == .warning }.map(\.message).contains { $0.contains("kept as the live policy holds it") },
+                "\(row.field): \(held.diagnostics)")
+        let body = held.desired.first?.body ?? .null
+        let value = body.value(at: row.field.split(separator: ".").map(String.init))
+        #expect(value == (row.field.hasSuffix(".id") ? .string(Self.dangling) : [.string(Self.dangling)]), "\(row.field): \(body)")
+    }
+}
+
 @Suite("Microsoft first-party applications: named without a service principal in the tenant")
 struct FirstPartyApplicationTests {
     static func resolve(_ applications: String, directory: DirectoryIndex = ResolverTests.directory) -> ResolvedConfiguration {
