@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 command -v wrk >/dev/null || { echo "needs wrk: apt-get install -y wrk"; exit 1; }
 source Tests/Benchmarks/lib.sh
 
-python3 Tests/Benchmarks/generate_plan_benchmark.py "$work" >/dev/null     # its tenant holds 195 policies
+python3 Tests/Benchmarks/generate_plan_benchmark.py "$work" >/dev/null     # its tenant holds 240 policies
 start_emulator "$work/tenant.json" 
 token=$(curl -s -X POST "$url/$AZURE_TENANT_ID/oauth2/v2.0/token" --data-urlencode "client_id=$AZURE_CLIENT_ID" --data-urlencode "client_secret=$AZURE_CLIENT_SECRET" \
   --data-urlencode "grant_type=client_credentials" --data-urlencode "scope=https://graph.microsoft.com/.default" \

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generates the plan benchmark: a tenant seed whose 195 live policies reference 500 distinct
+"""Generates the plan benchmark: a tenant seed whose 240 live policies (the tenant limit since 2026) reference 500 distinct
 directory objects (users, groups, roles, applications, named locations), and the matching
 configuration directory in entraform's language (names, not ids), so a plan shows no changes.
 
@@ -28,7 +28,8 @@ assert len(users) + len(groups) + len(roles) + len(apps) + len(locations) == 500
 def pick(seq, k): return rng.sample(seq, k)
 policies, documents = [], []
 controls = ["mfa", "compliantDevice", "domainJoinedDevice", "approvedApplication"]
-for n in range(195):
+POLICIES = 240
+for n in range(POLICIES):
     u, g, r, a, l = pick(users, 2), pick(groups, 3), pick(roles, 1), pick(apps, 2), pick(locations, 2)
     control = controls[n % 4]
     name = f"BENCH{n:03d} - Generated policy {n}"
@@ -75,7 +76,7 @@ with open(os.path.join(out, "tenant.json"), "w") as f: json.dump(seed, f, indent
 with open(os.path.join(out, "config", "entraform.yaml"), "w") as f: f.write("kind: Settings\nmanage: {namePrefix: BENCH}\n")
 with open(os.path.join(out, "config", "locations.yaml"), "w") as f:
     f.write("\n---\n".join(f"kind: NamedLocation\nid: {l['id']}\ndisplayName: {l['displayName']}\nipRanges: [{l['ipRanges'][0]['cidrAddress']}]\n" for l in locations))
-for i in range(0, 195, 5):
+for i in range(0, POLICIES, 5):
     with open(os.path.join(out, "config", "policies", f"bench{i:03d}.yaml"), "w") as f:
         f.write("---\n".join(doc for _, doc in documents[i:i + 5]))
 print(f"{len(policies)} policies referencing {len(users)} users, {len(groups)} groups, {len(roles)} roles, "

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark (issue 5): `entraform plan` of 195 policies referencing 500 distinct directory objects,
+# Benchmark (issue 5): `entraform plan` of 240 policies referencing 500 distinct directory objects,
 # against the emulator with --latency 50 --rate-limit 1 (Graph's real conditional access limit).
 # Prints wall time and the requests the emulator counted, per service class and path.
 # Usage: bash Tests/Benchmarks/plan-benchmark.sh   (builds release into .build-release)
