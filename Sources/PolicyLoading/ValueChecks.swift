@@ -56,48 +56,9 @@ enum ValueChecks {
         return ValueProblem(message: "'\(text)' has host bits set", suggestion: "did you mean '\(suggestion)'?")
     }
 
-    static func ipv4Bytes(_ text: String) -> [UInt8]? {
-        let octets = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard octets.count == 4 else { return nil }
-        var bytes: [UInt8] = []
-        for octet in octets {
-            guard !octet.isEmpty, octet.count <= 3, octet.allSatisfy(\.isASCII), octet.allSatisfy(\.isNumber),
-                  let value = UInt8(octet), !(octet.count > 1 && octet.first == "0") else { return nil }
-            bytes.append(value)
-        }
-        return bytes
-    }
+    static func ipv4Bytes(_ text: String) -> [UInt8]? { IPAddress.ipv4Bytes(text) }
 
-    static func ipv6Bytes(_ text: String) -> [UInt8]? {
-        guard text.contains(":"), text.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { return nil }
-        let halves = text.components(separatedBy: "::")
-        guard halves.count <= 2 else { return nil }
-        func groups(_ part: String) -> [UInt16]? {
-            if part.isEmpty { return [] }
-            var result: [UInt16] = []
-            let pieces = part.split(separator: ":", omittingEmptySubsequences: false)
-            for (index, piece) in pieces.enumerated() {
-                if piece.contains("."), index == pieces.count - 1, let v4 = ipv4Bytes(String(piece)) {
-                    result.append(UInt16(v4[0]) << 8 | UInt16(v4[1]))
-                    result.append(UInt16(v4[2]) << 8 | UInt16(v4[3]))
-                } else {
-                    guard (1...4).contains(piece.count), let value = UInt16(piece, radix: 16) else { return nil }
-                    result.append(value)
-                }
-            }
-            return result
-        }
-        guard let head = groups(halves[0]) else { return nil }
-        var all: [UInt16]
-        if halves.count == 2 {
-            guard let tail = groups(halves[1]), head.count + tail.count < 8 else { return nil }
-            all = head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail
-        } else {
-            guard head.count == 8 else { return nil }
-            all = head
-        }
-        return all.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
-    }
+    static func ipv6Bytes(_ text: String) -> [UInt8]? { IPAddress.ipv6Bytes(text) }
 
     /// The compressed textual form of an IPv6 address (RFC 5952).
     static func formatIPv6(_ bytes: [UInt8]) -> String {
