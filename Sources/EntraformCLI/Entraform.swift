@@ -18,6 +18,7 @@ public struct Entraform: AsyncParsableCommand {
             ApplyCommand.self,
             DriftCommand.self,
             ExportCommand.self,
+            WhatIfCommand.self,
             RiskCommand.self,
             SchemaCommand.self,
             DoctorCommand.self,

@@ -1,0 +1,269 @@
+import ArgumentParser
+import GraphClient
+import PlanRendering
+import PolicyEvaluation
+import PolicyModel
+import Reconciliation
+
+/// `entraform whatif`: which policies apply to one sign-in, and what they demand: for the declared
+/// policies (before they land) or the live ones.
+struct WhatIfCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "whatif",
+        abstract: "Evaluate one sign-in against the declared (or, with --live, the tenant's) policies.",
+        discussion: """
+            Names who signs in (--user or --service-principal) and what for (--app, --user-action or --auth-context); \
+            the other conditions are optional, and a policy that needs one that is not given does not apply \
+            (it is listed as needing that input), as Microsoft's What If API does. Risks default to none. \
+            Exit 0 evaluated, 1 error.
+            """
+    )
+
+    @Argument(help: "The configuration directory.")
+    var path: String = "."
+
+    @Option(help: "The user signing in (UPN).")
+    var user: String?
+
+    @Option(name: .customLong("service-principal"), help: "The workload identity signing in (display name or object id).")
+    var servicePrincipal: String?
+
+    @Option(help: "The resource the token is for (display name or appId).")
+    var app: String?
+
+    @Option(name: .customLong("user-action"), help: "registersecurityinfo or registerdevice.")
+    var userAction: String?
+
+    @Option(name: .customLong("auth-context"), help: "An authentication context id (c1…c99).")
+    var authContext: String?
+
+    @Option(help: "Device platform: android, iOS, windows, windowsPhone, macOS, linux (anything else matches only 'all').")
+    var platform: String?
+
+    @Option(name: .customLong("client-app"), help: "browser, mobileAppsAndDesktopClients, exchangeActiveSync, easSupported or other.")
+    var clientApp: String?
+
+    @Option(help: "The sign-in's public IP address (IPv4 or IPv6).")
+    var ip: String?
+
+    @Option(help: "The country the sign-in comes from (ISO 3166-1 alpha-2); empty for an address that maps to none.")
+    var country: String?
+
+    @Option(name: .customLong("sign-in-risk"), help: "low, medium, high or none (default).")
+    var signInRisk: String?
+
+    @Option(name: .customLong("user-risk"), help: "low, medium, high or none (default).")
+    var userRisk: String?
+
+    @Option(name: .customLong("service-principal-risk"), help: "low, medium, high or none (default).")
+    var servicePrincipalRisk: String?
+
+    @Option(name: .customLong("insider-risk"), help: "minor, moderate or elevated (default: none).")
+    var insiderRisk: String?
+
+    @Option(name: .customLong("auth-flow"), help: "deviceCodeFlow or authenticationTransfer (default: neither).")
+    var authFlow: String?
+
+    @Option(help: "The registered device's properties for device filters, e.g. 'isCompliant=true,trustType=AzureAD,systemLabels=a|b' (default: unregistered).")
+    var device: String?
+
+    @Option(name: .customLong("guest-type"), help: "The user's external kind (internalGuest, b2bCollaborationGuest, …); default from the user's userType.")
+    var guestType: String?
+
+    @Option(name: .customLong("home-tenant"), help: "An external user's home tenant id.")
+    var homeTenant: String?
+
+    @Flag(help: "Evaluate the tenant's live policies instead of the declared ones.")
+    var live = false
+
+    @Option(help: "Output format: text or json.")
+    var format: WhatIfFormat = .text
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func validate() throws {
+        guard (user == nil) != (servicePrincipal == nil) else { throw ValidationError("give exactly one of --user and --service-principal") }
+        guard [app, userAction, authContext].compactMap({ $0 }).count == 1 else {
+            throw ValidationError("give exactly one of --app, --user-action and --auth-context")
+        }
+        _ = try inputs()
+    }
+
+    /// The optional conditions, parsed; a bad value is a usage error naming the valid ones.
+    func inputs() throws -> (apply: (inout SignInContext) -> Void, described: [String]) {
+        func parse<Value: RawRepresentable & CaseIterable>(_ text: String?, _ option: String, as _: Value.Type) throws -> Value?
+        where Value.RawValue == String {
+            guard let text else { return nil }
+            if let value = Value.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(text) == .orderedSame }) { return value }
+            throw ValidationError("--\(option) '\(text)' is not one of \(Value.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let client = try parse(clientApp, "client-app", as: ClientAppType.self)
+        let risks = try (parse(signInRisk, "sign-in-risk", as: RiskLevel.self), parse(userRisk, "user-risk", as: RiskLevel.self),
+                         parse(servicePrincipalRisk, "service-principal-risk", as: RiskLevel.self))
+        let insider = try parse(insiderRisk, "insider-risk", as: InsiderRiskLevel.self)
+        let flow = try parse(authFlow, "auth-flow", as: TransferMethod.self)
+        let address = try ip.map { text -> IPAddress in
+            guard let address = IPAddress(text) else { throw ValidationError("--ip '\(text)' is not an IPv4 or IPv6 address") }
+            return address
+        }
+        let deviceProperties = try device.map(Self.deviceProperties)
+        var described: [String] = []
+        if let platform { described.append("platform \(platform)") }
+        if let client { described.append("client \(client.rawValue)") }
+        if let ip { described.append("IP \(ip)") }
+        if let country { described.append("country \(country.isEmpty ? "unknown" : country)") }
+        if let level = risks.0 { described.append("sign-in risk \(level.rawValue)") }
+        if let level = risks.1 { described.append("user risk \(level.rawValue)") }
+        if let level = risks.2 { described.append("service principal risk \(level.rawValue)") }
+        if let insider { described.append("insider risk \(insider.rawValue)") }
+        if let flow { described.append("flow \(flow.rawValue)") }
+        if let device { described.append("device \(device)") }
+        let platform = platform
+        let country = country?.uppercased()
+        return ({ context in
+            context.platform = platform.map { text in DevicePlatform.allCases.first { $0.rawValue.caseInsensitiveCompare(text) == .orderedSame }?.rawValue ?? text }
+            context.clientAppType = client
+            context.ipAddress = address
+            context.country = country
+            if let level = risks.0 { context.signInRisk = level }
+            if let level = risks.1 { context.userRisk = level }
+            if let level = risks.2 { context.servicePrincipalRisk = level }
+            context.insiderRisk = insider
+            context.authenticationFlow = flow
+            context.device = deviceProperties
+        }, described)
+    }
+
+    /// `isCompliant=true,trustType=AzureAD,systemLabels=a|b` → properties (`|` separates a collection's items).
+    static func deviceProperties(_ text: String) throws -> [String: FilterValue] {
+        var properties: [String: FilterValue] = [:]
+        for pair in text.split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, let name = FilterRule.deviceProperties.first(where: { $0.caseInsensitiveCompare(parts[0]) == .orderedSame })
+            else {
+                throw ValidationError("--device '\(pair)': write property=value with a device property (\(FilterRule.deviceProperties.prefix(6).joined(separator: ", ")), …)")
+            }
+            let value = parts[1]
+            properties[name] = switch value.lowercased() {
+            case "true": .bool(true)
+            case "false": .bool(false)
+            default: value.contains("|") ? .collection(value.split(separator: "|").map(String.init)) : .string(value)
+            }
+        }
+        return properties
+    }
+
+    func run() async throws {
+        let (apply, described) = try inputs()
+        let code = await TenantCommandRunner.run {
+            try await ReconcileSession.with(path: path, connection: connection, useColor: false) { session in
+                if !live, session.resolved.hasErrors {
+                    Console.err(session.renderedDiagnostics(session.resolved.diagnostics, useColor: false))
+                    return 1
+                }
+                let client = session.connection.client
+                let (subject, subjectLabel) = try await resolveSubject(client: client)
+                let (target, targetLabel) = try await resolveTarget(client: client)
+                var context = SignInContext(subject: subject, target: target)
+                apply(&context)
+                let (policies, locations) = policiesAndLocations(session)
+                let directory = EvaluationDirectory(namedLocations: locations, names: session.snapshot.directoryNames.namesById)
+                let evaluation = SignInEvaluator.evaluate(policies, context: context, directory: directory)
+                let question = WhatIfQuestion(subject: subjectLabel, target: targetLabel, inputs: described,
+                                              policySource: live ? "live" : "declared")
+                switch format {
+                case .text: Console.out(WhatIfRenderer.text(evaluation, question: question))
+                case .json: Console.out(WhatIfRenderer.json(evaluation, question: question))
+                }
+                return 0
+            }
+        }
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    /// The policies to evaluate, and the named locations their ids (or, for declared locations not in
+    /// the tenant yet, their placeholders) stand for: declared definitions win over live ones.
+    func policiesAndLocations(_ session: ReconcileSession) -> ([JSONValue], [JSONValue]) {
+        var locations: [String: JSONValue] = [:]
+        for location in session.snapshot.namedLocations {
+            if let id = location["id"]?.stringValue { locations[id.lowercased()] = location }
+        }
+        guard !live else { return (session.snapshot.policies, Array(locations.values)) }
+        for declared in session.resolved.desired where declared.kind == .namedLocation {
+            let liveMatch = session.snapshot.namedLocations.first {
+                $0["id"]?.stringValue?.lowercased() == declared.pinnedId?.lowercased()
+                    || $0["displayName"]?.stringValue?.lowercased() == declared.displayName.lowercased()
+            }
+            let id = liveMatch?["id"]?.stringValue ?? PendingReference.namedLocation(declared.displayName)
+            var body = declared.body
+            body["id"] = .string(id)
+            locations[id.lowercased()] = body
+        }
+        let policies = session.resolved.desired.filter { $0.kind == .conditionalAccessPolicy }.map(\.body)
+        return (policies, Array(locations.values))
+    }
+
+    func resolveSubject(client: GraphClient) async throws -> (SignInSubject, String) {
+        if let user {
+            let escaped = user.replacingOccurrences(of: "'", with: "''")
+            let found = try await client.listAll(
+                "/users", query: GraphQuery(filter: "userPrincipalName eq '\(escaped)'", select: ["id", "userPrincipalName", "userType"]),
+                version: client.configuration.directoryVersion)
+            guard let object = found.first, let id = object["id"]?.stringValue else { throw WhatIfError("user '\(user)' not found in the tenant") }
+            let upn = object["userPrincipalName"]?.stringValue ?? user
+            let memberships = try await client.listTransitiveMemberships(userId: id)
+            var external: GuestOrExternalUserType?
+            if let guestType {
+                guard let type = GuestOrExternalUserType.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(guestType) == .orderedSame }) else {
+                    throw WhatIfError("--guest-type '\(guestType)' is not one of \(GuestOrExternalUserType.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                external = type
+            } else if upn.contains("#EXT#") {
+                external = object["userType"]?.stringValue == "Member" ? .b2bCollaborationMember : .b2bCollaborationGuest
+            } else if object["userType"]?.stringValue == "Guest" {
+                external = .internalGuest
+            }
+            let subject = SignInSubject(user: id, label: upn, groupIds: memberships.groupIds, roleTemplateIds: memberships.roleTemplateIds,
+                                        externalUserType: external, homeTenantId: homeTenant)
+            return (subject, upn)
+        }
+        let name = servicePrincipal ?? ""
+        if DirectoryReference.isObjectID(name) { return (SignInSubject(servicePrincipal: name, label: name), name) }
+        let resolution = try await client.resolveServicePrincipals(names: [name])
+        guard let found = resolution[name] else {
+            throw WhatIfError("service principal '\(name)' \(resolution.ambiguous.isEmpty ? "not found" : "is ambiguous; give its object id")")
+        }
+        return (SignInSubject(servicePrincipal: found.id, label: found.displayName ?? name), found.displayName ?? name)
+    }
+
+    func resolveTarget(client: GraphClient) async throws -> (SignInTarget, String) {
+        if let userAction {
+            let short = userAction.lowercased().replacingOccurrences(of: "urn:user:", with: "")
+            guard ["registersecurityinfo", "registerdevice"].contains(short) else {
+                throw WhatIfError("--user-action '\(userAction)' is not registersecurityinfo or registerdevice")
+            }
+            return (.userAction("urn:user:\(short)"), "user action \(short)")
+        }
+        if let authContext { return (.authenticationContext(authContext), "authentication context \(authContext)") }
+        let name = app ?? ""
+        if DirectoryReference.isObjectID(name) {
+            let known = FirstPartyApplications.application(appId: name)?.displayName
+            return (.application(appId: name.lowercased()), known.map { "\($0) (\(name))" } ?? name)
+        }
+        let resolution = try await client.resolveServicePrincipals(names: [name])
+        if let appId = resolution[name]?.appId { return (.application(appId: appId.lowercased()), resolution[name]?.displayName ?? name) }
+        let firstParty = FirstPartyApplications.applications(named: name)
+        if firstParty.count == 1 { return (.application(appId: firstParty[0].appId), firstParty[0].displayName) }
+        throw WhatIfError("application '\(name)' not found in the tenant nor among Microsoft's first-party applications; give its appId")
+    }
+}
+
+/// A what-if input that names nothing.
+struct WhatIfError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+enum WhatIfFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}

@@ -1,0 +1,112 @@
+import PolicyEvaluation
+import PolicyModel
+
+/// What a what-if evaluation was asked, as output names it.
+public struct WhatIfQuestion: Sendable {
+    /// The user's UPN or the service principal's name.
+    public var subject: String
+    /// The application's name (or appId), the user action or the authentication context.
+    public var target: String
+    /// Other inputs given, as `name value` (`platform iOS`).
+    public var inputs: [String]
+    /// `declared` or `live`.
+    public var policySource: String
+
+    public init(subject: String, target: String, inputs: [String], policySource: String) {
+        self.subject = subject
+        self.target = target
+        self.inputs = inputs
+        self.policySource = policySource
+    }
+}
+
+/// Renders a ``SignInEvaluation``: text for people, JSON for machines
+/// (`{"outcome": {"blocked", "requires", "operator", "clauses", "sessionControls"}, "reportOnly": {…},
+/// "policies": [{"displayName", "id", "state", "applies", "reasons", "missingInputs"}], "missingInputs"}`).
+public enum WhatIfRenderer {
+    public static func text(_ evaluation: SignInEvaluation, question: WhatIfQuestion) -> String {
+        var out = "What if \(question.subject) signs in to \(question.target)"
+        out += question.inputs.isEmpty ? "" : " (\(question.inputs.joined(separator: ", ")))"
+        out += ", under the \(question.policySource) policies:\n\n"
+        out += "  Outcome: \(sentence(evaluation.outcome))\n"
+        if !evaluation.outcome.sessionControls.isEmpty { out += "  Session: \(session(evaluation.outcome.sessionControls))\n" }
+        let reportOnly = evaluation.reportOnly
+        if reportOnly.blocked || !reportOnly.clauses.isEmpty {
+            out += "  Report-only, not enforced: \(sentence(reportOnly))\n"
+        }
+        let applying = evaluation.verdicts.filter(\.applies)
+        out += "\nPolicies: \(applying.count) of \(evaluation.verdicts.count) apply\n"
+        for verdict in evaluation.verdicts.sorted(by: { ($0.applies ? 0 : 1, $0.displayName) < ($1.applies ? 0 : 1, $1.displayName) }) {
+            let mark = verdict.applies ? "applies" : "no     "
+            let state = verdict.state == "enabled" ? "" : verdict.isReportOnly ? " [report-only]" : " [\(verdict.state)]"
+            let detail: String
+            if verdict.applies {
+                detail = verdict.grant.map(grant) ?? (verdict.sessionControls.isEmpty ? "" : "session controls only")
+            } else {
+                detail = (verdict.reason.map { "not: \($0.rawValue)" } ?? "")
+                    + (verdict.missingInputs.isEmpty ? "" : " (needs \(verdict.missingInputs.joined(separator: ", ")))")
+            }
+            out += "  \(mark) \(verdict.displayName)\(state)\(detail.isEmpty ? "" : "  — \(detail)")\n"
+        }
+        if !evaluation.missingInputs.isEmpty {
+            out += "\nNot evaluated for lack of input: \(evaluation.missingInputs.joined(separator: ", ")); give them to decide those policies.\n"
+        }
+        return out
+    }
+
+    public static func json(_ evaluation: SignInEvaluation, question: WhatIfQuestion) -> String {
+        let document: JSONValue = [
+            "subject": .string(question.subject), "target": .string(question.target), "policySource": .string(question.policySource),
+            "outcome": outcome(evaluation.outcome), "reportOnly": outcome(evaluation.reportOnly),
+            "policies": .array(evaluation.verdicts.map { verdict in
+                var item: [String: JSONValue] = [
+                    "displayName": .string(verdict.displayName), "state": .string(verdict.state), "applies": .bool(verdict.applies),
+                    "reasons": .array(verdict.reason.map { [.string($0.rawValue)] } ?? []),
+                    "missingInputs": .array(verdict.missingInputs.map(JSONValue.string)),
+                ]
+                if let id = verdict.id { item["id"] = .string(id) }
+                if let grant = verdict.grant {
+                    item["grant"] = ["block": .bool(grant.block), "operator": .string(grant.operator),
+                                     "controls": .array(grant.controls.map(JSONValue.string))]
+                }
+                return .object(item)
+            }),
+            "missingInputs": .array(evaluation.missingInputs.map(JSONValue.string)),
+        ]
+        return document.serializedString(pretty: true) + "\n"
+    }
+
+    static func outcome(_ outcome: SignInOutcome) -> JSONValue {
+        [
+            "blocked": .bool(outcome.blocked), "blockingPolicies": .array(outcome.blockingPolicies.map(JSONValue.string)),
+            "requires": .array(outcome.requires.map(JSONValue.string)), "operator": .string(outcome.operator),
+            "clauses": .array(outcome.clauses.map { .array($0.map(JSONValue.string)) }),
+            "sessionControls": .object(outcome.sessionControls),
+        ]
+    }
+
+    /// "blocked by 'X'", "requires mfa AND (compliantDevice OR compliantApplication)", or "allowed".
+    public static func sentence(_ outcome: SignInOutcome) -> String {
+        if outcome.blocked { return "blocked by " + outcome.blockingPolicies.map { "'\($0)'" }.joined(separator: ", ") }
+        if outcome.clauses.isEmpty { return "allowed (no grant control applies)" }
+        return "requires " + outcome.clauses.map { $0.count == 1 ? $0[0] : "(" + $0.joined(separator: " OR ") + ")" }.joined(separator: " AND ")
+    }
+
+    static func grant(_ grant: Grant) -> String {
+        grant.block ? "block" : "requires " + grant.controls.joined(separator: " \(grant.operator) ")
+    }
+
+    static func session(_ controls: [String: JSONValue]) -> String {
+        controls.keys.sorted().map { key in
+            let control = controls[key] ?? .null
+            switch key {
+            case "signInFrequency":
+                if control["frequencyInterval"]?.stringValue == "everyTime" { return "sign-in frequency every time" }
+                return "sign-in frequency \(control["value"]?.intValue ?? 0) \(control["type"]?.stringValue ?? "")"
+            case "persistentBrowser": return "persistent browser \(control["mode"]?.stringValue ?? "")"
+            case "cloudAppSecurity": return "app control \(control["cloudAppSecurityType"]?.stringValue ?? "")"
+            default: return key
+            }
+        }.joined(separator: "; ")
+    }
+}

@@ -1,0 +1,65 @@
+import EntraformTestSupport
+import Foundation
+import PolicyModel
+import Testing
+
+/// `entraform whatif` end to end: the built binary against the emulator seeded with the Contoso tenant,
+/// evaluating the baseline policy set.
+@Suite("whatif (binary)")
+struct WhatIfCommandTests {
+    static let seed = TestPaths.packageRoot.appendingPathComponent("examples/contoso/tenant.json").path
+    static let policies = TestPaths.packageRoot.appendingPathComponent("policies").path
+
+    static func whatif(_ arguments: [String]) async throws -> BinaryRunner.Result {
+        try await BinaryRunner.runDetached(["whatif", policies, "--emulator", seed] + arguments)
+    }
+
+    static func json(_ result: BinaryRunner.Result) throws -> JSONValue {
+        try JSONValue.decode(exportedData: Data(result.stdout.utf8))
+    }
+
+    @Test func aFinanceUserOnAnUnmanagedIPhoneNeedsMFAAndWouldNeedAnApprovedApp() async throws {
+        let result = try await Self.whatif(["--user", "emma.devries@contoso.com", "--app", "Office 365 Exchange Online", "--platform", "iOS",
+                                            "--client-app", "mobileAppsAndDesktopClients", "--country", "NL", "--format", "json"])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let document = try Self.json(result)
+        #expect(document["outcome"]?["blocked"] == false)
+        #expect(document["outcome"]?["requires"] == ["mfa"])
+        #expect(document["reportOnly"]?["requires"] == ["approvedApplication", "compliantApplication"])
+        let applying = document["policies"]?.arrayValue?.filter { $0["applies"] == true }.compactMap { $0["displayName"]?.stringValue } ?? []
+        #expect(applying.contains("CA101 - Require MFA for all users"))
+        let legacy = document["policies"]?.arrayValue?.first { $0["displayName"]?.stringValue?.hasPrefix("CA100") == true }
+        #expect(legacy?["reasons"] == ["clientApps"])
+    }
+
+    @Test func legacyAuthenticationIsBlockedAndTheBreakGlassAccountIsNot() async throws {
+        let legacy = try await Self.whatif(["--user", "emma.devries@contoso.com", "--app", "Office 365 Exchange Online",
+                                            "--client-app", "exchangeActiveSync", "--format", "json"])
+        #expect(legacy.exitCode == 0, "\(legacy.stderr)")
+        #expect(try Self.json(legacy)["outcome"]?["blocked"] == true)
+        let breakGlass = try await Self.whatif(["--user", "breakglass1@contoso.onmicrosoft.com", "--app", "Office 365 Exchange Online",
+                                                "--client-app", "exchangeActiveSync", "--format", "json"])
+        #expect(breakGlass.exitCode == 0, "\(breakGlass.stderr)")
+        #expect(try Self.json(breakGlass)["outcome"]?["blocked"] == false)
+    }
+
+    @Test func textNamesMissingInputs() async throws {
+        let result = try await Self.whatif(["--user", "emma.devries@contoso.com", "--app", "Office 365 Exchange Online"])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Outcome: requires mfa"), "\(result.stdout)")
+        #expect(result.stdout.contains("Not evaluated for lack of input:"), "\(result.stdout)")
+        #expect(result.stdout.contains("clientAppType"))
+    }
+
+    @Test func badInputsAreClearErrors() async throws {
+        let nobody = try await Self.whatif(["--user", "nobody@contoso.com", "--app", "Office 365 Exchange Online"])
+        #expect(nobody.exitCode == 1)
+        #expect(nobody.stderr.contains("user 'nobody@contoso.com' not found in the tenant"), "\(nobody.stderr)")
+        let both = try await Self.whatif(["--user", "emma.devries@contoso.com", "--service-principal", "x", "--app", "Office365"])
+        #expect(both.exitCode != 0)
+        #expect(both.stderr.contains("give exactly one of --user and --service-principal"), "\(both.stderr)")
+        let badRisk = try await Self.whatif(["--user", "emma.devries@contoso.com", "--app", "Office 365 Exchange Online", "--sign-in-risk", "severe"])
+        #expect(badRisk.exitCode != 0)
+        #expect(badRisk.stderr.contains("--sign-in-risk 'severe' is not one of low, medium, high, hidden, none"), "\(badRisk.stderr)")
+    }
+}
