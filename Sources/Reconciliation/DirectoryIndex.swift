@@ -92,7 +92,7 @@ public struct DirectoryIndex: Sendable, Hashable {
     func application(appId: String) -> [DirectoryEntry] {
         let tenant = servicePrincipal(appId: appId)
         guard tenant.isEmpty else { return tenant }
-        return FirstPartyApplications.entries(FirstPartyApplications.application(appId: appId).map { [$0] } ?? [])
+        return Self.entries(FirstPartyApplications.application(appId: appId).map { [$0] } ?? [])
     }
 
     /// Applications with this display name: the tenant's service principals when any has it (the
@@ -100,7 +100,7 @@ public struct DirectoryIndex: Sendable, Hashable {
     func applications(named name: String) -> [DirectoryEntry] {
         let tenant = matching(name: name, .servicePrincipal)
         guard tenant.isEmpty else { return tenant }
-        return FirstPartyApplications.entries(FirstPartyApplications.applications(named: name))
+        return Self.entries(FirstPartyApplications.applications(named: name))
     }
 
     /// id → name for everything known, for rendering plans in names.
@@ -113,5 +113,13 @@ public struct DirectoryIndex: Sendable, Hashable {
             }
         }
         return DirectoryNames(table)
+    }
+}
+
+extension DirectoryIndex {
+    /// Catalogued first-party applications as directory entries (id and appId are both the appId:
+    /// applications are referenced by appId).
+    static func entries(_ applications: [FirstPartyApplication]) -> [DirectoryEntry] {
+        applications.map { DirectoryEntry(id: $0.appId, name: $0.displayName, appId: $0.appId) }
     }
 }

@@ -110,3 +110,60 @@ struct LockoutGuardTenantWideTests {
         #expect(!LockoutGuard.blocksEveryone(Self.policy(conditions).body))
     }
 }
+
+/// The engine-based half of the guard: policies that target the emergency accounts on purpose are
+/// simulated, and one that blocks them or asks them for a managed device is refused.
+@Suite("Lockout guard: simulated emergency sign-ins")
+struct LockoutSimulationTests {
+    static let breakGlassGroup = "bbbbbbbb-0000-4000-8000-000000000001"
+    static let account = EmergencyAccount(id: "aaaaaaaa-0000-4000-8000-000000000001", label: "bg1@contoso.example", groupIds: [breakGlassGroup])
+    static let office = "10c00000-0000-4000-8000-000000000001"
+    static let directory = EvaluationDirectory(namedLocations: [
+        ["@odata.type": "#microsoft.graph.ipNamedLocation", "id": .string(office), "displayName": "Office", "isTrusted": true,
+         "ipRanges": [["cidrAddress": "203.0.113.0/24"]]],
+    ])
+
+    static func breakGlassPolicy(state: String = "enabled", locations: JSONValue = nil, grant: JSONValue) -> GuardedPolicy {
+        GuardedPolicy(displayName: "CA210 - Break-glass", body: [
+            "state": .string(state),
+            "conditions": ["users": ["includeGroups": [.string(breakGlassGroup)]], "applications": ["includeApplications": ["All"]],
+                           "clientAppTypes": ["all"], "locations": locations],
+            "grantControls": grant,
+        ], location: SourceLocation(file: "p.yaml", line: 3, column: 1))
+    }
+
+    static func simulate(_ policy: GuardedPolicy) -> [Diagnostic] {
+        LockoutGuard.simulate([policy], accounts: [account], emergencyGroupIds: [breakGlassGroup], directory: directory)
+    }
+
+    @Test func phishingResistantMFAForBreakGlassIsFine() {
+        let strength = Self.breakGlassPolicy(grant: ["operator": "OR", "builtInControls": [],
+                                                     "authenticationStrength": ["id": "00000000-0000-0000-0000-000000000004"]])
+        #expect(Self.simulate(strength).isEmpty)
+        let mfaOrDevice = Self.breakGlassPolicy(grant: ["operator": "OR", "builtInControls": ["mfa", "compliantDevice"]])
+        #expect(Self.simulate(mfaOrDevice).isEmpty)
+    }
+
+    @Test func blockingBreakGlassOutsideTheOfficeIsRefused() {
+        let outside = Self.breakGlassPolicy(locations: ["includeLocations": ["All"], "excludeLocations": [.string(Self.office)]],
+                                            grant: ["operator": "OR", "builtInControls": ["block"]])
+        let diagnostics = Self.simulate(outside)
+        #expect(diagnostics.count == 1)
+        #expect(diagnostics.first?.severity == .error)
+        #expect(diagnostics.first?.message.contains("'CA210 - Break-glass' would block emergency access account bg1@contoso.example signing in") == true,
+                "\(diagnostics)")
+        #expect(diagnostics.first?.message.contains("from outside every named location") == true, "\(diagnostics)")
+        // In report-only nothing is enforced: the simulation leaves it to the structural warning.
+        let pilot = Self.breakGlassPolicy(state: "enabledForReportingButNotEnforced",
+                                          locations: ["includeLocations": ["All"], "excludeLocations": [.string(Self.office)]],
+                                          grant: ["operator": "OR", "builtInControls": ["block"]])
+        #expect(Self.simulate(pilot).isEmpty)
+    }
+
+    @Test func demandingAManagedDeviceOfBreakGlassIsRefused() {
+        let device = Self.breakGlassPolicy(grant: ["operator": "AND", "builtInControls": ["mfa", "compliantDevice"]])
+        let diagnostics = Self.simulate(device)
+        #expect(diagnostics.first?.message.contains("would demand compliantDevice of emergency access account bg1@contoso.example") == true,
+                "\(diagnostics)")
+    }
+}

@@ -181,26 +181,11 @@ struct WhatIfCommand: AsyncParsableCommand {
         if code != 0 { throw ExitCode(code) }
     }
 
-    /// The policies to evaluate, and the named locations their ids (or, for declared locations not in
-    /// the tenant yet, their placeholders) stand for: declared definitions win over live ones.
+    /// The policies to evaluate and the named locations their ids stand for (declared definitions win).
     func policiesAndLocations(_ session: ReconcileSession) -> ([JSONValue], [JSONValue]) {
-        var locations: [String: JSONValue] = [:]
-        for location in session.snapshot.namedLocations {
-            if let id = location["id"]?.stringValue { locations[id.lowercased()] = location }
-        }
-        guard !live else { return (session.snapshot.policies, Array(locations.values)) }
-        for declared in session.resolved.desired where declared.kind == .namedLocation {
-            let liveMatch = session.snapshot.namedLocations.first {
-                $0["id"]?.stringValue?.lowercased() == declared.pinnedId?.lowercased()
-                    || $0["displayName"]?.stringValue?.lowercased() == declared.displayName.lowercased()
-            }
-            let id = liveMatch?["id"]?.stringValue ?? PendingReference.namedLocation(declared.displayName)
-            var body = declared.body
-            body["id"] = .string(id)
-            locations[id.lowercased()] = body
-        }
+        if live { return (session.snapshot.policies, session.snapshot.namedLocations) }
         let policies = session.resolved.desired.filter { $0.kind == .conditionalAccessPolicy }.map(\.body)
-        return (policies, Array(locations.values))
+        return (policies, ReconcileSession.declaredNamedLocations(resolved: session.resolved, snapshot: session.snapshot))
     }
 
     func resolveSubject(client: GraphClient) async throws -> (SignInSubject, String) {

@@ -53,7 +53,8 @@ struct ReconcileSession {
             // The resolver's table is the directory's plus every name it resolved.
             snapshot.directoryNames = resolved.names
             let scope = ManagementScope(settings: settings)
-            let lockout = resolved.hasErrors ? [] : try await lockoutGuard(load: load, resolved: resolved, client: connection.client)
+            let lockout = resolved.hasErrors ? [] : try await lockoutGuard(load: load, resolved: resolved, snapshot: snapshot,
+                                                                            client: connection.client)
             return ReconcileSession(load: load, resolved: resolved, snapshot: snapshot, scope: scope, connection: connection,
                                     timings: timings, lockout: lockout)
         } catch {
@@ -87,14 +88,40 @@ struct ReconcileSession {
 
     /// Runs ``LockoutGuard`` over the declared policies: the emergency access accounts (the Settings'
     /// users and the nested members of its groups) with their groups and roles, read from the tenant.
-    static func lockoutGuard(load: LoadResult, resolved: ResolvedConfiguration, client: GraphClient) async throws -> [Diagnostic] {
+    /// Then simulates the accounts' sign-ins under the policies that target them on purpose (``LockoutGuard/simulate``).
+    static func lockoutGuard(load: LoadResult, resolved: ResolvedConfiguration, snapshot: TenantSnapshot,
+                             client: GraphClient) async throws -> [Diagnostic] {
         let tenantWide = tenantWideLockoutChecks(load: load, resolved: resolved)
         let accounts = try await EmergencyAccessReader.accounts(of: resolved, client: client)
         guard !accounts.isEmpty else { return tenantWide }
         let emergencyGroups = resolved.emergencyGroupIds.map { $0.lowercased() }
-        return tenantWide + LockoutGuard.check(guardedPolicies(load: load, resolved: resolved), accounts: accounts,
-                                               emergencyGroupIds: Set(emergencyGroups),
+        let policies = guardedPolicies(load: load, resolved: resolved)
+        let directory = EvaluationDirectory(namedLocations: declaredNamedLocations(resolved: resolved, snapshot: snapshot),
+                                            names: snapshot.directoryNames.namesById)
+        return tenantWide + LockoutGuard.check(policies, accounts: accounts, emergencyGroupIds: Set(emergencyGroups),
                                                emergencyGroupNames: emergencyGroups.map { resolved.names.name(for: $0) ?? $0 })
+            + LockoutGuard.simulate(policies, accounts: accounts, emergencyGroupIds: Set(emergencyGroups), directory: directory)
+    }
+
+    /// The named locations as the declared policies will see them: live ones, with declared
+    /// definitions in their place, and declared ones not in the tenant yet under the placeholder ids
+    /// resolved policy bodies use for them.
+    static func declaredNamedLocations(resolved: ResolvedConfiguration, snapshot: TenantSnapshot) -> [JSONValue] {
+        var locations: [String: JSONValue] = [:]
+        for location in snapshot.namedLocations {
+            if let id = location["id"]?.stringValue { locations[id.lowercased()] = location }
+        }
+        for declared in resolved.desired where declared.kind == .namedLocation {
+            let liveMatch = snapshot.namedLocations.first {
+                $0["id"]?.stringValue?.lowercased() == declared.pinnedId?.lowercased()
+                    || $0["displayName"]?.stringValue?.lowercased() == declared.displayName.lowercased()
+            }
+            let id = liveMatch?["id"]?.stringValue ?? PendingReference.namedLocation(declared.displayName)
+            var body = declared.body
+            body["id"] = .string(id)
+            locations[id.lowercased()] = body
+        }
+        return locations.keys.sorted().compactMap { locations[$0] }
     }
 
     /// The declared policies as the lockout guard sees them, located at their users condition.

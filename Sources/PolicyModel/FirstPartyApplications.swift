@@ -159,9 +159,4 @@ public enum FirstPartyApplications {
 
     /// The catalogued applications with this display name (case-insensitive); two where Microsoft lists two appIds.
     public static func applications(named name: String) -> [FirstPartyApplication] { byName[name.lowercased()] ?? [] }
-
-    /// The catalogue as directory entries (id and appId are both the appId: applications are referenced by appId).
-    static func entries(_ applications: [FirstPartyApplication]) -> [DirectoryEntry] {
-        applications.map { DirectoryEntry(id: $0.appId, name: $0.displayName, appId: $0.appId) }
-    }
 }
