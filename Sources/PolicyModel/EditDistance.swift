@@ -29,6 +29,8 @@ public enum EditDistance {
         let lowered = Array(text.lowercased())
         var best: (candidate: String, distance: Int)?
         for candidate in Set(candidates) {
+            // The distance is at least the difference in length: skip what cannot be close enough.
+            if abs(candidate.count - lowered.count) > allowed(text, candidate) { continue }
             let distance = between(lowered, Array(candidate.lowercased()))
             if let current = best, distance > current.distance || (distance == current.distance && candidate > current.candidate) {
                 continue

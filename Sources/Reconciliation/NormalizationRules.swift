@@ -69,7 +69,8 @@ extension NormalizationRule {
                     if scope != .nowhere { kept[key] = member }
                     continue
                 }
-                if key.hasPrefix("#") || key.contains("@odata.") { continue }
+                // Most keys hold no '@' at all: test that byte first (String.contains(String) is a Foundation search).
+                if key.hasPrefix("#") || (key.utf8.contains(UInt8(ascii: "@")) && key.contains("@odata.")) { continue }
                 if scope == .everywhere {
                     kept[key] = strippingAnnotations(member, keepingType: .everywhere)
                     continue

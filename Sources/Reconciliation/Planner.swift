@@ -299,7 +299,7 @@ private struct Analysis {
     static func unknownFutureValueWarnings(_ live: JSONValue, location: SourceLocation?) -> [Diagnostic] {
         var found = false
         _ = live.mappedBottomUp { value in
-            if let text = value.stringValue, text.contains("unknownFutureValue") { found = true }
+            if let text = value.stringValue, text.utf8.firstRange(of: "unknownFutureValue".utf8) != nil { found = true }
             return value
         }
         guard found else { return [] }

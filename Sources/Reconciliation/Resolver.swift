@@ -62,10 +62,11 @@ public enum Resolver {
                 previousNames: location.previousNames ?? [], body: GraphBodies.namedLocation(location),
                 location: declared.location))
         }
+        let live = LiveCounterpart.Index(livePolicies)
         for declared in configuration.policies {
             context.sourceMap = declared.sourceMap
             context.fallbackLocation = declared.location
-            context.liveReferenceIds = LiveCounterpart.referenceIds(of: declared.value, among: livePolicies)
+            context.liveReferenceIds = LiveCounterpart.referenceIds(of: declared.value, in: live)
             let body = GraphBodies.policy(declared.value, resolving: &context)
             resolved.desired.append(DesiredObject(
                 kind: .conditionalAccessPolicy, displayName: declared.value.displayName, pinnedId: declared.value.id,
@@ -254,11 +255,24 @@ struct ResolutionContext {
 /// The live policy a declaration will manage, as far as resolution needs it: found by pinned id, then
 /// by name or a previous name (case-insensitively), and the ids its reference fields hold.
 enum LiveCounterpart {
-    static func referenceIds(of policy: ConditionalAccessPolicy, among live: [JSONValue]) -> [String: Set<String>] {
-        guard !live.isEmpty else { return [:] }
+    /// The live policies by lowercased id and by lowercased display name (the first of a name), built
+    /// once per resolution so finding each declaration's counterpart is a look-up, not a scan.
+    struct Index {
+        var byId: [String: JSONValue] = [:]
+        var byName: [String: JSONValue] = [:]
+
+        init(_ live: [JSONValue]) {
+            for policy in live {
+                if let id = policy["id"]?.stringValue?.lowercased(), byId[id] == nil { byId[id] = policy }
+                if let name = policy["displayName"]?.stringValue?.lowercased(), byName[name] == nil { byName[name] = policy }
+            }
+        }
+    }
+
+    static func referenceIds(of policy: ConditionalAccessPolicy, in live: Index) -> [String: Set<String>] {
+        guard !live.byId.isEmpty || !live.byName.isEmpty else { return [:] }
         let names = ([policy.displayName] + (policy.previousNames ?? [])).map { $0.lowercased() }
-        let counterpart = policy.id.flatMap { pinned in live.first { $0["id"]?.stringValue?.lowercased() == pinned.lowercased() } }
-            ?? names.lazy.compactMap { name in live.first { $0["displayName"]?.stringValue?.lowercased() == name } }.first
+        let counterpart = policy.id.flatMap { live.byId[$0.lowercased()] } ?? names.lazy.compactMap { live.byName[$0] }.first
         guard let counterpart else { return [:] }
         var ids: [String: Set<String>] = [:]
         for field in GraphVocabulary.policyReferenceFields {
