@@ -46,3 +46,27 @@ struct OutputStreamTests {
         #expect(result.stdout.contains("✓ tenant: "))
     }
 }
+
+/// `--allow-lockout`: the guard's refusal becomes a loud warning, kept in the saved plan.
+@Suite("lockout override (binary)")
+struct LockoutOverrideTests {
+    @Test func allowLockoutTurnsTheRefusalIntoAWarningKeptInTheSavedPlan() async throws {
+        let directory = try BinaryRunner.temporaryDirectory([:])
+        let copy = directory.appendingPathComponent("policies")
+        try FileManager.default.copyItem(atPath: OutputStreamTests.policies, toPath: copy.path)
+        let file = copy.appendingPathComponent("baseline/ca101-require-mfa-all-users.yaml")
+        try String(contentsOf: file, encoding: .utf8)
+            .replacingOccurrences(of: "excludeGroups: [CA-BreakGlass, CA-ServiceAccounts]", with: "excludeGroups: [CA-ServiceAccounts]")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let refused = try await BinaryRunner.runDetached(["plan", copy.path, "--emulator", OutputStreamTests.seed])
+        #expect(refused.exitCode == 1)
+        #expect(refused.stderr.contains("could lock them out"), "\(refused.stderr)")
+
+        let saved = directory.appendingPathComponent("plan.json").path
+        let allowed = try await BinaryRunner.runDetached(["plan", copy.path, "--emulator", OutputStreamTests.seed, "--allow-lockout", "--out", saved])
+        #expect(allowed.exitCode == 0, "\(allowed.stderr)")
+        #expect(allowed.stderr.contains("LOCKOUT GUARD OVERRIDDEN (--allow-lockout): 'CA101 - Require MFA for all users' would apply"), "\(allowed.stderr)")
+        let savedText = try String(contentsOfFile: saved, encoding: .utf8)
+        #expect(savedText.contains("LOCKOUT GUARD OVERRIDDEN"))
+    }
+}

@@ -30,6 +30,10 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(help: "Colour: auto, always or never.")
     var color: ColorChoice = .auto
 
+    @Flag(name: .customLong("allow-lockout"),
+          help: "Turn the lockout guard's errors into warnings (kept in the plan, and in a saved plan). For an emergency only.")
+    var allowLockout = false
+
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
@@ -37,7 +41,7 @@ struct ApplyCommand: AsyncParsableCommand {
             if let savedPlan = try savedPlanData() {
                 return try await applySaved(savedPlan)
             }
-            return try await ReconcileSession.with(path: target, connection: connection, useColor: color.useColor(fileDescriptor: 2)) { session in
+            return try await ReconcileSession.with(path: target, connection: connection, useColor: color.useColor(fileDescriptor: 2), allowLockout: allowLockout) { session in
                 var plan = session.plan()
                 plan.tenantId = try await session.connection.actingTenantId()
                 if !plan.diagnostics.isEmpty {

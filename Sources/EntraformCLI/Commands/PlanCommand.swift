@@ -26,12 +26,16 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: "Colour: auto, always or never.")
     var color: ColorChoice = .auto
 
+    @Flag(name: .customLong("allow-lockout"),
+          help: "Turn the lockout guard's errors into warnings (kept in the plan, and in a saved plan). For an emergency only.")
+    var allowLockout = false
+
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
         let useColor = color.useColor(fileDescriptor: 1)
         let code = await TenantCommandRunner.run {
-            try await ReconcileSession.with(path: path, connection: connection, useColor: color.useColor(fileDescriptor: 2)) { opened in
+            try await ReconcileSession.with(path: path, connection: connection, useColor: color.useColor(fileDescriptor: 2), allowLockout: allowLockout) { opened in
                 var session = opened
                 var plan = session.timedPlan()
                 plan.tenantId = try await session.connection.actingTenantId()

@@ -28,7 +28,9 @@ struct ReconcileSession {
 
     /// Loads `path` and connects. Throws `Stopped` with rendered diagnostics when the configuration
     /// is invalid, or a `GraphError` when the tenant cannot be read.
-    static func open(path: String, useColor: Bool,
+    /// - Parameter allowLockout: the lockout guard's errors become warnings that say they were
+    ///   overridden (`--allow-lockout`), so they stay in the plan and in a saved plan.
+    static func open(path: String, useColor: Bool, allowLockout: Bool = false,
                      connect: (Settings) async throws -> GraphConnection) async throws -> ReconcileSession {
         let sources: [PolicySource]
         do {
@@ -53,8 +55,9 @@ struct ReconcileSession {
             // The resolver's table is the directory's plus every name it resolved.
             snapshot.directoryNames = resolved.names
             let scope = ManagementScope(settings: settings)
-            let lockout = resolved.hasErrors ? [] : try await lockoutGuard(load: load, resolved: resolved, snapshot: snapshot,
-                                                                            client: connection.client)
+            let findings = resolved.hasErrors ? [] : try await lockoutGuard(load: load, resolved: resolved, snapshot: snapshot,
+                                                                              client: connection.client)
+            let lockout = allowLockout ? findings.map(Self.overridden) : findings
             return ReconcileSession(load: load, resolved: resolved, snapshot: snapshot, scope: scope, connection: connection,
                                     timings: timings, lockout: lockout)
         } catch {
@@ -64,15 +67,15 @@ struct ReconcileSession {
     }
 
     /// Opens a session with the command-line connection options.
-    static func with<Result>(path: String, connection options: ConnectionOptions, useColor: Bool,
+    static func with<Result>(path: String, connection options: ConnectionOptions, useColor: Bool, allowLockout: Bool = false,
                              _ body: (ReconcileSession) async throws -> Result) async throws -> Result {
-        try await with(path: path, useColor: useColor, connect: { try await options.connect(settings: $0) }, body)
+        try await with(path: path, useColor: useColor, allowLockout: allowLockout, connect: { try await options.connect(settings: $0) }, body)
     }
 
     /// Opens a session connected by `connect`, runs `body`, and closes the connection however `body` ends.
-    static func with<Result>(path: String, useColor: Bool, connect: (Settings) async throws -> GraphConnection,
+    static func with<Result>(path: String, useColor: Bool, allowLockout: Bool = false, connect: (Settings) async throws -> GraphConnection,
                              _ body: (ReconcileSession) async throws -> Result) async throws -> Result {
-        let session = try await open(path: path, useColor: useColor, connect: connect)
+        let session = try await open(path: path, useColor: useColor, allowLockout: allowLockout, connect: connect)
         do {
             let result = try await body(session)
             await session.connection.close()
@@ -122,6 +125,12 @@ struct ReconcileSession {
             locations[id.lowercased()] = body
         }
         return locations.keys.sorted().compactMap { locations[$0] }
+    }
+
+    /// A lockout error turned into a loud warning that says who allowed it.
+    static func overridden(_ finding: Diagnostic) -> Diagnostic {
+        guard finding.severity == .error else { return finding }
+        return .warning("LOCKOUT GUARD OVERRIDDEN (--allow-lockout): \(finding.message)", at: finding.location, suggestion: finding.suggestion)
     }
 
     /// The declared policies as the lockout guard sees them, located at their users condition.
