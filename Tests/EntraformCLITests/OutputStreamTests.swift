@@ -9,18 +9,23 @@ struct OutputStreamTests {
     static let seed = TestPaths.packageRoot.appendingPathComponent("examples/contoso/tenant.json").path
     static let policies = TestPaths.packageRoot.appendingPathComponent("policies").path
 
+    /// A copy of the baseline whose CA101 excludes `groups` (a YAML list) instead of its own exclusions.
+    static func baselineWithCA101Excluding(_ groups: String) throws -> URL {
+        let copy = try BinaryRunner.temporaryDirectory([:]).appendingPathComponent("policies")
+        try FileManager.default.copyItem(atPath: policies, toPath: copy.path)
+        let file = copy.appendingPathComponent("baseline/ca101-require-mfa-all-users.yaml")
+        try String(contentsOf: file, encoding: .utf8)
+            .replacingOccurrences(of: "excludeGroups: [CA-BreakGlass, CA-ServiceAccounts]", with: "excludeGroups: \(groups)")
+            .write(to: file, atomically: true, encoding: .utf8)
+        return copy
+    }
+
     static func occurrences(of needle: String, in result: BinaryRunner.Result) -> Int {
         (result.stdout + result.stderr).components(separatedBy: needle).count - 1
     }
 
     @Test func aPlanDiagnosticIsPrintedOnceOnStderr() async throws {
-        let directory = try BinaryRunner.temporaryDirectory([:])
-        let copy = directory.appendingPathComponent("policies")
-        try FileManager.default.copyItem(atPath: Self.policies, toPath: copy.path)
-        let file = copy.appendingPathComponent("baseline/ca101-require-mfa-all-users.yaml")
-        try String(contentsOf: file, encoding: .utf8)
-            .replacingOccurrences(of: "excludeGroups: [CA-BreakGlass, CA-ServiceAccounts]", with: "excludeGroups: [CA-BreakGlas, CA-ServiceAccounts]")
-            .write(to: file, atomically: true, encoding: .utf8)
+        let copy = try Self.baselineWithCA101Excluding("[CA-BreakGlas, CA-ServiceAccounts]")
         let result = try await BinaryRunner.runDetached(["plan", copy.path, "--emulator", Self.seed])
         #expect(result.exitCode == 1)
         #expect(Self.occurrences(of: "group 'CA-BreakGlas' not found", in: result) == 1, "\(result.stdout)\n---\n\(result.stderr)")
@@ -51,13 +56,8 @@ struct OutputStreamTests {
 @Suite("lockout override (binary)")
 struct LockoutOverrideTests {
     @Test func allowLockoutTurnsTheRefusalIntoAWarningKeptInTheSavedPlan() async throws {
-        let directory = try BinaryRunner.temporaryDirectory([:])
-        let copy = directory.appendingPathComponent("policies")
-        try FileManager.default.copyItem(atPath: OutputStreamTests.policies, toPath: copy.path)
-        let file = copy.appendingPathComponent("baseline/ca101-require-mfa-all-users.yaml")
-        try String(contentsOf: file, encoding: .utf8)
-            .replacingOccurrences(of: "excludeGroups: [CA-BreakGlass, CA-ServiceAccounts]", with: "excludeGroups: [CA-ServiceAccounts]")
-            .write(to: file, atomically: true, encoding: .utf8)
+        let copy = try OutputStreamTests.baselineWithCA101Excluding("[CA-ServiceAccounts]")
+        let directory = copy.deletingLastPathComponent()
         let refused = try await BinaryRunner.runDetached(["plan", copy.path, "--emulator", OutputStreamTests.seed])
         #expect(refused.exitCode == 1)
         #expect(refused.stderr.contains("could lock them out"), "\(refused.stderr)")
