@@ -297,17 +297,22 @@ private struct Analysis {
     /// Live values of `unknownFutureValue` mean the read lacked `Prefer: include-unknown-enum-members`:
     /// newer members (`riskRemediation`, `linux`, `strictLocation`) would then look like drift.
     static func unknownFutureValueWarnings(_ live: JSONValue, location: SourceLocation?) -> [Diagnostic] {
-        var found = false
-        _ = live.mappedBottomUp { value in
-            if let text = value.stringValue, text.utf8.firstRange(of: "unknownFutureValue".utf8) != nil { found = true }
-            return value
+        func holds(_ text: String) -> Bool {
+            text == "unknownFutureValue" || (text.utf8.contains(UInt8(ascii: ",")) && text.split(separator: ",").contains("unknownFutureValue"))
         }
-        guard found else { return [] }
+        /// A scan that builds nothing (most policies hold no such value).
+        func anywhere(_ value: JSONValue) -> Bool {
+            switch value {
+            case .string(let text): holds(text)
+            case .array(let items): items.contains(where: anywhere)
+            case .object(let members): members.values.contains(where: anywhere)
+            default: false
+            }
+        }
+        guard anywhere(live) else { return [] }
         var paths: [String] = []
         _ = live.rewrittenBottomUp { path, value in
-            if value.stringValue == "unknownFutureValue" || (value.stringValue?.split(separator: ",").contains("unknownFutureValue") ?? false) {
-                paths.append(path.dotted)
-            }
+            if let text = value.stringValue, holds(text) { paths.append(path.dotted) }
             return value
         }
         guard !paths.isEmpty else { return [] }
