@@ -13,6 +13,8 @@ struct DocumentWalker {
     /// Diagnostics already reported, by position and message: a mistake repeated through an alias
     /// (every use of an alias is the anchored node, at the anchor's position) is reported once.
     private var reported: Set<Diagnostic> = []
+    /// Reference text → the reserved word it is close to (nil inside: none), per kind of reference.
+    private var nearReservedWords: [String: String?] = [:]
 
     init(file: String, limits: LoadLimits) {
         self.file = file
@@ -272,7 +274,8 @@ struct DocumentWalker {
     }
 
     private mutating func checkReference(_ text: String, _ kind: ReferenceKind, path: String, at: SourceLocation) -> JSONValue? {
-        let field = name(of: path)
+        // Only messages need the field's name: computed when one is written.
+        var field: String { name(of: path) }
         if let word = ReservedWord.canonical(text) {
             guard kind.reservedWords.contains(word) else {
                 let allowed = kind.reservedWords.isEmpty ? "no reserved words are allowed here"
@@ -283,12 +286,19 @@ struct DocumentWalker {
             return .string(word)
         }
         if DirectoryReference.isObjectID(text) { return .string(text.lowercased()) }
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty else {
+        guard text.contains(where: { $0 != " " && $0 != "\t" }) else {
             error("empty reference in '\(field)'", at: at)
             return nil
         }
-        let nearReserved = Suggestions.nearest(text, among: kind.reservedWords)
+        // The same names recur across policies: each is compared with the reserved words once.
+        let cacheKey = "\(kind.reservedWords.joined(separator: ","))\u{0}\(text)"
+        let nearReserved: String?
+        if let cached = nearReservedWords[cacheKey] {
+            nearReserved = cached
+        } else {
+            nearReserved = Suggestions.nearest(text, among: kind.reservedWords)
+            nearReservedWords[cacheKey] = .some(nearReserved)
+        }
         if kind.requiresUPN && !text.contains("@") {
             let suggestion = nearReserved.map { "did you mean '\($0)'?" }
                 ?? (kind.reservedWords.isEmpty ? "write the user's UPN, e.g. alice@contoso.com"
