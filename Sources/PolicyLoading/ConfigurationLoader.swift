@@ -291,6 +291,8 @@ enum NestingScan {
 
     /// `? key` complex keys and `*alias :` alias keys.
     static func firstUnsupportedKey(in text: String) -> Problem? {
+        // Both need a '?' or a '*' somewhere: most files have neither, and need no line-by-line scan.
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "*") }) else { return nil }
         var lineNumber = 0
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1

@@ -299,7 +299,7 @@ struct DocumentWalker {
             nearReserved = Suggestions.nearest(text, among: kind.reservedWords)
             nearReservedWords[cacheKey] = .some(nearReserved)
         }
-        if kind.requiresUPN && !text.contains("@") {
+        if kind.requiresUPN && !text.utf8.contains(UInt8(ascii: "@")) {
             let suggestion = nearReserved.map { "did you mean '\($0)'?" }
                 ?? (kind.reservedWords.isEmpty ? "write the user's UPN, e.g. alice@contoso.com"
                     : "write a UPN, an object id, or one of \(kind.reservedWords.joined(separator: ", "))")
