@@ -39,9 +39,14 @@ extension JSONValue {
     }
 
     /// Applies `transform` to the value at each of `paths` that exists (see ``updating(at:_:)``).
+    /// A path that is missing, or whose value the transform leaves as it is, costs a look-up only
+    /// (rebuilding the objects along a path copies each of them).
     package func updating(at paths: [FieldPath], _ transform: (JSONValue) -> JSONValue?) -> JSONValue {
         paths.reduce(self) { value, path in
-            value.updating(at: path) { current in current.flatMap(transform) }
+            guard let current = value.value(at: path) else { return value }
+            let updated = transform(current)
+            if updated == current { return value }
+            return value.updating(at: path) { _ in updated }
         }
     }
 
