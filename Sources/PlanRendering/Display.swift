@@ -67,3 +67,23 @@ enum Display {
         return "Plan failed: \(count) error\(count == 1 ? "" : "s"); nothing can be applied."
     }
 }
+
+extension Display {
+    /// "blocked by 'X'", "requires mfa AND (compliantDevice OR compliantApplication)", or "allowed".
+    static func sentence(_ outcome: ScenarioOutcome.Outcome) -> String {
+        if outcome.blocked { return "blocked by " + outcome.blockingPolicies.map { "'\($0)'" }.joined(separator: ", ") }
+        if outcome.clauses.isEmpty { return "allowed" }
+        return "requires " + outcome.clauses.map { $0.count == 1 ? $0[0] : "(" + $0.joined(separator: " OR ") + ")" }.joined(separator: " AND ")
+    }
+
+    /// One scenario on one line: what changes, or what stays.
+    static func scenarioLine(_ scenario: ScenarioOutcome) -> String {
+        let change = scenario.changed ? "\(sentence(scenario.before)) → \(sentence(scenario.after))" : "unchanged: \(sentence(scenario.after))"
+        var line = "\(scenario.name) (\(scenario.signIn)): \(change)"
+        if scenario.reportOnlyAfter.blocked || !scenario.reportOnlyAfter.clauses.isEmpty {
+            line += "; report-only would: \(sentence(scenario.reportOnlyAfter))"
+        }
+        if !scenario.missingInputs.isEmpty { line += " (not given: \(scenario.missingInputs.joined(separator: ", ")))" }
+        return line
+    }
+}

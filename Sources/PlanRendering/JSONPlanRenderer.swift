@@ -32,8 +32,11 @@ import Reconciliation
 ///                    "location": {"file": …, "line": …, "column": …} | null}],
 ///   "liveStateDigest": "<sha-256 hex>",
 ///   "planDigest": "<sha-256 hex>",
-///   "tenantId": "<the tenant the plan was made against>"  // absent when made without a tenant
+///   "tenantId": "<the tenant the plan was made against>",  // absent when made without a tenant
+///   "scenarios": [{"name", "signIn", "changed": bool, "before": OUTCOME, "after": OUTCOME,
+///                  "reportOnlyAfter": OUTCOME, "missingInputs": […]}]   // absent without Settings scenarios
 /// }
+/// OUTCOME = {"blocked": bool, "blockingPolicies": […], "clauses": [["mfa"], ["compliantDevice", "compliantApplication"]]}
 /// VALUE = {"value": <JSON>, "name": "CA-BreakGlass" | null, "unresolvedReference": false, "pendingCreation": false}
 /// ```
 /// Keys are sorted; new keys may be added within a format version, never removed or changed.
@@ -58,6 +61,17 @@ public struct JSONPlanRenderer: Sendable {
         ]
         // The tenant the plan was made against, when it was made against one (not in offline tests).
         if let tenantId = plan.tenantId { document["tenantId"] = .string(tenantId) }
+        if let scenarios = plan.scenarios {
+            func outcome(_ outcome: ScenarioOutcome.Outcome) -> JSONValue {
+                ["blocked": .bool(outcome.blocked), "blockingPolicies": .array(outcome.blockingPolicies.map(JSONValue.string)),
+                 "clauses": .array(outcome.clauses.map { .array($0.map(JSONValue.string)) })]
+            }
+            document["scenarios"] = .array(scenarios.map { scenario in
+                ["name": .string(scenario.name), "signIn": .string(scenario.signIn), "changed": .bool(scenario.changed),
+                 "before": outcome(scenario.before), "after": outcome(scenario.after), "reportOnlyAfter": outcome(scenario.reportOnlyAfter),
+                 "missingInputs": .array(scenario.missingInputs.map(JSONValue.string))]
+            })
+        }
         return document
     }
 

@@ -34,6 +34,17 @@ public struct MarkdownPlanRenderer: Sendable {
                 head.append("| `\(change.action.symbol)` | \(Display.actionWord(change.action)) | \(change.kind) | \(cell(change.displayName)) | \(cell(Display.phrase(change.reason))) |")
             }
         }
+        if let scenarios = plan.scenarios, !scenarios.isEmpty {
+            head.append("")
+            head.append("#### Scenarios")
+            head.append("")
+            head.append("| Scenario | Sign-in | Before | After |")
+            head.append("|---|---|---|---|")
+            for scenario in scenarios {
+                let after = scenario.changed ? "**\(cell(Display.sentence(scenario.after)))**" : "unchanged"
+                head.append("| \(cell(scenario.name)) | \(cell(scenario.signIn)) | \(cell(Display.sentence(scenario.before))) | \(after) |")
+            }
+        }
         let details = changes.map(detailsBlock)
         var tail: [String] = []
         let notes = plan.diagnostics

@@ -60,8 +60,27 @@ public struct SavedPlan: Sendable {
             for item in document["changes"]?.arrayValue ?? [] { changes.append(try change(item)) }
             var diagnostics: [Diagnostic] = []
             for item in document["diagnostics"]?.arrayValue ?? [] { diagnostics.append(try diagnostic(item)) }
-            return Plan(changes: changes, diagnostics: diagnostics, liveStateDigest: document["liveStateDigest"]?.stringValue ?? "",
-                        tenantId: document["tenantId"]?.stringValue)
+            var plan = Plan(changes: changes, diagnostics: diagnostics, liveStateDigest: document["liveStateDigest"]?.stringValue ?? "",
+                            tenantId: document["tenantId"]?.stringValue)
+            if let scenarios = document["scenarios"]?.arrayValue {
+                var read: [ScenarioOutcome] = []
+                for item in scenarios { read.append(try scenario(item)) }
+                plan.scenarios = read
+            }
+            return plan
+        }
+
+        static func scenario(_ json: JSONValue) throws(Failure) -> ScenarioOutcome {
+            func outcome(_ value: JSONValue?) throws(Failure) -> ScenarioOutcome.Outcome {
+                guard let value, let blocked = value["blocked"]?.boolValue else { throw Failure(description: "a scenario lacks an outcome") }
+                return ScenarioOutcome.Outcome(blocked: blocked, blockingPolicies: value["blockingPolicies"]?.stringArray ?? [],
+                                               clauses: (value["clauses"]?.arrayValue ?? []).map { $0.stringArray ?? [] })
+            }
+            guard let name = json["name"]?.stringValue, let signIn = json["signIn"]?.stringValue else {
+                throw Failure(description: "a scenario lacks its name or sign-in")
+            }
+            return ScenarioOutcome(name: name, signIn: signIn, before: try outcome(json["before"]), after: try outcome(json["after"]),
+                                   reportOnlyAfter: try outcome(json["reportOnlyAfter"]), missingInputs: json["missingInputs"]?.stringArray ?? [])
         }
 
         static func change(_ json: JSONValue) throws(Failure) -> PlannedChange {

@@ -36,6 +36,11 @@ public struct TextPlanRenderer: Sendable {
                 out += objectLines(change)
             }
         }
+        if let scenarios = plan.scenarios, !scenarios.isEmpty {
+            out.append("")
+            out.append("Scenarios (before → after this plan):")
+            out += scenarios.map { "  " + paint(Display.scenarioLine($0), $0.changed ? .yellow : .dim) }
+        }
         if includesDiagnostics, !plan.diagnostics.isEmpty {
             out.append("")
             out += diagnosticLines(plan.diagnostics)

@@ -370,13 +370,23 @@ public enum SignInEvaluator {
             for clause in policyClauses where !clauses.contains(clause) { clauses.append(clause) }
         }
         // A single control already required makes any choice that offers it redundant.
-        let singles = Set(clauses.filter { $0.count == 1 }.map { $0[0] })
+        var singles = Set(clauses.filter { $0.count == 1 }.map { $0[0] })
+        // A built-in authentication strength is multifactor: where one is required, `mfa` is met by it.
+        if singles.contains(where: { builtInStrengthControls.contains($0) }) {
+            clauses.removeAll { $0 == ["mfa"] }
+            singles.remove("mfa")
+        }
         clauses.removeAll { $0.count > 1 && !singles.isDisjoint(with: $0) }
         clauses = clauses.map(promptOrder).sorted { (promptRank($0[0]), $0.count, $0.joined(separator: ",")) < (promptRank($1[0]), $1.count, $1.joined(separator: ",")) }
         return SignInOutcome(blocked: !blocking.isEmpty, blockingPolicies: blocking.sorted(),
                              clauses: blocking.isEmpty ? clauses : [],
                              sessionControls: blocking.isEmpty ? mergedSessionControls(applying.map(\.sessionControls)) : [:])
     }
+
+    /// Microsoft's built-in strengths as grant controls are named here; each is a set of MFA combinations.
+    static let builtInStrengthControls: Set<String> = ["authenticationStrength:Multifactor authentication",
+                                                       "authenticationStrength:Passwordless MFA",
+                                                       "authenticationStrength:Phishing-resistant MFA"]
 
     /// The most restrictive of each session control (reference §1.5, "engine rule" where Microsoft is silent).
     static func mergedSessionControls(_ all: [[String: JSONValue]]) -> [String: JSONValue] {

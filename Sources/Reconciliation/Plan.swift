@@ -143,6 +143,9 @@ public struct Plan: Sendable, Hashable, Codable {
     /// The id of the tenant the plan was made against (the access token's `tid`). A saved plan is
     /// applied to this tenant only; it is part of the digest, so it cannot be edited.
     public var tenantId: String?
+    /// The Settings' what-if personas, evaluated against the tenant's policies before and after the
+    /// plan (absent when none are declared).
+    public var scenarios: [ScenarioOutcome]?
 
     public init(changes: [PlannedChange] = [], diagnostics: [Diagnostic] = [], liveStateDigest: String = "", tenantId: String? = nil) {
         self.changes = changes
@@ -178,5 +181,44 @@ public struct Plan: Sendable, Hashable, Codable {
     public func exitCode(detailed: Bool) -> Int32 {
         if hasErrors { return 1 }
         return detailed && hasChanges ? 2 : 0
+    }
+}
+
+/// One what-if persona's outcome before and after a plan.
+public struct ScenarioOutcome: Sendable, Hashable, Codable {
+    /// What Conditional Access demands of a sign-in.
+    public struct Outcome: Sendable, Hashable, Codable {
+        public var blocked: Bool
+        /// Policies that block.
+        public var blockingPolicies: [String]
+        /// All must hold; each is met by any one of its controls.
+        public var clauses: [[String]]
+
+        public init(blocked: Bool, blockingPolicies: [String], clauses: [[String]]) {
+            self.blocked = blocked
+            self.blockingPolicies = blockingPolicies
+            self.clauses = clauses
+        }
+    }
+
+    public var name: String
+    /// The sign-in, in words: `emma@contoso.com to Office 365 Exchange Online (platform iOS)`.
+    public var signIn: String
+    public var before: Outcome
+    public var after: Outcome
+    /// What report-only policies would demand, after the plan.
+    public var reportOnlyAfter: Outcome
+    /// Inputs the persona does not give that some policy's conditions need.
+    public var missingInputs: [String]
+
+    public var changed: Bool { before != after }
+
+    public init(name: String, signIn: String, before: Outcome, after: Outcome, reportOnlyAfter: Outcome, missingInputs: [String]) {
+        self.name = name
+        self.signIn = signIn
+        self.before = before
+        self.after = after
+        self.reportOnlyAfter = reportOnlyAfter
+        self.missingInputs = missingInputs
     }
 }

@@ -63,3 +63,40 @@ struct WhatIfCommandTests {
         #expect(badRisk.stderr.contains("--sign-in-risk 'severe' is not one of low, medium, high, hidden, none"), "\(badRisk.stderr)")
     }
 }
+
+/// The Settings' personas in every plan: what each would face before and after it.
+@Suite("plan scenarios (binary)")
+struct PlanScenarioTests {
+    @Test func everyPlanSaysWhatEachPersonaFacesBeforeAndAfter() async throws {
+        let result = try await BinaryRunner.runDetached(["plan", WhatIfCommandTests.policies, "--emulator", WhatIfCommandTests.seed,
+                                                          "--format", "json"])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let document = try WhatIfCommandTests.json(result)
+        let scenarios = document["scenarios"]?.arrayValue ?? []
+        #expect(scenarios.count == 3)
+        let iPhone = scenarios.first { $0["name"] == "Finance user on an unmanaged iPhone" }
+        #expect(iPhone?["changed"] == true)
+        #expect(iPhone?["before"]?["clauses"] == [])
+        #expect(iPhone?["after"]?["clauses"] == [["mfa"]])
+        #expect(iPhone?["reportOnlyAfter"]?["clauses"] == [["approvedApplication", "compliantApplication"]])
+        let admin = scenarios.first { $0["name"] == "Global Administrator in the Azure portal" }
+        #expect(admin?["after"]?["clauses"] == [["authenticationStrength:Phishing-resistant MFA"]])
+
+        let text = try await BinaryRunner.runDetached(["plan", WhatIfCommandTests.policies, "--emulator", WhatIfCommandTests.seed])
+        #expect(text.stdout.contains("Scenarios (before → after this plan):"), "\(text.stdout)")
+        #expect(text.stdout.contains("Finance user on an unmanaged iPhone (emma.devries@contoso.com to Office 365 Exchange Online on iOS (mobileAppsAndDesktopClients) from NL): allowed → requires mfa"))
+        let markdown = try await BinaryRunner.runDetached(["plan", WhatIfCommandTests.policies, "--emulator", WhatIfCommandTests.seed, "--format", "markdown"])
+        #expect(markdown.stdout.contains("| Finance user on an unmanaged iPhone | emma.devries@contoso.com to Office 365 Exchange Online on iOS (mobileAppsAndDesktopClients) from NL | allowed | **requires mfa** |"),
+                "\(markdown.stdout)")
+    }
+
+    /// Regression: a saved plan with scenario outcomes was refused by apply as modified.
+    @Test func aSavedPlanWithScenariosApplies() async throws {
+        let saved = try BinaryRunner.temporaryDirectory([:]).appendingPathComponent("plan.json").path
+        let plan = try await BinaryRunner.runDetached(["plan", WhatIfCommandTests.policies, "--emulator", WhatIfCommandTests.seed, "--out", saved])
+        #expect(plan.exitCode == 0, "\(plan.stderr)")
+        let apply = try await BinaryRunner.runDetached(["apply", saved, "--emulator", WhatIfCommandTests.seed, "--auto-approve"])
+        #expect(apply.exitCode == 0, "\(apply.stdout)\n\(apply.stderr)")
+        #expect(!apply.stderr.contains("modified after it was made"), "\(apply.stderr)")
+    }
+}

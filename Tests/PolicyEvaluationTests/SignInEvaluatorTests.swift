@@ -268,6 +268,13 @@ struct SignInEvaluatorTests {
         #expect(evaluation.verdicts[0].applies)
     }
 
+    @Test func aBuiltInStrengthMeetsMFA() {
+        let strength = Self.policy("Strength", grant: ["operator": "OR", "builtInControls": [],
+                                                       "authenticationStrength": ["id": "00000000-0000-0000-0000-000000000004"]])
+        let outcome = SignInEvaluator.evaluate([strength, Self.policy("MFA")], context: Self.context(), directory: Self.directory).outcome
+        #expect(outcome.clauses == [["authenticationStrength:Phishing-resistant MFA"]])
+    }
+
     @Test func authenticationStrengthsAreNamed() {
         let strength = Self.policy(grant: ["operator": "OR", "builtInControls": [], "authenticationStrength": ["id": "00000000-0000-0000-0000-000000000004"]])
         let outcome = SignInEvaluator.evaluate([strength], context: Self.context(), directory: Self.directory).outcome

@@ -23,4 +23,18 @@ struct SavedPlanRoundTripTests {
         let text = String(decoding: SavedPlan(plan).encoded(), as: UTF8.self).replacingOccurrences(of: "\"l1\"", with: "\"l2\"")
         #expect(throws: SavedPlanError.self) { try SavedPlan.decode(Data(text.utf8)) }
     }
+
+    /// Regression: a plan with scenario outcomes was refused on apply (the reader dropped them, so the
+    /// digest no longer matched).
+    @Test func scenarioOutcomesRoundTripAndAreCoveredByTheDigest() throws {
+        var plan = Plan(changes: [], diagnostics: [], liveStateDigest: "d")
+        let mfa = ScenarioOutcome.Outcome(blocked: false, blockingPolicies: [], clauses: [["mfa"], ["compliantDevice", "compliantApplication"]])
+        let open = ScenarioOutcome.Outcome(blocked: false, blockingPolicies: [], clauses: [])
+        plan.scenarios = [ScenarioOutcome(name: "Finance on iPhone", signIn: "emma to Exchange", before: open, after: mfa,
+                                          reportOnlyAfter: open, missingInputs: ["ipAddress or country"])]
+        let decoded = try SavedPlan.decode(SavedPlan(plan).encoded())
+        #expect(decoded.scenarios == plan.scenarios)
+        let edited = String(decoding: SavedPlan(plan).encoded(), as: UTF8.self).replacingOccurrences(of: "\"compliantDevice\"", with: "\"mfa\"")
+        #expect(throws: SavedPlanError.self) { try SavedPlan.decode(Data(edited.utf8)) }
+    }
 }

@@ -39,6 +39,7 @@ struct PlanCommand: AsyncParsableCommand {
                 var session = opened
                 var plan = session.timedPlan()
                 plan.tenantId = try await session.connection.actingTenantId()
+                if !plan.hasErrors { plan.scenarios = try await session.scenarioOutcomes(for: plan) }
                 // One stream each: in text, diagnostics go to stderr (with source lines) and the plan to
                 // stdout; Markdown and JSON carry them in the document.
                 if format == .text, !plan.diagnostics.isEmpty {
