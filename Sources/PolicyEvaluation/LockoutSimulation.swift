@@ -121,3 +121,34 @@ struct SimulatedSignIns {
         return samples
     }
 }
+
+extension LockoutGuard {
+    /// Microsoft Graph: what entraform itself signs in to.
+    static let microsoftGraph = "00000003-0000-0000-c000-000000000000"
+
+    /// An **error** for each enabled workload-identity policy that would block the service principal
+    /// entraform runs as (the app-only token's `oid`) from every place: inside each named location and
+    /// outside all of them. The next run could then neither read the tenant nor undo the change. A
+    /// policy that blocks it only from some places (outside trusted ranges, say) is the recommended
+    /// set-up for automation and is left alone: where the runner signs in from is not known here.
+    public static func simulateWorkload(_ policies: [GuardedPolicy], servicePrincipalId: String, label: String,
+                                        directory: EvaluationDirectory) -> [Diagnostic] {
+        let subject = SignInSubject(servicePrincipal: servicePrincipalId, label: label)
+        let places = SimulatedSignIns(policies: [], directory: directory).places
+        var diagnostics: [Diagnostic] = []
+        for policy in policies where (policy.body["state"]?.stringValue ?? "enabled") == "enabled" {
+            let blockedEverywhere = places.allSatisfy { address, country, _ in
+                var context = SignInContext(subject: subject, target: .application(appId: microsoftGraph))
+                context.ipAddress = address
+                context.country = country
+                let verdict = SignInEvaluator.verdict(for: policy.body, context: context, directory: directory)
+                return verdict.applies && verdict.grant?.block == true
+            }
+            guard blockedEverywhere else { continue }
+            diagnostics.append(.error(
+                "'\(policy.displayName)' would block the service principal entraform runs as (\(label)) from everywhere: the next run could neither read the tenant nor undo this",
+                at: policy.location, suggestion: "exclude it in conditions.clientApplications.excludeServicePrincipals, or narrow the policy by location"))
+        }
+        return diagnostics
+    }
+}

@@ -70,3 +70,23 @@ struct LockoutOverrideTests {
         #expect(savedText.contains("LOCKOUT GUARD OVERRIDDEN"))
     }
 }
+
+/// entraform must not apply a workload-identity policy that blocks its own service principal everywhere.
+@Suite("self-lockout (binary)")
+struct SelfLockoutTests {
+    @Test func aPolicyBlockingEveryWorkloadIdentityIsRefused() async throws {
+        let copy = try OutputStreamTests.baselineWithCA101Excluding("[CA-BreakGlass, CA-ServiceAccounts]")
+        try """
+            kind: ConditionalAccessPolicy
+            displayName: CA610 - Block all workload identities
+            state: enabled
+            conditions:
+              clientApplications: {includeServicePrincipals: [ServicePrincipalsInMyTenant]}
+              applications: {includeApplications: [All]}
+            grantControls: {builtInControls: [block]}
+            """.write(to: copy.appendingPathComponent("service-accounts/ca610.yaml"), atomically: true, encoding: .utf8)
+        let result = try await BinaryRunner.runDetached(["plan", copy.path, "--emulator", OutputStreamTests.seed])
+        #expect(result.exitCode == 1)
+        #expect(result.stderr.contains("'CA610 - Block all workload identities' would block the service principal entraform runs as"), "\(result.stderr)")
+    }
+}

@@ -167,3 +167,36 @@ struct LockoutSimulationTests {
                 "\(diagnostics)")
     }
 }
+
+/// entraform's own service principal: a workload policy must not block it from everywhere.
+@Suite("Lockout guard: the service principal entraform runs as")
+struct WorkloadLockoutTests {
+    static let runner = "5e000000-0000-4000-8000-0000000000e1"
+
+    static func workloadPolicy(exclude: [JSONValue] = [], locations: JSONValue = nil, state: String = "enabled") -> GuardedPolicy {
+        GuardedPolicy(displayName: "CA600 - Block workload identities", body: [
+            "state": .string(state),
+            "conditions": ["users": ["includeUsers": ["None"]], "applications": ["includeApplications": ["All"]],
+                           "clientApplications": ["includeServicePrincipals": ["ServicePrincipalsInMyTenant"], "excludeServicePrincipals": .array(exclude)],
+                           "locations": locations],
+            "grantControls": ["operator": "OR", "builtInControls": ["block"]],
+        ], location: nil)
+    }
+
+    static func check(_ policy: GuardedPolicy) -> [Diagnostic] {
+        LockoutGuard.simulateWorkload([policy], servicePrincipalId: runner, label: "entraform-ci", directory: LockoutSimulationTests.directory)
+    }
+
+    @Test func blockingEverySignInOfTheRunnerIsRefused() {
+        let diagnostics = Self.check(Self.workloadPolicy())
+        #expect(diagnostics.count == 1)
+        #expect(diagnostics.first?.message.contains("would block the service principal entraform runs as (entraform-ci) from everywhere") == true)
+    }
+
+    @Test func excludedOrLocationBoundOrReportOnlyIsFine() {
+        #expect(Self.check(Self.workloadPolicy(exclude: [.string(Self.runner)])).isEmpty)
+        let outsideOffice: JSONValue = ["includeLocations": ["All"], "excludeLocations": [.string(LockoutSimulationTests.office)]]
+        #expect(Self.check(Self.workloadPolicy(locations: outsideOffice)).isEmpty)
+        #expect(Self.check(Self.workloadPolicy(state: "enabledForReportingButNotEnforced")).isEmpty)
+    }
+}

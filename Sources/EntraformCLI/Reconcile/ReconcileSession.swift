@@ -94,13 +94,19 @@ struct ReconcileSession {
     /// Then simulates the accounts' sign-ins under the policies that target them on purpose (``LockoutGuard/simulate``).
     static func lockoutGuard(load: LoadResult, resolved: ResolvedConfiguration, snapshot: TenantSnapshot,
                              client: GraphClient) async throws -> [Diagnostic] {
-        let tenantWide = tenantWideLockoutChecks(load: load, resolved: resolved)
-        let accounts = try await EmergencyAccessReader.accounts(of: resolved, client: client)
-        guard !accounts.isEmpty else { return tenantWide }
-        let emergencyGroups = resolved.emergencyGroupIds.map { $0.lowercased() }
         let policies = guardedPolicies(load: load, resolved: resolved)
         let directory = EvaluationDirectory(namedLocations: declaredNamedLocations(resolved: resolved, snapshot: snapshot),
                                             names: snapshot.directoryNames.namesById)
+        var tenantWide = tenantWideLockoutChecks(load: load, resolved: resolved)
+        // Running as an application (an app-only token names its service principal): it must not lock itself out.
+        if let claims = await client.accessTokenClaims(), claims.payload["idtyp"]?.stringValue == "app",
+           let servicePrincipal = claims.payload["oid"]?.stringValue {
+            let label = claims.payload["app_displayname"]?.stringValue ?? claims.payload["appid"]?.stringValue ?? servicePrincipal
+            tenantWide += LockoutGuard.simulateWorkload(policies, servicePrincipalId: servicePrincipal, label: label, directory: directory)
+        }
+        let accounts = try await EmergencyAccessReader.accounts(of: resolved, client: client)
+        guard !accounts.isEmpty else { return tenantWide }
+        let emergencyGroups = resolved.emergencyGroupIds.map { $0.lowercased() }
         return tenantWide + LockoutGuard.check(policies, accounts: accounts, emergencyGroupIds: Set(emergencyGroups),
                                                emergencyGroupNames: emergencyGroups.map { resolved.names.name(for: $0) ?? $0 })
             + LockoutGuard.simulate(policies, accounts: accounts, emergencyGroupIds: Set(emergencyGroups), directory: directory)
