@@ -131,20 +131,27 @@ extension LockoutGuard {
     /// outside all of them. The next run could then neither read the tenant nor undo the change. A
     /// policy that blocks it only from some places (outside trusted ranges, say) is the recommended
     /// set-up for automation and is left alone: where the runner signs in from is not known here.
-    public static func simulateWorkload(_ policies: [GuardedPolicy], servicePrincipalId: String, label: String,
+    ///
+    /// - Parameter live: the tenant's policies. A declared policy whose live counterpart (same name)
+    ///   already blocks it everywhere is left alone: entraform is running, so in reality it does not.
+    public static func simulateWorkload(_ policies: [GuardedPolicy], live: [JSONValue] = [], servicePrincipalId: String, label: String,
                                         directory: EvaluationDirectory) -> [Diagnostic] {
         let subject = SignInSubject(servicePrincipal: servicePrincipalId, label: label)
         let places = SimulatedSignIns(policies: [], directory: directory).places
-        var diagnostics: [Diagnostic] = []
-        for policy in policies where (policy.body["state"]?.stringValue ?? "enabled") == "enabled" {
-            let blockedEverywhere = places.allSatisfy { address, country, _ in
+        func blocksEverywhere(_ body: JSONValue) -> Bool {
+            guard (body["state"]?.stringValue ?? "enabled") == "enabled" else { return false }
+            return places.allSatisfy { address, country, _ in
                 var context = SignInContext(subject: subject, target: .application(appId: microsoftGraph))
                 context.ipAddress = address
                 context.country = country
-                let verdict = SignInEvaluator.verdict(for: policy.body, context: context, directory: directory)
+                let verdict = SignInEvaluator.verdict(for: body, context: context, directory: directory)
                 return verdict.applies && verdict.grant?.block == true
             }
-            guard blockedEverywhere else { continue }
+        }
+        var diagnostics: [Diagnostic] = []
+        for policy in policies where blocksEverywhere(policy.body) {
+            let counterpart = live.first { $0["displayName"]?.stringValue?.lowercased() == policy.displayName.lowercased() }
+            if let counterpart, blocksEverywhere(counterpart) { continue }
             diagnostics.append(.error(
                 "'\(policy.displayName)' would block the service principal entraform runs as (\(label)) from everywhere: the next run could neither read the tenant nor undo this",
                 at: policy.location, suggestion: "exclude it in conditions.clientApplications.excludeServicePrincipals, or narrow the policy by location"))

@@ -193,6 +193,15 @@ struct WorkloadLockoutTests {
         #expect(diagnostics.first?.message.contains("would block the service principal entraform runs as (entraform-ci) from everywhere") == true)
     }
 
+    /// Adopting a tenant that already has the policy: entraform is running, so in reality it is not blocked.
+    @Test func aPolicyTheTenantAlreadyHoldsIsNotRefused() {
+        let policy = Self.workloadPolicy()
+        var live = policy.body
+        live["displayName"] = .string(policy.displayName)
+        #expect(LockoutGuard.simulateWorkload([policy], live: [live], servicePrincipalId: Self.runner, label: "entraform-ci",
+                                              directory: LockoutSimulationTests.directory).isEmpty)
+    }
+
     @Test func excludedOrLocationBoundOrReportOnlyIsFine() {
         #expect(Self.check(Self.workloadPolicy(exclude: [.string(Self.runner)])).isEmpty)
         let outsideOffice: JSONValue = ["includeLocations": ["All"], "excludeLocations": [.string(LockoutSimulationTests.office)]]

@@ -102,7 +102,8 @@ struct ReconcileSession {
         if let claims = await client.accessTokenClaims(), claims.payload["idtyp"]?.stringValue == "app",
            let servicePrincipal = claims.payload["oid"]?.stringValue {
             let label = claims.payload["app_displayname"]?.stringValue ?? claims.payload["appid"]?.stringValue ?? servicePrincipal
-            tenantWide += LockoutGuard.simulateWorkload(policies, servicePrincipalId: servicePrincipal, label: label, directory: directory)
+            tenantWide += LockoutGuard.simulateWorkload(policies, live: snapshot.policies, servicePrincipalId: servicePrincipal, label: label,
+                                                        directory: directory)
         }
         let accounts = try await EmergencyAccessReader.accounts(of: resolved, client: client)
         guard !accounts.isEmpty else { return tenantWide }
