@@ -68,6 +68,8 @@ let package = Package(
             name: "GraphEmulator",
             dependencies: [
                 "GraphWire",
+                // The evaluation engine answers the What If API (`conditionalAccess/evaluate`).
+                "PolicyEvaluation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

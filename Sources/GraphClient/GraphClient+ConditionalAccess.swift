@@ -111,3 +111,14 @@ extension GraphClient {
         value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? value
     }
 }
+
+extension GraphClient {
+    /// Microsoft's What If API (`POST /identity/conditionalAccess/evaluate`): the tenant's policies,
+    /// each with `policyApplies` and `analysisReasons`. `body` is the request in Graph's shape
+    /// (`signInIdentity`, `signInContext`, `signInConditions`, `appliedPoliciesOnly`). A read: safe to repeat.
+    public func evaluateConditionalAccess(_ body: JSONValue) async throws(GraphError) -> [JSONValue] {
+        let response = try await send(GraphRequest(method: "POST", path: "/identity/conditionalAccess/evaluate", version: caVersion,
+                                                   body: body, semantics: .read))
+        return response.body?["value"]?.arrayValue ?? []
+    }
+}

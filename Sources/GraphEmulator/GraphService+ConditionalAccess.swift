@@ -18,6 +18,7 @@ extension GraphService {
             return try await authenticationStrengths(request, rest: Array(tail.dropFirst()),
                                                      context: "identity/conditionalAccess/authenticationStrength/policies")
         case "authenticationcontextclassreferences": return try await authenticationContexts(request, rest: tail)
+        case "evaluate": return try await evaluate(request)
         case "templates":
             try requireMethod(request, "GET")
             return .json(200, ["@odata.context": .string("\(request.serviceRoot)/$metadata#identity/conditionalAccess/templates"), "value": []])

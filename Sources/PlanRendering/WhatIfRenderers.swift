@@ -11,12 +11,28 @@ public struct WhatIfQuestion: Sendable {
     public var inputs: [String]
     /// `declared` or `live`.
     public var policySource: String
+    /// Microsoft's What If API's answers for the same sign-in (`--compare-graph`), when asked.
+    public var graphAnswers: [GraphWhatIfAnswer]?
 
     public init(subject: String, target: String, inputs: [String], policySource: String) {
         self.subject = subject
         self.target = target
         self.inputs = inputs
         self.policySource = policySource
+    }
+}
+
+/// One policy as Microsoft's What If API answered for it.
+public struct GraphWhatIfAnswer: Sendable, Hashable {
+    public var displayName: String
+    public var applies: Bool
+    /// Its `analysisReasons` (`notSet` when it applies).
+    public var reasons: String
+
+    public init(displayName: String, applies: Bool, reasons: String) {
+        self.displayName = displayName
+        self.applies = applies
+        self.reasons = reasons
     }
 }
 
@@ -48,6 +64,12 @@ public enum WhatIfRenderer {
             }
             out += "  \(mark) \(verdict.displayName)\(state)\(detail.isEmpty ? "" : "  — \(detail)")\n"
         }
+        if let answers = question.graphAnswers {
+            let differences = Self.differences(evaluation, answers)
+            out += "\nMicrosoft's What If API (live policies; it does not expand Office365 or MicrosoftAdminPortals to their apps): "
+            out += differences.isEmpty ? "agrees on every policy it evaluated (\(answers.count)).\n" : "\(differences.count) differ:\n"
+            for line in differences { out += "  \(line)\n" }
+        }
         if !evaluation.missingInputs.isEmpty {
             out += "\nNot evaluated for lack of input: \(evaluation.missingInputs.joined(separator: ", ")); give them to decide those policies.\n"
         }
@@ -73,7 +95,15 @@ public enum WhatIfRenderer {
             }),
             "missingInputs": .array(evaluation.missingInputs.map(JSONValue.string)),
         ]
-        return document.serializedString(pretty: true) + "\n"
+        var result = document
+        if let answers = question.graphAnswers {
+            let ours = Dictionary(evaluation.verdicts.map { ($0.displayName, $0.applies) }, uniquingKeysWith: { first, _ in first })
+            result["graph"] = .array(answers.map { answer in
+                ["displayName": .string(answer.displayName), "policyApplies": .bool(answer.applies), "analysisReasons": .string(answer.reasons),
+                 "agrees": ours[answer.displayName].map { .bool($0 == answer.applies) } ?? .null]
+            })
+        }
+        return result.serializedString(pretty: true) + "\n"
     }
 
     static func outcome(_ outcome: SignInOutcome) -> JSONValue {
@@ -108,5 +138,16 @@ public enum WhatIfRenderer {
             default: return key
             }
         }.joined(separator: "; ")
+    }
+
+    /// Where Graph's answer and entraform's differ, one line each (policies both evaluated).
+    public static func differences(_ evaluation: SignInEvaluation, _ answers: [GraphWhatIfAnswer]) -> [String] {
+        let ours = Dictionary(evaluation.verdicts.map { ($0.displayName, $0) }, uniquingKeysWith: { first, _ in first })
+        return answers.compactMap { answer in
+            guard let verdict = ours[answer.displayName], verdict.applies != answer.applies else { return nil }
+            let entraform = verdict.applies ? "applies" : "does not apply (\(verdict.reason?.rawValue ?? "-"))"
+            let graph = answer.applies ? "applies" : "does not apply (\(answer.reasons))"
+            return "\(answer.displayName): entraform \(entraform), Graph \(graph)"
+        }.sorted()
     }
 }

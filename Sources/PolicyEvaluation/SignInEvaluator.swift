@@ -96,7 +96,8 @@ public enum SignInEvaluator {
 
     // MARK: One policy
 
-    static func verdict(for policy: JSONValue, context: SignInContext, directory: EvaluationDirectory) -> PolicyVerdict {
+    /// One policy's verdict for the sign-in (what Microsoft's What If API answers per policy).
+    public static func verdict(for policy: JSONValue, context: SignInContext, directory: EvaluationDirectory) -> PolicyVerdict {
         let state = policy["state"]?.stringValue ?? "enabled"
         var verdict = PolicyVerdict(
             displayName: policy["displayName"]?.stringValue ?? "", id: policy["id"]?.stringValue, state: state, applies: false,

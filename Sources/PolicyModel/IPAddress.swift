@@ -1,13 +1,20 @@
 /// IPv4 and IPv6 addresses and CIDR ranges, parsed strictly (no leading zeros in IPv4 octets, at
 /// most one `::`, an embedded IPv4 tail allowed): the loader checks values with it and the evaluation
 /// engine matches sign-in addresses against named locations with it.
-public struct IPAddress: Sendable, Hashable {
+public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     /// 4 bytes for IPv4, 16 for IPv6.
     public let bytes: [UInt8]
 
     public init?(_ text: String) {
         guard let bytes = Self.ipv4Bytes(text) ?? Self.ipv6Bytes(text) else { return nil }
         self.bytes = bytes
+    }
+
+    /// Dotted IPv4, or eight uncompressed IPv6 groups.
+    public var description: String {
+        if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
+        return stride(from: 0, to: bytes.count, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
+            .joined(separator: ":")
     }
 
     /// True when this address lies in `cidr` (`203.0.113.0/24`, `2001:db8::/48`) of the same family.

@@ -51,6 +51,16 @@ struct WhatIfCommandTests {
         #expect(result.stdout.contains("clientAppType"))
     }
 
+    @Test func compareGraphAsksTheWhatIfAPIAndSaysWhereItDiffers() async throws {
+        let result = try await Self.whatif(["--user", "emma.devries@contoso.com", "--app", "Office 365 Exchange Online", "--live",
+                                            "--compare-graph", "--format", "json"])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let graph = try Self.json(result)["graph"]?.arrayValue ?? []
+        #expect(graph.count == 1)
+        #expect(graph.first?["agrees"] == true, "\(graph)")
+        #expect(graph.first?["analysisReasons"] == "users")
+    }
+
     @Test func badInputsAreClearErrors() async throws {
         let nobody = try await Self.whatif(["--user", "nobody@contoso.com", "--app", "Office 365 Exchange Online"])
         #expect(nobody.exitCode == 1)

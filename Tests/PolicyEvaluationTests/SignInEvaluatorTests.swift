@@ -1,3 +1,4 @@
+import PlanRendering
 import PolicyEvaluation
 import PolicyModel
 import Testing
@@ -257,6 +258,15 @@ struct SignInEvaluatorTests {
         let mfaOrDevice = Self.policy("Either", grant: ["operator": "OR", "builtInControls": ["mfa", "compliantDevice"]])
         let outcome = SignInEvaluator.evaluate([mfa, mfaOrDevice], context: Self.context(), directory: Self.directory).outcome
         #expect(outcome.clauses == [["mfa"]])
+    }
+
+    /// `--compare-graph`: Graph's What If does not expand Office365, so it and entraform can differ.
+    @Test func differencesWithGraphAreListed() {
+        let office = Self.policy("Office MFA", applications: ["includeApplications": ["Office365"]])
+        let evaluation = SignInEvaluator.evaluate([office, Self.policy("MFA")], context: Self.context(), directory: Self.directory)
+        let answers = [GraphWhatIfAnswer(displayName: "Office MFA", applies: false, reasons: "application"),
+                       GraphWhatIfAnswer(displayName: "MFA", applies: true, reasons: "notSet")]
+        #expect(WhatIfRenderer.differences(evaluation, answers) == ["Office MFA: entraform applies, Graph does not apply (application)"])
     }
 
     @Test func reportOnlyIsNeverEnforced() {

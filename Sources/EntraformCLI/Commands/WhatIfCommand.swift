@@ -76,6 +76,10 @@ struct WhatIfCommand: AsyncParsableCommand {
     @Flag(help: "Evaluate the tenant's live policies instead of the declared ones.")
     var live = false
 
+    @Flag(name: .customLong("compare-graph"),
+          help: "Also ask Microsoft's What If API (live policies only) and show where its answers differ.")
+    var compareGraph = false
+
     @Option(help: "Output format: text or json.")
     var format: WhatIfFormat = .text
 
@@ -169,8 +173,16 @@ struct WhatIfCommand: AsyncParsableCommand {
                 let (policies, locations) = policiesAndLocations(session)
                 let directory = EvaluationDirectory(namedLocations: locations, names: session.snapshot.directoryNames.namesById)
                 let evaluation = SignInEvaluator.evaluate(policies, context: context, directory: directory)
-                let question = WhatIfQuestion(subject: subjectLabel, target: targetLabel, inputs: described,
+                var question = WhatIfQuestion(subject: subjectLabel, target: targetLabel, inputs: described,
                                               policySource: live ? "live" : "declared")
+                if compareGraph {
+                    let answers = try await client.evaluateConditionalAccess(Self.whatIfRequest(context))
+                    question.graphAnswers = answers.compactMap { answer in
+                        guard let name = answer["displayName"]?.stringValue else { return nil }
+                        return GraphWhatIfAnswer(displayName: name, applies: answer["policyApplies"]?.boolValue ?? false,
+                                                 reasons: answer["analysisReasons"]?.stringValue ?? "")
+                    }
+                }
                 switch format {
                 case .text: Console.out(WhatIfRenderer.text(evaluation, question: question))
                 case .json: Console.out(WhatIfRenderer.json(evaluation, question: question))
@@ -179,6 +191,44 @@ struct WhatIfCommand: AsyncParsableCommand {
             }
         }
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// The same sign-in as a What If API request (Graph's shape, reference ca-evaluation.md §8.1).
+    static func whatIfRequest(_ context: SignInContext) -> JSONValue {
+        let identity: JSONValue = context.subject.kind == .user
+            ? ["@odata.type": "#microsoft.graph.userSignIn", "userId": .string(context.subject.id),
+               "externalUserType": context.subject.externalUserType.map { .string($0.rawValue) } ?? .null,
+               "externalTenantId": context.subject.homeTenantId.map(JSONValue.string) ?? .null]
+            : ["@odata.type": "#microsoft.graph.servicePrincipalSignIn", "servicePrincipalId": .string(context.subject.id)]
+        let target: JSONValue = switch context.target {
+        case .application(let appId): ["@odata.type": "#microsoft.graph.applicationContext", "includeApplications": [.string(appId)]]
+        case .userAction(let action):
+            ["@odata.type": "#microsoft.graph.userActionContext",
+             "userAction": action.hasSuffix("registerdevice") ? "registerOrJoinDevices" : "registerSecurityInformation"]
+        case .authenticationContext(let reference): ["@odata.type": "#microsoft.graph.authContext", "authenticationContextValue": .string(reference)]
+        }
+        var conditions: [String: JSONValue] = [
+            "signInRiskLevel": .string(context.signInRisk.rawValue), "userRiskLevel": .string(context.userRisk.rawValue),
+            "servicePrincipalRiskLevel": .string(context.servicePrincipalRisk.rawValue),
+            "insiderRiskLevel": .string(context.insiderRisk?.rawValue ?? "none"),
+        ]
+        if let platform = context.platform { conditions["devicePlatform"] = .string(platform) }
+        if let client = context.clientAppType { conditions["clientAppType"] = .string(client.rawValue) }
+        if let country = context.country { conditions["country"] = .string(country) }
+        if let address = context.ipAddress { conditions["ipAddress"] = .string(address.description) }
+        if let flow = context.authenticationFlow { conditions["authenticationFlow"] = ["transferMethod": .string(flow.rawValue)] }
+        if let device = context.device {
+            conditions["deviceInfo"] = .object(Dictionary(uniqueKeysWithValues: device.map { key, value in
+                let name = key == "deviceOwnership" ? "ownership" : key
+                let json: JSONValue = switch value {
+                case .string(let text): .string(text)
+                case .bool(let flag): .bool(flag)
+                case .collection(let items): .array(items.map(JSONValue.string))
+                }
+                return (name, json)
+            }))
+        }
+        return ["signInIdentity": identity, "signInContext": target, "signInConditions": .object(conditions), "appliedPoliciesOnly": false]
     }
 
     /// The policies to evaluate and the named locations their ids stand for (declared definitions win).
