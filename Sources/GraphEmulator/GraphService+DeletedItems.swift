@@ -10,8 +10,8 @@ extension GraphService {
         var context: String
         /// The context of a restored object's entity (`identity/conditionalAccess/policies`).
         var restoredContext: String?
-        var active: WritableKeyPath<TenantState, EntityCollection> & Sendable
-        var deleted: WritableKeyPath<TenantState, EntityCollection> & Sendable
+        var active: any WritableKeyPath<TenantState, EntityCollection> & Sendable
+        var deleted: any WritableKeyPath<TenantState, EntityCollection> & Sendable
         /// How a stored object is served (`nil`: not served, e.g. a type the version does not know).
         var render: @Sendable (GraphService, JSONValue, TenantState, GraphRequest) -> JSONValue?
         /// Pages the list with the collection's query options (`nil`: one unpaged `value`).
