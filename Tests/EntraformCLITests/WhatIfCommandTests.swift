@@ -61,6 +61,18 @@ struct WhatIfCommandTests {
         #expect(graph.first?["analysisReasons"] == "users")
     }
 
+    @Test func aDeclaredPersonaRunsByNameAndFlagsOverrideIt() async throws {
+        let persona = try await Self.whatif(["--scenario", "Finance user on an unmanaged iPhone", "--format", "json"])
+        #expect(persona.exitCode == 0, "\(persona.stderr)")
+        #expect(try Self.json(persona)["outcome"]?["requires"] == ["mfa"])
+        #expect(try Self.json(persona)["subject"] == "emma.devries@contoso.com")
+        let legacy = try await Self.whatif(["--scenario", "Finance user on an unmanaged iPhone", "--client-app", "exchangeActiveSync", "--format", "json"])
+        #expect(try Self.json(legacy)["outcome"]?["blocked"] == true)
+        let unknown = try await Self.whatif(["--scenario", "Nobody"])
+        #expect(unknown.exitCode == 1)
+        #expect(unknown.stderr.contains("no scenario named 'Nobody' in the Settings; declared: 'Finance user on an unmanaged iPhone'"), "\(unknown.stderr)")
+    }
+
     @Test func badInputsAreClearErrors() async throws {
         let nobody = try await Self.whatif(["--user", "nobody@contoso.com", "--app", "Office 365 Exchange Online"])
         #expect(nobody.exitCode == 1)

@@ -85,10 +85,19 @@ struct WhatIfCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    @Option(help: "Start from a persona of the Settings' scenarios (its user, application and conditions); other options override it.")
+    var scenario: String?
+
     func validate() throws {
-        guard (user == nil) != (servicePrincipal == nil) else { throw ValidationError("give exactly one of --user and --service-principal") }
-        guard [app, userAction, authContext].compactMap({ $0 }).count == 1 else {
+        guard !(user != nil && servicePrincipal != nil) else { throw ValidationError("give exactly one of --user and --service-principal") }
+        guard [app, userAction, authContext].compactMap({ $0 }).count <= 1 else {
             throw ValidationError("give exactly one of --app, --user-action and --auth-context")
+        }
+        if scenario == nil {
+            guard user != nil || servicePrincipal != nil else { throw ValidationError("give exactly one of --user and --service-principal (or --scenario)") }
+            guard app != nil || userAction != nil || authContext != nil else {
+                throw ValidationError("give exactly one of --app, --user-action and --auth-context (or --scenario)")
+            }
         }
         _ = try inputs()
     }
@@ -125,16 +134,19 @@ struct WhatIfCommand: AsyncParsableCommand {
         let platform = platform
         let country = country?.uppercased()
         return ({ context in
-            context.platform = platform.map { text in DevicePlatform.allCases.first { $0.rawValue.caseInsensitiveCompare(text) == .orderedSame }?.rawValue ?? text }
-            context.clientAppType = client
-            context.ipAddress = address
-            context.country = country
+            // Only what is given: a --scenario's values stay unless a flag overrides them.
+            if let platform {
+                context.platform = DevicePlatform.allCases.first { $0.rawValue.caseInsensitiveCompare(platform) == .orderedSame }?.rawValue ?? platform
+            }
+            if let client { context.clientAppType = client }
+            if let address { context.ipAddress = address }
+            if let country { context.country = country }
             if let level = risks.0 { context.signInRisk = level }
             if let level = risks.1 { context.userRisk = level }
             if let level = risks.2 { context.servicePrincipalRisk = level }
-            context.insiderRisk = insider
-            context.authenticationFlow = flow
-            context.device = deviceProperties
+            if let insider { context.insiderRisk = insider }
+            if let flow { context.authenticationFlow = flow }
+            if let deviceProperties { context.device = deviceProperties }
         }, described)
     }
 
@@ -166,14 +178,37 @@ struct WhatIfCommand: AsyncParsableCommand {
                     return 1
                 }
                 let client = session.connection.client
-                let (subject, subjectLabel) = try await resolveSubject(client: client)
-                let (target, targetLabel) = try await resolveTarget(client: client)
+                var command = self
+                var persona: Settings.Scenario?
+                if let scenario {
+                    let declared = session.load.configuration.settings?.value.scenarios ?? []
+                    guard let found = declared.first(where: { $0.name.caseInsensitiveCompare(scenario) == .orderedSame }) else {
+                        throw WhatIfError("no scenario named '\(scenario)' in the Settings; declared: \(declared.map { "'\($0.name)'" }.joined(separator: ", "))")
+                    }
+                    persona = found
+                    if command.user == nil && command.servicePrincipal == nil { command.user = Self.text(found.user) }
+                    if command.app == nil && command.userAction == nil && command.authContext == nil {
+                        command.app = found.application.map(Self.text) ?? "0e000000-0000-4000-8000-00000000a11a"
+                    }
+                }
+                let (subject, subjectLabel) = try await command.resolveSubject(client: client)
+                let (target, targetLabel) = try await command.resolveTarget(client: client)
                 var context = SignInContext(subject: subject, target: target)
+                if let persona {
+                    context.platform = persona.platform?.rawValue
+                    context.clientAppType = persona.clientAppType
+                    context.signInRisk = persona.signInRiskLevel ?? .none
+                    context.userRisk = persona.userRiskLevel ?? .none
+                    context.country = persona.country?.uppercased()
+                    context.ipAddress = persona.ipAddress.flatMap(IPAddress.init)
+                }
                 apply(&context)
                 let (policies, locations) = policiesAndLocations(session)
                 let directory = EvaluationDirectory(namedLocations: locations, names: session.snapshot.directoryNames.namesById)
                 let evaluation = SignInEvaluator.evaluate(policies, context: context, directory: directory)
-                var question = WhatIfQuestion(subject: subjectLabel, target: targetLabel, inputs: described,
+                var inputs = described
+                if let persona { inputs.insert("scenario '\(persona.name)'", at: 0) }
+                var question = WhatIfQuestion(subject: subjectLabel, target: targetLabel, inputs: inputs,
                                               policySource: live ? "live" : "declared")
                 if compareGraph {
                     let answers = try await client.evaluateConditionalAccess(Self.whatIfRequest(context))
@@ -191,6 +226,13 @@ struct WhatIfCommand: AsyncParsableCommand {
             }
         }
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// A reference as written.
+    static func text(_ reference: DirectoryReference) -> String {
+        switch reference.form {
+        case .reserved(let word), .id(let word), .name(let word): word
+        }
     }
 
     /// The same sign-in as a What If API request (Graph's shape, reference ca-evaluation.md §8.1).
