@@ -97,14 +97,28 @@ public enum LockoutGuard {
     /// access account is configured at all, one **warning** says the guard cannot protect any.
     ///
     /// - Parameter emergencyAccessConfigured: the Settings name at least one emergency user or group.
-    public static func tenantWideChecks(_ policies: [GuardedPolicy], emergencyAccessConfigured: Bool) -> [Diagnostic] {
+    /// - Parameter live: the tenant's policies. A declared policy whose live counterpart (same name)
+    ///   already blocks everyone is a warning, not an error: adopting a tenant as it is must plan, and
+    ///   the plan does not make it worse; the warning says to fix it.
+    public static func tenantWideChecks(_ policies: [GuardedPolicy], emergencyAccessConfigured: Bool, live: [JSONValue] = []) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         if !emergencyAccessConfigured {
             diagnostics.append(.warning(
                 "no emergency access accounts are configured (Settings emergencyAccess is empty or absent): the lockout guard cannot check that any policy spares a break-glass account",
                 suggestion: "add emergencyAccess.users or emergencyAccess.groups to entraform.yaml (Microsoft recommends two cloud-only break-glass accounts excluded from every policy)"))
         }
-        for policy in policies where (policy.body["state"]?.stringValue ?? "enabled") == "enabled" && blocksEveryone(policy.body) {
+        func enabledAndBlockingEveryone(_ body: JSONValue) -> Bool {
+            (body["state"]?.stringValue ?? "enabled") == "enabled" && blocksEveryone(body)
+        }
+        for policy in policies where enabledAndBlockingEveryone(policy.body) {
+            let counterpart = live.first { $0["displayName"]?.stringValue?.lowercased() == policy.displayName.lowercased() }
+            if let counterpart, enabledAndBlockingEveryone(counterpart) {
+                diagnostics.append(.warning(
+                    "'\(policy.displayName)' blocks all users on all applications with no exclusion, and the tenant already enforces it: every user is locked out now",
+                    at: policy.location,
+                    suggestion: "exclude the emergency access accounts (conditions.users.excludeUsers or excludeGroups), or set it to report-only"))
+                continue
+            }
             diagnostics.append(.error(
                 "'\(policy.displayName)' blocks all users on all applications with no exclusion and no narrowing condition: it would lock everyone out of the tenant, administrators included",
                 at: policy.location,

@@ -96,6 +96,12 @@ struct LockoutGuardTenantWideTests {
         #expect(LockoutGuard.tenantWideChecks([Self.policy(Self.everyone)], emergencyAccessConfigured: true).map(\.severity) == [.error])
         // Report-only is not enforced.
         #expect(LockoutGuard.tenantWideChecks([Self.policy(Self.everyone, state: "enabledForReportingButNotEnforced")], emergencyAccessConfigured: true).isEmpty)
+        // The tenant already enforces it: adopting it as it is plans, with a warning to fix it.
+        var live = Self.policy(Self.everyone).body
+        live["displayName"] = .string(Self.policy(Self.everyone).displayName)
+        let adopted = LockoutGuard.tenantWideChecks([Self.policy(Self.everyone)], emergencyAccessConfigured: true, live: [live])
+        #expect(adopted.map(\.severity) == [.warning])
+        #expect(adopted.first?.message.contains("the tenant already enforces it") == true)
     }
 
     @Test(arguments: [

@@ -97,7 +97,7 @@ struct ReconcileSession {
         let policies = guardedPolicies(load: load, resolved: resolved)
         let directory = EvaluationDirectory(namedLocations: declaredNamedLocations(resolved: resolved, snapshot: snapshot),
                                             names: snapshot.directoryNames.namesById)
-        var tenantWide = tenantWideLockoutChecks(load: load, resolved: resolved)
+        var tenantWide = tenantWideLockoutChecks(load: load, resolved: resolved, live: snapshot.policies)
         // Running as an application (an app-only token names its service principal): it must not lock itself out.
         if let claims = await client.accessTokenClaims(), claims.payload["idtyp"]?.stringValue == "app",
            let servicePrincipal = claims.payload["oid"]?.stringValue {
@@ -152,10 +152,10 @@ struct ReconcileSession {
 
     /// The lockout checks that need no directory read: emergency access configured at all, and no
     /// enabled block of everyone everywhere.
-    static func tenantWideLockoutChecks(load: LoadResult, resolved: ResolvedConfiguration) -> [Diagnostic] {
+    static func tenantWideLockoutChecks(load: LoadResult, resolved: ResolvedConfiguration, live: [JSONValue] = []) -> [Diagnostic] {
         let emergency = load.configuration.settings?.value.emergencyAccess
         let configured = !(emergency?.users ?? []).isEmpty || !(emergency?.groups ?? []).isEmpty
-        return LockoutGuard.tenantWideChecks(guardedPolicies(load: load, resolved: resolved), emergencyAccessConfigured: configured)
+        return LockoutGuard.tenantWideChecks(guardedPolicies(load: load, resolved: resolved), emergencyAccessConfigured: configured, live: live)
     }
 
     func plan() -> Plan {
