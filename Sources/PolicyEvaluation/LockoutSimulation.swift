@@ -14,8 +14,11 @@ extension LockoutGuard {
     /// controls (a compliant or hybrid-joined device, an approved or protected app), is an **error**:
     /// the account exists to get in when nothing else works. One diagnostic per policy and account,
     /// with the first sign-in that fails.
+    ///
+    /// A finding the tenant's own policy of the same name already has for the same sign-in is a
+    /// warning: adopting the tenant as it is must plan (the plan does not make it worse).
     public static func simulate(_ policies: [GuardedPolicy], accounts: [EmergencyAccount], emergencyGroupIds: Set<String> = [],
-                                directory: EvaluationDirectory) -> [Diagnostic] {
+                                live: [JSONValue] = [], directory: EvaluationDirectory) -> [Diagnostic] {
         let emergencyGroups = Set(emergencyGroupIds.map { $0.lowercased() })
         let enabled = policies.filter { ($0.body["state"]?.stringValue ?? "enabled") == "enabled" }
         let contexts = SimulatedSignIns(policies: enabled.map(\.body), directory: directory)
@@ -32,22 +35,35 @@ extension LockoutGuard {
             var reported: Set<String> = []
             for sample in contexts.samples(for: subject) {
                 for policy in onPurpose where !reported.contains(policy.displayName) {
-                    let verdict = SignInEvaluator.verdict(for: policy.body, context: sample.context, directory: directory)
-                    guard verdict.applies, let grant = verdict.grant else { continue }
-                    let deviceOnly = !grant.block && (grant.operator == "OR"
-                        ? grant.controls.allSatisfy(deviceBoundControls.contains)
-                        : grant.controls.contains(where: deviceBoundControls.contains))
-                    guard grant.block || deviceOnly else { continue }
+                    guard let grant = unmeetable(policy.body, sample.context, directory) else { continue }
                     reported.insert(policy.displayName)
                     let what = grant.block ? "would block" : "would demand \(grant.controls.filter(deviceBoundControls.contains).joined(separator: " or ")) of"
-                    diagnostics.append(.error(
-                        "'\(policy.displayName)' \(what) emergency access account \(account.label) signing in \(sample.description)",
-                        at: policy.location,
-                        suggestion: "an emergency account must get in from any device and place; exclude it from this condition, or require only MFA or an authentication strength"))
+                    let message = "'\(policy.displayName)' \(what) emergency access account \(account.label) signing in \(sample.description)"
+                    let suggestion = "an emergency account must get in from any device and place; exclude it from this condition, or require only MFA or an authentication strength"
+                    let counterpart = live.first { $0["displayName"]?.stringValue?.lowercased() == policy.displayName.lowercased() }
+                    if let counterpart, unmeetable(counterpart, sample.context, directory) != nil {
+                        diagnostics.append(.warning(message + " (the tenant already enforces it)", at: policy.location, suggestion: suggestion))
+                    } else {
+                        diagnostics.append(.error(message, at: policy.location, suggestion: suggestion))
+                    }
                 }
             }
         }
         return diagnostics
+    }
+}
+
+extension LockoutGuard {
+    /// The grant of an enabled `policy` that applies to the sign-in and cannot be met by an emergency
+    /// account (block, or only device-bound controls); `nil` otherwise.
+    static func unmeetable(_ policy: JSONValue, _ context: SignInContext, _ directory: EvaluationDirectory) -> Grant? {
+        guard (policy["state"]?.stringValue ?? "enabled") == "enabled" else { return nil }
+        let verdict = SignInEvaluator.verdict(for: policy, context: context, directory: directory)
+        guard verdict.applies, let grant = verdict.grant else { return nil }
+        let deviceOnly = !grant.block && (grant.operator == "OR"
+            ? grant.controls.allSatisfy(deviceBoundControls.contains)
+            : grant.controls.contains(where: deviceBoundControls.contains))
+        return grant.block || deviceOnly ? grant : nil
     }
 }
 

@@ -166,6 +166,17 @@ struct LockoutSimulationTests {
         #expect(Self.simulate(pilot).isEmpty)
     }
 
+    @Test func aLockoutTheTenantAlreadyEnforcesIsAWarningWhenAdopting() {
+        let outside = Self.breakGlassPolicy(locations: ["includeLocations": ["All"], "excludeLocations": [.string(Self.office)]],
+                                            grant: ["operator": "OR", "builtInControls": ["block"]])
+        var live = outside.body
+        live["displayName"] = .string(outside.displayName)
+        let diagnostics = LockoutGuard.simulate([outside], accounts: [Self.account], emergencyGroupIds: [Self.breakGlassGroup], live: [live],
+                                                directory: Self.directory)
+        #expect(diagnostics.map(\.severity) == [.warning])
+        #expect(diagnostics.first?.message.hasSuffix("(the tenant already enforces it)") == true)
+    }
+
     @Test func demandingAManagedDeviceOfBreakGlassIsRefused() {
         let device = Self.breakGlassPolicy(grant: ["operator": "AND", "builtInControls": ["mfa", "compliantDevice"]])
         let diagnostics = Self.simulate(device)

@@ -110,7 +110,8 @@ struct ReconcileSession {
         let emergencyGroups = resolved.emergencyGroupIds.map { $0.lowercased() }
         return tenantWide + LockoutGuard.check(policies, accounts: accounts, emergencyGroupIds: Set(emergencyGroups),
                                                emergencyGroupNames: emergencyGroups.map { resolved.names.name(for: $0) ?? $0 })
-            + LockoutGuard.simulate(policies, accounts: accounts, emergencyGroupIds: Set(emergencyGroups), directory: directory)
+            + LockoutGuard.simulate(policies, accounts: accounts, emergencyGroupIds: Set(emergencyGroups), live: snapshot.policies,
+                                    directory: directory)
     }
 
     /// The named locations as the declared policies will see them: live ones, with declared
