@@ -1,4 +1,5 @@
 import PolicyEvaluation
+import Reconciliation
 import PolicyModel
 
 /// What a what-if evaluation was asked, as output names it.
@@ -117,9 +118,7 @@ public enum WhatIfRenderer {
 
     /// "blocked by 'X'", "requires mfa AND (compliantDevice OR compliantApplication)", or "allowed".
     public static func sentence(_ outcome: SignInOutcome) -> String {
-        if outcome.blocked { return "blocked by " + outcome.blockingPolicies.map { "'\($0)'" }.joined(separator: ", ") }
-        if outcome.clauses.isEmpty { return "allowed (no grant control applies)" }
-        return "requires " + outcome.clauses.map { $0.count == 1 ? $0[0] : "(" + $0.joined(separator: " OR ") + ")" }.joined(separator: " AND ")
+        Display.sentence(ScenarioOutcome.Outcome(blocked: outcome.blocked, blockingPolicies: outcome.blockingPolicies, clauses: outcome.clauses))
     }
 
     static func grant(_ grant: Grant) -> String {

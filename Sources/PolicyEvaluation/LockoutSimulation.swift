@@ -81,8 +81,6 @@ struct SimulatedSignIns {
     /// (address, country, how to say it)
     var places: [(IPAddress?, String?, String)] = []
 
-    /// An appId no policy names: "any other application".
-    static let otherApplication = "0e000000-0000-4000-8000-00000000a11a"
 
     init(policies: [JSONValue], directory: EvaluationDirectory) {
         var appIds: [String] = []
@@ -96,7 +94,7 @@ struct SimulatedSignIns {
         targets = appIds.map { (.application(appId: $0), "to \(FirstPartyApplications.application(appId: $0)?.displayName ?? $0)") }
         targets.append((.application(appId: "00000002-0000-0ff1-ce00-000000000000"), "to Office 365 Exchange Online"))
         targets.append((.application(appId: "c44b4083-3bb0-49c1-b47d-974e53cbdf3c"), "to the Azure portal"))
-        targets.append((.application(appId: Self.otherApplication), "to any other application"))
+        targets.append((.application(appId: SignInTarget.otherApplicationId), "to any other application"))
         targets.append((.userAction("urn:user:registersecurityinfo"), "to register security information"))
 
         // From inside each named location, and from outside all of them.

@@ -47,6 +47,9 @@ public enum SignInTarget: Sendable, Hashable {
     case userAction(String)
     /// An authentication context (`c1`…`c99`).
     case authenticationContext(String)
+
+    /// An appId no policy names: "any other application" (a sign-in with no particular resource).
+    public static let otherApplicationId = "0e000000-0000-4000-8000-00000000a11a"
 }
 
 /// A sign-in to evaluate. An input left `nil` is unknown: a policy that configures that condition does

@@ -48,7 +48,8 @@ struct RoundTripPropertyTests {
 
     /// Policies earlier runs found failing, replayed against the directory of the seed they came from.
     @Test func keptRegressionsRoundTrip() async throws {
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: Self.regressions.path)) ?? []
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.regressions.path)
+        #expect(files.contains { $0.hasSuffix(".json") }, "no fixtures in \(Self.regressions.path): the test would pass without checking anything")
         for file in files.sorted() where file.hasSuffix(".json") {
             let document = try JSONValue.decode(exportedData: Data(contentsOf: Self.regressions.appendingPathComponent(file)))
             let seed = document["directorySeed"]?.stringValue.flatMap { UInt64($0) } ?? UInt64(document["directorySeed"]?.intValue ?? 0)

@@ -186,22 +186,15 @@ struct WhatIfCommand: AsyncParsableCommand {
                         throw WhatIfError("no scenario named '\(scenario)' in the Settings; declared: \(declared.map { "'\($0.name)'" }.joined(separator: ", "))")
                     }
                     persona = found
-                    if command.user == nil && command.servicePrincipal == nil { command.user = Self.text(found.user) }
+                    if command.user == nil && command.servicePrincipal == nil { command.user = found.user.description }
                     if command.app == nil && command.userAction == nil && command.authContext == nil {
-                        command.app = found.application.map(Self.text) ?? "0e000000-0000-4000-8000-00000000a11a"
+                        command.app = found.application?.description ?? SignInTarget.otherApplicationId
                     }
                 }
                 let (subject, subjectLabel) = try await command.resolveSubject(client: client)
                 let (target, targetLabel) = try await command.resolveTarget(client: client)
                 var context = SignInContext(subject: subject, target: target)
-                if let persona {
-                    context.platform = persona.platform?.rawValue
-                    context.clientAppType = persona.clientAppType
-                    context.signInRisk = persona.signInRiskLevel ?? .none
-                    context.userRisk = persona.userRiskLevel ?? .none
-                    context.country = persona.country?.uppercased()
-                    context.ipAddress = persona.ipAddress.flatMap(IPAddress.init)
-                }
+                if let persona { context.apply(persona: persona) }
                 apply(&context)
                 let (policies, locations) = policiesAndLocations(session)
                 let directory = EvaluationDirectory(namedLocations: locations, names: session.snapshot.directoryNames.namesById)
@@ -226,13 +219,6 @@ struct WhatIfCommand: AsyncParsableCommand {
             }
         }
         if code != 0 { throw ExitCode(code) }
-    }
-
-    /// A reference as written.
-    static func text(_ reference: DirectoryReference) -> String {
-        switch reference.form {
-        case .reserved(let word), .id(let word), .name(let word): word
-        }
     }
 
     /// The same sign-in as a What If API request (Graph's shape, reference ca-evaluation.md §8.1).

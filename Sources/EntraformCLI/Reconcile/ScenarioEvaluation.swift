@@ -11,11 +11,6 @@ extension ReconcileSession {
     func scenarioOutcomes(for plan: Plan) async throws -> [ScenarioOutcome]? {
         guard let scenarios = load.configuration.settings?.value.scenarios, !scenarios.isEmpty else { return nil }
         let client = connection.client
-        func text(_ reference: DirectoryReference) -> String {
-            switch reference.form {
-            case .reserved(let word), .id(let word), .name(let word): word
-            }
-        }
         let upns = scenarios.map(\.user).compactMap { reference -> String? in
             if case .name(let upn) = reference.form { return upn }
             return nil
@@ -36,7 +31,7 @@ extension ReconcileSession {
 
         var outcomes: [ScenarioOutcome] = []
         for scenario in scenarios {
-            let userText = text(scenario.user)
+            let userText = scenario.user.description
             let userId: String? = if case .id(let id) = scenario.user.form { id } else { users[userText]?.id }
             guard let userId else { continue }  // the resolver has reported a user that names nobody
             let memberships = try await client.listTransitiveMemberships(userId: userId)
@@ -44,14 +39,9 @@ extension ReconcileSession {
             // A B2B account's UPN carries #EXT#; the persona format has no guest kind of its own.
             let subject = SignInSubject(user: userId, label: upn, groupIds: memberships.groupIds, roleTemplateIds: memberships.roleTemplateIds,
                                         externalUserType: upn.contains("#EXT#") ? .b2bCollaborationGuest : nil)
-            let (appId, appLabel) = Self.application(scenario.application.map(text), tenant: applications)
+            let (appId, appLabel) = Self.application(scenario.application?.description, tenant: applications)
             var context = SignInContext(subject: subject, target: .application(appId: appId))
-            context.platform = scenario.platform?.rawValue
-            context.clientAppType = scenario.clientAppType
-            context.signInRisk = scenario.signInRiskLevel ?? .none
-            context.userRisk = scenario.userRiskLevel ?? .none
-            context.country = scenario.country?.uppercased()
-            context.ipAddress = scenario.ipAddress.flatMap(IPAddress.init)
+            context.apply(persona: scenario)
             let before = SignInEvaluator.evaluate(snapshot.policies, context: context, directory: beforeDirectory)
             let planned = SignInEvaluator.evaluate(after, context: context, directory: afterDirectory)
             var described = [subject.label, "to \(appLabel)"]
@@ -69,7 +59,7 @@ extension ReconcileSession {
     /// The scenario's application as an appId and a label: a GUID, the tenant's service principal of
     /// that name, or a first-party name; without one, an application no policy names.
     static func application(_ written: String?, tenant: NameResolution) -> (String, String) {
-        let other = "0e000000-0000-4000-8000-00000000a11a"
+        let other = SignInTarget.otherApplicationId
         guard let written else { return (other, "any other application") }
         if DirectoryReference.isObjectID(written) {
             return (written.lowercased(), FirstPartyApplications.application(appId: written)?.displayName ?? written)
@@ -81,5 +71,17 @@ extension ReconcileSession {
 
     static func outcome(_ outcome: SignInOutcome) -> ScenarioOutcome.Outcome {
         ScenarioOutcome.Outcome(blocked: outcome.blocked, blockingPolicies: outcome.blockingPolicies, clauses: outcome.clauses)
+    }
+}
+
+extension SignInContext {
+    /// A Settings persona's conditions: platform, client, risks (default none), country or address.
+    mutating func apply(persona: Settings.Scenario) {
+        platform = persona.platform?.rawValue
+        clientAppType = persona.clientAppType
+        signInRisk = persona.signInRiskLevel ?? .none
+        userRisk = persona.userRiskLevel ?? .none
+        country = persona.country?.uppercased()
+        ipAddress = persona.ipAddress.flatMap(IPAddress.init)
     }
 }
