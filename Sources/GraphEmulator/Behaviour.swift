@@ -1,4 +1,5 @@
 import Foundation
+import PolicyModel
 
 /// The service classes Graph throttles separately (reference §3.4).
 enum ServiceClass: String, Sendable, CaseIterable {
@@ -36,25 +37,6 @@ struct TokenBucket: Sendable {
         }
         return (1 - tokens) / rate
     }
-}
-
-/// A deterministic pseudo-random generator (SplitMix64) so `--fault-seed` replays a run (and the
-/// tests' generators replay from a seed).
-package struct SplitMix64: RandomNumberGenerator, Sendable {
-    var state: UInt64
-
-    package init(state: UInt64) { self.state = state }
-
-    package mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A uniform value in [0, 1).
-    mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
 
 /// A fault to inject into one request.

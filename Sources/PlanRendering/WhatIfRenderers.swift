@@ -46,7 +46,7 @@ public enum WhatIfRenderer {
         out += question.inputs.isEmpty ? "" : " (\(question.inputs.joined(separator: ", ")))"
         out += ", under the \(question.policySource) policies:\n\n"
         out += "  Outcome: \(sentence(evaluation.outcome))\n"
-        if !evaluation.outcome.sessionControls.isEmpty { out += "  Session: \(session(evaluation.outcome.sessionControls))\n" }
+        if !evaluation.outcome.sessionControls.isEmpty { out += "  Session: \(evaluation.outcome.sessionControlsInWords.joined(separator: "; "))\n" }
         let reportOnly = evaluation.reportOnly
         if reportOnly.blocked || !reportOnly.clauses.isEmpty {
             out += "  Report-only, not enforced: \(sentence(reportOnly))\n"
@@ -123,20 +123,6 @@ public enum WhatIfRenderer {
 
     static func grant(_ grant: Grant) -> String {
         grant.block ? "block" : "requires " + grant.controls.joined(separator: " \(grant.operator) ")
-    }
-
-    static func session(_ controls: [String: JSONValue]) -> String {
-        controls.keys.sorted().map { key in
-            let control = controls[key] ?? .null
-            switch key {
-            case "signInFrequency":
-                if control["frequencyInterval"]?.stringValue == "everyTime" { return "sign-in frequency every time" }
-                return "sign-in frequency \(control["value"]?.intValue ?? 0) \(control["type"]?.stringValue ?? "")"
-            case "persistentBrowser": return "persistent browser \(control["mode"]?.stringValue ?? "")"
-            case "cloudAppSecurity": return "app control \(control["cloudAppSecurityType"]?.stringValue ?? "")"
-            default: return key
-            }
-        }.joined(separator: "; ")
     }
 
     /// Where Graph's answer and entraform's differ, one line each (policies both evaluated).

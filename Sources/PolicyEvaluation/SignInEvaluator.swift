@@ -427,3 +427,20 @@ public enum SignInEvaluator {
         return control["type"]?.stringValue == "days" ? value * 24 : value
     }
 }
+
+extension SignInOutcome {
+    /// The session controls in words, by control name: `sign-in frequency 4 hours`, `persistent browser never`.
+    public var sessionControlsInWords: [String] {
+        sessionControls.keys.sorted().map { key in
+            let control = sessionControls[key] ?? .null
+            switch key {
+            case "signInFrequency":
+                if control["frequencyInterval"]?.stringValue == "everyTime" { return "sign-in frequency every time" }
+                return "sign-in frequency \(control["value"]?.intValue ?? 0) \(control["type"]?.stringValue ?? "")"
+            case "persistentBrowser": return "persistent browser \(control["mode"]?.stringValue ?? "")"
+            case "cloudAppSecurity": return "app control \(control["cloudAppSecurityType"]?.stringValue ?? "")"
+            default: return key
+            }
+        }
+    }
+}

@@ -10,6 +10,12 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         self.bytes = bytes
     }
 
+    /// An address from its 4 (IPv4) or 16 (IPv6) bytes.
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == 4 || bytes.count == 16 else { return nil }
+        self.bytes = bytes
+    }
+
     /// Dotted IPv4, or eight uncompressed IPv6 groups.
     public var description: String {
         if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }

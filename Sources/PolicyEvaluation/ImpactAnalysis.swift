@@ -1,0 +1,716 @@
+import PolicyModel
+
+/// Who a change of policies affects: the whole tenant evaluated before and after, exactly, without
+/// enumerating every user and every sign-in.
+///
+/// A policy applies when every condition holds, and each condition reads one dimension of the sign-in
+/// (who, the target, platform, client app, location, each risk, the authentication flow). So the
+/// analysis builds, per dimension, the few values some policy tells apart (users partitioned by their
+/// signature over the users, groups and roles the policies name; applications by the ids and groups
+/// named; IP addresses by the boundaries of every named range; …) and, for each value, the set of
+/// policies whose condition it meets. It then walks the dimensions one by one, narrowing the set of
+/// policies that can still apply; values that leave the same set are one branch (so "any platform"
+/// falls out when no policy in reach tells platforms apart), and a branch where no policy that differs
+/// between before and after can apply any more is dropped. At each leaf the before and after outcomes
+/// are computed with ``SignInEvaluator``'s combination rules, once per distinct set of policies.
+///
+/// Devices are evaluated as unregistered (no device filter property set) and applications without
+/// custom security attributes: the device and attribute spaces are not enumerable.
+public enum ImpactAnalysis {
+    /// One directory member to evaluate: a user or a service principal, with the people it stands for.
+    public struct Population: Sendable {
+        public var users: [SignInSubject]
+        /// Service principals a workload-identity policy names (and, for `ServicePrincipalsInMyTenant`,
+        /// a stand-in for the tenant's other ones).
+        public var servicePrincipals: [SignInSubject]
+
+        public init(users: [SignInSubject], servicePrincipals: [SignInSubject] = []) {
+            self.users = users
+            self.servicePrincipals = servicePrincipals
+        }
+    }
+
+    /// One side of the comparison: the policies and the named locations they see.
+    public struct Side: Sendable {
+        public var policies: [JSONValue]
+        public var directory: EvaluationDirectory
+
+        public init(policies: [JSONValue], directory: EvaluationDirectory) {
+            self.policies = policies
+            self.directory = directory
+        }
+    }
+
+    /// Enforced outcomes, or what report-only policies would demand.
+    public enum Enforcement: String, Sendable, Hashable, Codable { case enforced, reportOnly }
+
+    /// A set of sign-ins whose outcome changes the same way.
+    public struct Change: Sendable, Hashable {
+        public var enforcement: Enforcement
+        public var before: SignInOutcome
+        public var after: SignInOutcome
+        public var subjectKind: SignInSubject.Kind
+        /// The subjects (UPNs or service principal names), sorted.
+        public var subjects: [String]
+        /// Per dimension name (`application`, `platform`, …): the values in words; a dimension whose
+        /// every value is included is absent ("any").
+        public var context: [String: [String]]
+        /// Per dimension in ``context``: the values it leaves out (for "any platform except iOS").
+        public var excludedContext: [String: [String]]
+    }
+
+    public struct Result: Sendable {
+        public var changes: [Change]
+        /// How many classes of users and of contexts were told apart, and leaves evaluated.
+        public var userClasses: Int
+        public var servicePrincipalClasses: Int
+        public var leavesEvaluated: Int
+    }
+
+    /// The dimensions in the order ``Change/context`` lists them.
+    public static let dimensionOrder = ["application", "platform", "clientAppType", "location", "signInRisk", "userRisk",
+                                        "servicePrincipalRisk", "insiderRisk", "authenticationFlow"]
+
+    /// Compares `before` and `after` for the whole population.
+    public static func analyse(before: Side, after: Side, population: Population, applicationNames: [String: String] = [:]) -> Result {
+        let entries = Entries(before: before, after: after)
+        var changes: [Change] = []
+        var leaves = 0
+        let userSubjects = SubjectClasses(population.users, entries: entries)
+        if !userSubjects.classes.isEmpty {
+            let space = Space(kind: .user, subjects: userSubjects, entries: entries, applicationNames: applicationNames)
+            changes += space.walk(leaves: &leaves)
+        }
+        let principalSubjects = SubjectClasses(population.servicePrincipals, entries: entries)
+        if !principalSubjects.classes.isEmpty {
+            let space = Space(kind: .servicePrincipal, subjects: principalSubjects, entries: entries, applicationNames: applicationNames)
+            changes += space.walk(leaves: &leaves)
+        }
+        return Result(changes: changes, userClasses: userSubjects.classes.count, servicePrincipalClasses: principalSubjects.classes.count,
+                      leavesEvaluated: leaves)
+    }
+}
+
+// MARK: - Policy sets
+
+/// A set of policy entries as bits.
+struct EntrySet: Hashable {
+    var words: [UInt64]
+
+    init(count: Int) { words = Array(repeating: 0, count: (count + 63) / 64) }
+
+    mutating func insert(_ index: Int) { words[index >> 6] |= 1 << UInt64(index & 63) }
+
+    func contains(_ index: Int) -> Bool { words[index >> 6] & (1 << UInt64(index & 63)) != 0 }
+
+    func intersection(_ other: EntrySet) -> EntrySet {
+        var result = self
+        for index in words.indices { result.words[index] &= other.words[index] }
+        return result
+    }
+
+    func isDisjoint(with other: EntrySet) -> Bool {
+        for index in words.indices where words[index] & other.words[index] != 0 { return false }
+        return true
+    }
+
+    var indices: [Int] {
+        var result: [Int] = []
+        for (wordIndex, word) in words.enumerated() where word != 0 {
+            for bit in 0..<64 where word & (1 << UInt64(bit)) != 0 { result.append(wordIndex * 64 + bit) }
+        }
+        return result
+    }
+}
+
+/// The policies of both sides in one index space: a policy identical on both sides (same body, same
+/// named locations behind it) is one entry in both sets; the others belong to one side.
+struct Entries {
+    struct Entry {
+        var policy: JSONValue
+        var directory: EvaluationDirectory
+        /// The verdict when it applies (grant and session controls), for the combination rules.
+        var applying: PolicyVerdict
+    }
+
+    var entries: [Entry] = []
+    var before: EntrySet
+    var after: EntrySet
+    /// Entries that belong to one side only: where none can apply, before and after agree.
+    var changed: EntrySet
+
+    init(before: ImpactAnalysis.Side, after: ImpactAnalysis.Side) {
+        var list: [Entry] = []
+        var beforeIndices: [Int] = []
+        var afterIndices: [Int] = []
+        func entry(_ policy: JSONValue, _ directory: EvaluationDirectory) -> Entry {
+            var verdict = PolicyVerdict(displayName: policy["displayName"]?.stringValue ?? "", id: policy["id"]?.stringValue,
+                                        state: policy["state"]?.stringValue ?? "enabled", applies: true, reason: nil, missingInputs: [],
+                                        grant: SignInEvaluator.grant(policy["grantControls"], directory: directory), sessionControls: [:])
+            verdict.sessionControls = (policy["sessionControls"]?.objectValue ?? [:]).filter { !$0.value.isNull }
+            return Entry(policy: policy, directory: directory, applying: verdict)
+        }
+        for policy in before.policies {
+            beforeIndices.append(list.count)
+            list.append(entry(policy, before.directory))
+        }
+        // An after policy is shared with an identical before one whose named locations are unchanged.
+        var unclaimed = Dictionary(grouping: beforeIndices, by: { list[$0].policy })
+        for policy in after.policies {
+            if var candidates = unclaimed[policy], let index = candidates.first,
+               Self.sameLocations(policy, before.directory, after.directory) {
+                candidates.removeFirst()
+                unclaimed[policy] = candidates
+                afterIndices.append(index)
+            } else {
+                afterIndices.append(list.count)
+                list.append(entry(policy, after.directory))
+            }
+        }
+        entries = list
+        self.before = EntrySet(count: list.count)
+        self.after = EntrySet(count: list.count)
+        changed = EntrySet(count: list.count)
+        for index in beforeIndices { self.before.insert(index) }
+        for index in afterIndices { self.after.insert(index) }
+        let shared = Set(beforeIndices).intersection(afterIndices)
+        for index in list.indices where !shared.contains(index) { changed.insert(index) }
+    }
+
+    /// The named locations a policy names (all of them for `AllTrusted`) are the same on both sides.
+    static func sameLocations(_ policy: JSONValue, _ before: EvaluationDirectory, _ after: EvaluationDirectory) -> Bool {
+        let locations = policy["conditions"]?["locations"] ?? .null
+        let named = SignInEvaluator.strings(locations["includeLocations"]) + SignInEvaluator.strings(locations["excludeLocations"])
+        if named.isEmpty { return true }
+        func meaning(_ directory: EvaluationDirectory) -> [String: JSONValue] { directory.namedLocations.mapValues(evaluated) }
+        if named.contains(where: { $0.caseInsensitiveCompare("AllTrusted") == .orderedSame }) { return meaning(before) == meaning(after) }
+        return named.allSatisfy { reference in
+            before.namedLocations[reference.lowercased()].map(evaluated) == after.namedLocations[reference.lowercased()].map(evaluated)
+        }
+    }
+
+    /// What evaluation reads of a named location (server-set fields and names left out).
+    static func evaluated(_ location: JSONValue) -> JSONValue {
+        .object(["ranges": .array((location["ipRanges"]?.arrayValue ?? []).map { $0["cidrAddress"] ?? .null }),
+                 "countries": location["countriesAndRegions"] ?? .null,
+                 "unknown": location["includeUnknownCountriesAndRegions"] ?? .null,
+                 "trusted": location["isTrusted"] ?? .null])
+    }
+
+    var count: Int { entries.count }
+
+    /// Entries whose condition holds on `context` for `check` (the static part included).
+    func matching(_ context: SignInContext, _ check: (JSONValue, SignInContext, EvaluationDirectory) -> SignInEvaluator.Match) -> EntrySet {
+        var set = EntrySet(count: count)
+        for (index, entry) in entries.enumerated() where check(entry.policy["conditions"] ?? .null, context, entry.directory) == .yes {
+            set.insert(index)
+        }
+        return set
+    }
+
+    /// Entries that can apply at all: not disabled, and their device filter holds for an unregistered device.
+    var live: EntrySet {
+        var set = EntrySet(count: count)
+        for (index, entry) in entries.enumerated() where entry.applying.state != "disabled" {
+            if SignInEvaluator.filter(entry.policy["conditions"]?["devices"]?["deviceFilter"], values: nil) == .yes { set.insert(index) }
+        }
+        return set
+    }
+}
+
+// MARK: - Subjects
+
+/// Directory members partitioned by what the policies can tell about them.
+struct SubjectClasses {
+    struct Class {
+        var representative: SignInSubject
+        var members: [String]
+    }
+
+    var classes: [Class] = []
+
+    init(_ subjects: [SignInSubject], entries: Entries) {
+        var users: Set<String> = []
+        var groups: Set<String> = []
+        var roles: Set<String> = []
+        var principals: Set<String> = []
+        var externalTenants: Set<String> = []
+        var namesGuests = false
+        for entry in entries.entries {
+            let conditions = entry.policy["conditions"] ?? .null
+            let people = conditions["users"] ?? .null
+            for key in ["includeUsers", "excludeUsers"] {
+                for value in SignInEvaluator.strings(people[key]) {
+                    if value.caseInsensitiveCompare("GuestsOrExternalUsers") == .orderedSame { namesGuests = true }
+                    users.insert(value.lowercased())
+                }
+            }
+            for key in ["includeGroups", "excludeGroups"] { groups.formUnion(SignInEvaluator.strings(people[key]).map { $0.lowercased() }) }
+            for key in ["includeRoles", "excludeRoles"] { roles.formUnion(SignInEvaluator.strings(people[key]).map { $0.lowercased() }) }
+            for key in ["includeGuestsOrExternalUsers", "excludeGuestsOrExternalUsers"] {
+                guard let value = people[key], !value.isNull else { continue }
+                namesGuests = true
+                externalTenants.formUnion(SignInEvaluator.strings(value["externalTenants"]?["members"]).map { $0.lowercased() })
+            }
+            let clients = conditions["clientApplications"] ?? .null
+            for key in ["includeServicePrincipals", "excludeServicePrincipals"] {
+                principals.formUnion(SignInEvaluator.strings(clients[key]).map { $0.lowercased() })
+            }
+        }
+        var indexBySignature: [[String]: Int] = [:]
+        for subject in subjects {
+            var signature: [String] = [subject.kind.rawValue]
+            if subject.kind == .servicePrincipal {
+                if principals.contains(subject.id) { signature.append(subject.id) }
+            } else {
+                if users.contains(subject.id) { signature.append(subject.id) }
+                signature += subject.groupIds.intersection(groups).sorted()
+                signature += subject.roleTemplateIds.intersection(roles).map { "role:" + $0 }.sorted()
+                if namesGuests, let type = subject.externalUserType {
+                    signature.append("external:" + type.rawValue)
+                    if let home = subject.homeTenantId, externalTenants.contains(home) { signature.append("tenant:" + home) }
+                }
+            }
+            if let index = indexBySignature[signature] {
+                classes[index].members.append(subject.label)
+            } else {
+                indexBySignature[signature] = classes.count
+                classes.append(Class(representative: subject, members: [subject.label]))
+            }
+        }
+    }
+}
+
+// MARK: - Context dimensions
+
+/// One dimension of the sign-in: its values (as context edits) and, per value, the entries whose
+/// condition on this dimension holds.
+struct Dimension {
+    var name: String
+    var labels: [String]
+    /// Per value: how it sets a sign-in's context.
+    var edits: [(inout SignInContext) -> Void]
+    var masks: [EntrySet]
+    /// The condition this dimension decides.
+    var check: (JSONValue, SignInContext, EvaluationDirectory) -> SignInEvaluator.Match
+}
+
+struct Space {
+    var kind: SignInSubject.Kind
+    var subjects: SubjectClasses
+    var entries: Entries
+    /// Subjects first, then the dimensions in ``ImpactAnalysis/dimensionOrder``.
+    var dimensions: [Dimension] = []
+
+    typealias Check = (JSONValue, SignInContext, EvaluationDirectory) -> SignInEvaluator.Match
+
+    init(kind: SignInSubject.Kind, subjects: SubjectClasses, entries: Entries, applicationNames: [String: String]) {
+        self.kind = kind
+        self.subjects = subjects
+        self.entries = entries
+        let base = SignInContext(subject: subjects.classes[0].representative, target: .application(appId: SignInTarget.otherApplicationId))
+        func dimension(_ name: String, _ values: [(String, (inout SignInContext) -> Void)], _ check: @escaping Check) -> Dimension {
+            Dimension(name: name, labels: values.map(\.0), edits: values.map(\.1), masks: values.map { _, edit in
+                var context = base
+                edit(&context)
+                return entries.matching(context, check)
+            }, check: check)
+        }
+        let live = entries.live
+        var subjectDimension = dimension("subject", subjects.classes.map { subjectClass in
+            (subjectClass.representative.label, { $0.subject = subjectClass.representative })
+        }) { conditions, context, _ in SignInEvaluator.identity(conditions, context) }
+        subjectDimension.masks = subjectDimension.masks.map { $0.intersection(live) }
+        dimensions.append(subjectDimension)
+        let policies = entries.entries.map(\.policy)
+        let conditions = policies.map { $0["conditions"] ?? .null }
+        dimensions.append(dimension("application", Self.targets(conditions, entries: entries, names: applicationNames, kind: kind)) {
+            SignInEvaluator.target($0, $1, $2)
+        })
+        // A workload identity signs in without a platform, client app type, user risks or flow: those
+        // dimensions keep one value (the unknown one) for service principals.
+        let forUsers = kind == .user
+        let any: [(String, (inout SignInContext) -> Void)] = [("any", { _ in })]
+        let namesPlatforms = forUsers && conditions.contains { !SignInEvaluator.strings($0["platforms"]?["includePlatforms"]).isEmpty }
+        dimensions.append(dimension("platform", namesPlatforms ? Self.platforms(conditions) : any) { conditions, context, _ in SignInEvaluator.platform(conditions["platforms"], context) })
+        let namesClients = forUsers && conditions.contains { condition in
+            let types = SignInEvaluator.strings(condition["clientAppTypes"])
+            return !types.isEmpty && !SignInEvaluator.contains(types, "all")
+        }
+        let clients: [ClientAppType] = [.browser, .mobileAppsAndDesktopClients, .exchangeActiveSync, .other]
+        dimensions.append(dimension("clientAppType", namesClients ? clients.map { client in (client.rawValue, { $0.clientAppType = client }) } : any) {
+            conditions, context, _ in SignInEvaluator.clientApps(conditions["clientAppTypes"], context)
+        })
+        dimensions.append(dimension("location", Self.locations(conditions, entries: entries)) { SignInEvaluator.location($0["locations"], $1, $2) })
+        let levels: [RiskLevel] = [.none, .low, .medium, .high]
+        func risks(_ key: String, _ name: String, applicable: Bool, _ path: WritableKeyPath<SignInContext, RiskLevel>) {
+            let named = applicable && conditions.contains { !SignInEvaluator.strings($0[key]).isEmpty }
+            dimensions.append(dimension(name, named ? levels.map { level in (level.rawValue, { $0[keyPath: path] = level }) } : any) {
+                conditions, context, _ in SignInEvaluator.risk(conditions[key], context[keyPath: path])
+            })
+        }
+        risks("signInRiskLevels", "signInRisk", applicable: forUsers, \.signInRisk)
+        risks("userRiskLevels", "userRisk", applicable: forUsers, \.userRisk)
+        if !forUsers { risks("servicePrincipalRiskLevels", "servicePrincipalRisk", applicable: true, \.servicePrincipalRisk) }
+        let namesInsider = forUsers && conditions.contains { !SignInEvaluator.flagList($0["insiderRiskLevels"]).isEmpty }
+        let insider: [(String, (inout SignInContext) -> Void)] = [("none", { $0.insiderRisk = nil })]
+            + InsiderRiskLevel.allCases.map { level in (level.rawValue, { $0.insiderRisk = level }) }
+        dimensions.append(dimension("insiderRisk", namesInsider ? insider : any) { conditions, context, _ in
+            SignInEvaluator.flags(conditions["insiderRiskLevels"], context.insiderRisk?.rawValue)
+        })
+        let namesFlows = forUsers && conditions.contains { !SignInEvaluator.flagList($0["authenticationFlows"]?["transferMethods"]).isEmpty }
+        let flows: [(String, (inout SignInContext) -> Void)] = [("ordinary", { $0.authenticationFlow = nil })]
+            + TransferMethod.allCases.map { method in (method.rawValue, { $0.authenticationFlow = method }) }
+        dimensions.append(dimension("authenticationFlow", namesFlows ? flows : any) {
+            conditions, context, _ in SignInEvaluator.flags(conditions["authenticationFlows"]?["transferMethods"], context.authenticationFlow?.rawValue)
+        })
+    }
+
+    // MARK: Values per dimension
+
+    /// Applications partitioned by the ids and groups policies name, then user actions and
+    /// authentication contexts.
+    static func targets(_ conditions: [JSONValue], entries: Entries, names: [String: String], kind: SignInSubject.Kind)
+        -> [(String, (inout SignInContext) -> Void)] {
+        var named: [String] = []
+        var actions: [String] = []
+        var contexts: [String] = []
+        var office365 = false
+        var adminPortals = false
+        for condition in conditions {
+            let applications = condition["applications"] ?? .null
+            for value in SignInEvaluator.strings(applications["includeApplications"]) + SignInEvaluator.strings(applications["excludeApplications"]) {
+                switch value.lowercased() {
+                case "all", "none": continue
+                case "office365": office365 = true
+                case "microsoftadminportals": adminPortals = true
+                default: if !named.contains(value.lowercased()) { named.append(value.lowercased()) }
+                }
+            }
+            for action in SignInEvaluator.strings(applications["includeUserActions"]) where !actions.contains(action) { actions.append(action) }
+            for reference in SignInEvaluator.strings(applications["includeAuthenticationContextClassReferences"]) where !contexts.contains(reference) {
+                contexts.append(reference)
+            }
+        }
+        let directory = entries.entries.first?.directory ?? EvaluationDirectory()
+        var groups: [(key: String, appIds: [String])] = []
+        var candidates = named
+        if office365 { candidates += directory.office365AppIds.sorted() }
+        if adminPortals { candidates += directory.adminPortalAppIds.sorted() }
+        var seen: Set<String> = []
+        for appId in candidates where seen.insert(appId).inserted {
+            let key = named.contains(appId) ? appId
+                : "\(office365 && directory.office365AppIds.contains(appId))/\(adminPortals && directory.adminPortalAppIds.contains(appId))"
+            if let index = groups.firstIndex(where: { $0.key == key }) { groups[index].appIds.append(appId) } else { groups.append((key, [appId])) }
+        }
+        func name(_ appId: String) -> String { names[appId] ?? FirstPartyApplications.application(appId: appId)?.displayName ?? appId }
+        var values: [(String, (inout SignInContext) -> Void)] = groups.map { group in
+            let label: String
+            if group.appIds.count == 1 {
+                label = name(group.appIds[0])
+            } else {
+                let suite = group.key.hasPrefix("true") ? "Office 365" : "Microsoft Admin Portals"
+                label = "\(suite) (\(group.appIds.count) other apps)"
+            }
+            return (label, { $0.target = .application(appId: group.appIds[0]) })
+        }
+        values.append(("any other application", { $0.target = .application(appId: SignInTarget.otherApplicationId) }))
+        if kind == .user {
+            // Both user actions always: an all-resources policy without exclusions reaches them too.
+            for known in ["urn:user:registersecurityinfo", "urn:user:registerdevice"]
+            where !actions.contains(where: { $0.caseInsensitiveCompare(known) == .orderedSame }) {
+                actions.append(known)
+            }
+            values += actions.map { action in ("user action \(action)", { $0.target = .userAction(action) }) }
+            values += contexts.map { reference in ("authentication context \(reference)", { $0.target = .authenticationContext(reference) }) }
+        }
+        return values
+    }
+
+    /// Each platform some policy names, and one value for the rest.
+    static func platforms(_ conditions: [JSONValue]) -> [(String, (inout SignInContext) -> Void)] {
+        var named: Set<String> = []
+        for condition in conditions {
+            let platforms = condition["platforms"] ?? .null
+            for value in SignInEvaluator.strings(platforms["includePlatforms"]) + SignInEvaluator.strings(platforms["excludePlatforms"]) {
+                named.insert(value.lowercased())
+            }
+        }
+        let known = ["android", "iOS", "windows", "macOS", "linux", "windowsPhone"]
+        var values: [(String, (inout SignInContext) -> Void)] = known.filter { named.contains($0.lowercased()) }.map { platform in
+            (platform, { $0.platform = platform })
+        }
+        let rest = known.filter { !named.contains($0.lowercased()) }
+        values.append(((rest + ["other"]).joined(separator: ", "), { $0.platform = "otherPlatform" }))
+        return values
+    }
+
+    /// Addresses and countries partitioned by the named locations that contain them: one address in
+    /// every region the ranges' boundaries cut, one country per listed country, unknown, and none.
+    static func locations(_ conditions: [JSONValue], entries: Entries) -> [(String, (inout SignInContext) -> Void)] {
+        guard conditions.contains(where: { !SignInEvaluator.strings($0["locations"]?["includeLocations"]).isEmpty }) else {
+            return [("any", { _ in })]
+        }
+        // Every named location on either side, keyed by side and id, for signatures and labels.
+        var locations: [(key: String, name: String, location: JSONValue)] = []
+        var seenDirectories: [EvaluationDirectory] = []
+        for entry in entries.entries where !seenDirectories.contains(where: { $0.namedLocations == entry.directory.namedLocations }) {
+            seenDirectories.append(entry.directory)
+        }
+        for (side, directory) in seenDirectories.enumerated() {
+            for (id, location) in directory.namedLocations.sorted(by: { $0.key < $1.key }) {
+                locations.append(("\(side):\(id)", location["displayName"]?.stringValue ?? id, location))
+            }
+        }
+        var addresses: [IPAddress] = [IPAddress("0.0.0.0")!, IPAddress("::")!]
+        var countries: [String] = [""]
+        for (_, _, location) in locations {
+            for range in location["ipRanges"]?.arrayValue ?? [] {
+                guard let cidr = range["cidrAddress"]?.stringValue, let bounds = IPRangeBounds(cidr: cidr) else { continue }
+                addresses.append(bounds.first)
+                if let next = bounds.afterLast { addresses.append(next) }
+            }
+            for country in location["countriesAndRegions"]?.stringArray ?? [] { countries.append(country.uppercased()) }
+        }
+        let listed = Set(countries)
+        // A country no location lists ("AQ", Antarctica, unless some list has it).
+        let unlisted = (["AQ", "BV", "HM", "TF"] + Self.allTwoLetterCodes).first { !listed.contains($0) }!
+        countries.append(unlisted)
+        func inside(_ location: JSONValue, address: IPAddress?, country: String?) -> Bool {
+            if let ranges = location["ipRanges"]?.arrayValue {
+                guard let address else { return false }
+                return ranges.contains { address.isIn(cidr: $0["cidrAddress"]?.stringValue ?? "") }
+            }
+            if let list = location["countriesAndRegions"]?.stringArray, let country {
+                if country.isEmpty { return location["includeUnknownCountriesAndRegions"]?.boolValue == true }
+                return SignInEvaluator.contains(list, country)
+            }
+            return false
+        }
+        var addressClasses: [[String]: IPAddress] = [:]
+        var addressOrder: [[String]] = []
+        for address in addresses {
+            let signature = locations.filter { inside($0.location, address: address, country: nil) }.map(\.key)
+            if addressClasses[signature] == nil { addressOrder.append(signature) }
+            addressClasses[signature] = addressClasses[signature] ?? address
+        }
+        var countryClasses: [[String]: String] = [:]
+        var countryOrder: [[String]] = []
+        for country in countries {
+            let signature = locations.filter { inside($0.location, address: nil, country: country) }.map(\.key)
+            if countryClasses[signature] == nil { countryOrder.append(signature) }
+            countryClasses[signature] = countryClasses[signature] ?? country
+        }
+        func describe(_ signature: [String], none: String) -> String {
+            let names = locations.filter { signature.contains($0.key) }.map(\.name)
+            let distinct = names.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            return distinct.isEmpty ? none : "in " + distinct.joined(separator: ", ")
+        }
+        var values: [(String, (inout SignInContext) -> Void)] = []
+        for addressSignature in addressOrder {
+            for countrySignature in countryOrder {
+                let address = addressClasses[addressSignature]!
+                let country = countryClasses[countrySignature]!
+                // A part no named location tells apart (no IP ranges, or no countries) is left out.
+                var parts: [String] = []
+                if addressOrder.count > 1 { parts.append("IP " + describe(addressSignature, none: "in no named range")) }
+                if countryOrder.count > 1 { parts.append("country " + describe(countrySignature, none: "in no named list")) }
+                let label = parts.isEmpty ? "any location" : parts.joined(separator: ", ")
+                values.append((label, { $0.ipAddress = address; $0.country = country }))
+            }
+        }
+        return values
+    }
+
+    static let allTwoLetterCodes: [String] = {
+        let letters = (65...90).map { String(UnicodeScalar(UInt8($0))) }
+        return letters.flatMap { first in letters.map { first + $0 } }
+    }()
+
+    // MARK: The walk
+
+    /// A branch: for the subject and each dimension so far, the value indices taken.
+    struct Path {
+        var values: [[Int]]
+    }
+
+    func walk(leaves: inout Int) -> [ImpactAnalysis.Change] { render(changes(leaves: &leaves)) }
+
+    /// The changes as value indices per dimension, merged.
+    func changes(leaves: inout Int) -> [RawChange] {
+        var outcomes: [EntrySet: SignInOutcome] = [:]
+        var raw: [RawChange] = []
+        var full = EntrySet(count: entries.count)
+        for index in 0..<entries.count { full.insert(index) }
+        descend(level: 0, mask: full, path: Path(values: []), outcomes: &outcomes, changes: &raw, leaves: &leaves)
+        return merge(raw)
+    }
+
+    /// A change as value indices per dimension. Outcomes are kept without their blocking policies
+    /// (which policy blocks is not a change of outcome), so sign-ins blocked by different policies
+    /// join; the policies are collected beside them.
+    struct RawChange: Hashable {
+        var enforcement: ImpactAnalysis.Enforcement
+        var before: SignInOutcome
+        var after: SignInOutcome
+        var values: [[Int]]
+        var beforeBlockers: Set<String> = []
+        var afterBlockers: Set<String> = []
+
+        init(enforcement: ImpactAnalysis.Enforcement, before: SignInOutcome, after: SignInOutcome, values: [[Int]]) {
+            self.enforcement = enforcement
+            self.before = before
+            self.after = after
+            self.values = values
+            beforeBlockers = Set(before.blockingPolicies)
+            afterBlockers = Set(after.blockingPolicies)
+            self.before.blockingPolicies = []
+            self.after.blockingPolicies = []
+        }
+
+        static func == (left: RawChange, right: RawChange) -> Bool {
+            left.enforcement == right.enforcement && left.before == right.before && left.after == right.after && left.values == right.values
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(enforcement)
+            hasher.combine(before)
+            hasher.combine(after)
+            hasher.combine(values)
+        }
+
+        /// The outcomes with their blocking policies back.
+        var outcomes: (before: SignInOutcome, after: SignInOutcome) {
+            var old = before
+            var new = after
+            old.blockingPolicies = beforeBlockers.sorted()
+            new.blockingPolicies = afterBlockers.sorted()
+            return (old, new)
+        }
+    }
+
+    func descend(level: Int, mask: EntrySet, path: Path, outcomes: inout [EntrySet: SignInOutcome], changes: inout [RawChange], leaves: inout Int) {
+        guard level < dimensions.count else {
+            leaves += 1
+            let beforeSet = mask.intersection(entries.before)
+            let afterSet = mask.intersection(entries.after)
+            for enforcement in [ImpactAnalysis.Enforcement.enforced, .reportOnly] {
+                let before = outcome(beforeSet, enforcement, &outcomes)
+                let after = outcome(afterSet, enforcement, &outcomes)
+                if !Self.same(before, after) { changes.append(RawChange(enforcement: enforcement, before: before, after: after, values: path.values)) }
+            }
+            return
+        }
+        // Values that leave the same entries in reach are one branch.
+        var branches: [EntrySet: [Int]] = [:]
+        var order: [EntrySet] = []
+        for (index, valueMask) in dimensions[level].masks.enumerated() {
+            let narrowed = mask.intersection(valueMask)
+            guard !narrowed.isDisjoint(with: entries.changed) else { continue }
+            if branches[narrowed] == nil { order.append(narrowed) }
+            branches[narrowed, default: []].append(index)
+        }
+        for narrowed in order {
+            var next = path
+            next.values.append(branches[narrowed]!)
+            descend(level: level + 1, mask: narrowed, path: next, outcomes: &outcomes, changes: &changes, leaves: &leaves)
+        }
+    }
+
+    func outcome(_ set: EntrySet, _ enforcement: ImpactAnalysis.Enforcement, _ cache: inout [EntrySet: SignInOutcome]) -> SignInOutcome {
+        var applying = EntrySet(count: entries.count)
+        for index in set.indices {
+            let state = entries.entries[index].applying.state
+            if enforcement == .enforced ? state == "enabled" : state == "enabledForReportingButNotEnforced" { applying.insert(index) }
+        }
+        if let known = cache[applying] { return known }
+        let computed = SignInEvaluator.outcome(applying.indices.map { entries.entries[$0].applying })
+        cache[applying] = computed
+        return computed
+    }
+
+    /// Outcomes that demand the same of the person (which policy blocks is not a change).
+    static func same(_ left: SignInOutcome, _ right: SignInOutcome) -> Bool {
+        left.blocked == right.blocked && left.clauses == right.clauses && left.sessionControls == right.sessionControls
+    }
+
+    /// Joins changes that differ in one dimension only, until nothing joins: sign-ins that change
+    /// alike for several platforms (or users, or apps) become one line.
+    func merge(_ changes: [RawChange]) -> [RawChange] {
+        var current = changes
+        var joined = true
+        while joined {
+            joined = false
+            for level in 0..<dimensions.count {
+                var groups: [RawChange: RawChange] = [:]
+                var order: [RawChange] = []
+                for change in current {
+                    var key = change
+                    key.values[level] = []
+                    if var group = groups[key] {
+                        group.values[level] += change.values[level]
+                        group.beforeBlockers.formUnion(change.beforeBlockers)
+                        group.afterBlockers.formUnion(change.afterBlockers)
+                        groups[key] = group
+                    } else {
+                        order.append(key)
+                        groups[key] = change
+                    }
+                }
+                if order.count < current.count { joined = true }
+                current = order.map { key in
+                    var change = groups[key]!
+                    change.values[level] = Array(Set(change.values[level])).sorted()
+                    return change
+                }
+            }
+        }
+        return current
+    }
+
+    func render(_ changes: [RawChange]) -> [ImpactAnalysis.Change] {
+        changes.map { change in
+            let members = change.values[0].flatMap { subjects.classes[$0].members }.sorted()
+            var context: [String: [String]] = [:]
+            var excluded: [String: [String]] = [:]
+            for level in 1..<dimensions.count where change.values[level].count < dimensions[level].labels.count {
+                let labels = dimensions[level].labels
+                context[dimensions[level].name] = change.values[level].map { labels[$0] }
+                excluded[dimensions[level].name] = labels.indices.filter { !change.values[level].contains($0) }.map { labels[$0] }
+            }
+            let (before, after) = change.outcomes
+            return ImpactAnalysis.Change(enforcement: change.enforcement, before: before, after: after, subjectKind: kind,
+                                         subjects: members, context: context, excludedContext: excluded)
+        }
+        .sorted { ($0.enforcement.rawValue, -$0.subjects.count, $0.subjects.first ?? "") < ($1.enforcement.rawValue, -$1.subjects.count, $1.subjects.first ?? "") }
+    }
+}
+
+/// The first address of a CIDR range and the one after its last (nil past the top).
+struct IPRangeBounds {
+    var first: IPAddress
+    var afterLast: IPAddress?
+
+    init?(cidr: String) {
+        let parts = cidr.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let prefix = Int(parts[1]), let network = IPAddress(String(parts[0])),
+              (0...(network.bytes.count * 8)).contains(prefix) else { return nil }
+        var low = network.bytes
+        var high = network.bytes
+        for index in low.indices {
+            let bitsKept = max(0, min(8, prefix - index * 8))
+            let mask: UInt8 = bitsKept == 0 ? 0 : UInt8(truncatingIfNeeded: 0xFF << (8 - bitsKept))
+            low[index] &= mask
+            high[index] |= ~mask
+        }
+        // high + 1, carrying; nil when it overflows.
+        var next = high
+        var index = next.count - 1
+        while index >= 0 {
+            if next[index] == 0xFF { next[index] = 0; index -= 1 } else { next[index] += 1; break }
+        }
+        guard let firstAddress = IPAddress(bytes: low) else { return nil }
+        first = firstAddress
+        afterLast = index < 0 ? nil : IPAddress(bytes: next)
+    }
+}
