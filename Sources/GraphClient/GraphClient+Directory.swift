@@ -127,6 +127,30 @@ extension GraphClient {
         return (groups, roles)
     }
 
+    /// Every user, with only what Conditional Access evaluation needs (`id`, `userPrincipalName`,
+    /// `userType`, `accountEnabled`), 999 per page.
+    public func listUsersForEvaluation() async throws(GraphError) -> [JSONValue] {
+        try await listAll("/users", query: GraphQuery(select: ["id", "userPrincipalName", "userType", "accountEnabled"], top: 999),
+                          version: directoryVersion)
+    }
+
+    /// The ids of every member of a group, nested groups expanded (users, groups and devices alike),
+    /// with their `@odata.type`.
+    public func listTransitiveMemberIds(groupId: String) async throws(GraphError) -> [DirectoryObject] {
+        try await listAll("/groups/\(Self.segment(groupId))/transitiveMembers", query: GraphQuery(select: ["id"], top: 999),
+                          version: directoryVersion).compactMap(DirectoryObject.init(json:))
+    }
+
+    /// The principals (users, or role-assignable groups) holding a directory role actively and
+    /// tenant-wide: `roleManagement/directory/roleAssignments` filtered on the role's template id.
+    public func listRoleAssignmentPrincipals(roleTemplateId: String) async throws(GraphError) -> [String] {
+        let escaped = roleTemplateId.replacingOccurrences(of: "'", with: "''")
+        let assignments = try await listAll(
+            "/roleManagement/directory/roleAssignments",
+            query: GraphQuery(filter: "roleDefinitionId eq '\(escaped)'", select: ["principalId", "directoryScopeId"]), version: directoryVersion)
+        return assignments.filter { ($0["directoryScopeId"]?.stringValue ?? "/") == "/" }.compactMap { $0["principalId"]?.stringValue }
+    }
+
     /// Resolves `names` against `collection` with `property in (…)` filters of 15 values, sent as
     /// one `$batch` (chunked by 20). Matching is case-insensitive.
     func resolve(

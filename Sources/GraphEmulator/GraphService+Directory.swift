@@ -209,6 +209,29 @@ extension GraphService {
         return .json(200, rendered)
     }
 
+    /// `GET /roleManagement/directory/roleAssignments` (`$filter` on `roleDefinitionId` or
+    /// `principalId`): the seed's active assignments, tenant-wide (`directoryScopeId` `/`), as
+    /// `unifiedRoleAssignment`s; the role definition id of a built-in role is its template id.
+    func roleAssignments(_ request: GraphRequest, rest: [String]) async throws -> GraphResponse {
+        try requireMethod(request, "GET")
+        guard rest.isEmpty else { throw GraphFailure.noRoute(request) }
+        let body = try await store.read { state -> JSONValue in
+            var assignments: [JSONValue] = []
+            for role in state.roleAssignments.keys.sorted() {
+                for principal in state.roleAssignments[role]! {
+                    assignments.append([
+                        "id": .string(StableIdentifier.guid(kind: "roleAssignment", name: "\(role)/\(principal)")),
+                        "principalId": .string(principal.lowercased()), "roleDefinitionId": .string(role.lowercased()),
+                        "directoryScopeId": "/", "appScopeId": .null, "condition": .null,
+                    ])
+                }
+            }
+            return try directoryQuery(request, objects: assignments, typeName: "unifiedRoleAssignment")
+                .page(assignments, request: request, context: "roleManagement/directory/roleAssignments")
+        }
+        return .json(200, body)
+    }
+
     func getByIds(_ request: GraphRequest) async throws -> GraphResponse {
         try requireMethod(request, "POST")
         let body = try request.jsonObject()

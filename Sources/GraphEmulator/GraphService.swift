@@ -124,6 +124,10 @@ struct GraphService: Sendable {
                   denied: "Authorization_RequestDenied", consumed: 1) { service, request, rest, _ in try await service.groups(request, rest: rest) },
             route([.literal("directoryRoleTemplates")], directory, read: roleRead, write: roleRead, denied: "Authorization_RequestDenied",
                   consumed: 1) { service, request, rest, _ in try await service.roleTemplates(request, rest: rest, definitions: false) },
+            route([.literal("roleManagement"), .literal("directory"), .literal("roleAssignments")], directory, read: roleRead, write: roleRead,
+                  denied: "Authorization_RequestDenied", consumed: 3) { service, request, rest, _ in
+                try await service.roleAssignments(request, rest: rest)
+            },
             route([.literal("roleManagement"), .literal("directory"), .literal("roleDefinitions")], directory, read: roleRead, write: roleRead,
                   denied: "Authorization_RequestDenied", consumed: 3) { service, request, rest, _ in
                 try await service.roleTemplates(request, rest: rest, definitions: true)

@@ -72,8 +72,10 @@ extension Display {
     /// "blocked by 'X'", "requires mfa AND (compliantDevice OR compliantApplication)", or "allowed".
     static func sentence(_ outcome: ScenarioOutcome.Outcome) -> String {
         if outcome.blocked { return "blocked by " + outcome.blockingPolicies.map { "'\($0)'" }.joined(separator: ", ") }
-        if outcome.clauses.isEmpty { return "allowed" }
+        let session = outcome.sessionControls.isEmpty ? "" : "; " + outcome.sessionControls.joined(separator: "; ")
+        if outcome.clauses.isEmpty { return "allowed" + session }
         return "requires " + outcome.clauses.map { $0.count == 1 ? $0[0] : "(" + $0.joined(separator: " OR ") + ")" }.joined(separator: " AND ")
+            + session
     }
 
     /// One scenario on one line: what changes, or what stays.
@@ -85,5 +87,65 @@ extension Display {
         }
         if !scenario.missingInputs.isEmpty { line += " (not given: \(scenario.missingInputs.joined(separator: ", ")))" }
         return line
+    }
+}
+
+extension Display {
+    /// The sign-ins of an impact change, in words: `Office 365 Exchange Online · on android · sign-in risk high`.
+    static func impactContext(_ change: PlanImpact.Change) -> String {
+        // Each dimension as the shorter of its values and "any … except" the others.
+        func phrase(_ key: String, _ prefix: String, any: String, separator: String = ", ") -> String? {
+            guard let values = change.context[key] else { return nil }
+            if let left = change.excludedContext[key], !left.isEmpty, left.count < values.count {
+                return "\(any) except " + left.joined(separator: ", ")
+            }
+            return prefix + values.joined(separator: separator)
+        }
+        var parts = [phrase("application", "", any: "any application", separator: " or ") ?? "any application"]
+        let phrases: [(String, String, String)] = [
+            ("platform", "on ", "any platform"), ("clientAppType", "via ", "any client"), ("location", "", "anywhere"),
+            ("signInRisk", "sign-in risk ", "any sign-in risk"), ("userRisk", "user risk ", "any user risk"),
+            ("servicePrincipalRisk", "service principal risk ", "any service principal risk"), ("insiderRisk", "insider risk ", "any insider risk"),
+            ("authenticationFlow", "flow ", "any flow"),
+        ]
+        for (key, prefix, any) in phrases {
+            if let text = phrase(key, prefix, any: any, separator: key == "location" ? " or " : ", ") { parts.append(text) }
+        }
+        return parts.joined(separator: " · ")
+    }
+
+    /// `37 users · Office 365 Exchange Online · on android: allowed → requires mfa`, or for report-only
+    /// policies `… : would require mfa (enforced today: allowed)`.
+    static func impactLine(_ change: PlanImpact.Change) -> String {
+        let who = "\(impactWho(change)) · \(impactContext(change))"
+        if change.isReportOnly {
+            return "\(who): report-only policies would go from \(sentence(change.before)) to \(sentence(change.after))"
+        }
+        return "\(who): \(sentence(change.before)) → \(sentence(change.after))"
+    }
+
+    /// `37 users`, `1 service principal`.
+    static func impactWho(_ change: PlanImpact.Change) -> String {
+        let noun = change.subjectKind == "servicePrincipal" ? "service principal" : "user"
+        return "\(change.userCount) \(noun)\(change.userCount == 1 ? "" : "s")"
+    }
+
+    /// The first few people affected: `alice@contoso.com, bob@contoso.com and 35 more`.
+    static func impactNames(_ change: PlanImpact.Change, first: Int = 5) -> String {
+        let shown = change.users.prefix(first).joined(separator: ", ")
+        return change.users.count > first ? "\(shown) and \(change.users.count - first) more" : shown
+    }
+
+    /// `Impact: 37 users affected by 2 changes of outcome; 12 by report-only policies.`
+    static func impactSummary(_ impact: PlanImpact) -> String {
+        let enforced = impact.changes.filter { !$0.isReportOnly }
+        let reportOnly = Set(impact.changes.filter(\.isReportOnly).flatMap(\.users)).count
+        let principals = Set(enforced.filter { $0.subjectKind == "servicePrincipal" }.flatMap(\.users)).count
+        var affected = "\(impact.affectedUsers) user\(impact.affectedUsers == 1 ? "" : "s")"
+        if principals > 0 { affected += " and \(principals) service principal\(principals == 1 ? "" : "s")" }
+        var line = enforced.isEmpty ? "Impact: no enforced outcome changes"
+            : "Impact: \(affected) affected by \(enforced.count) change\(enforced.count == 1 ? "" : "s") of outcome"
+        if reportOnly > 0 { line += "; \(reportOnly) by report-only policies" }
+        return line + " (\(impact.usersEvaluated) users in \(impact.userClasses) classes evaluated)."
     }
 }

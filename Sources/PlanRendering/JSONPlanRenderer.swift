@@ -34,9 +34,16 @@ import Reconciliation
 ///   "planDigest": "<sha-256 hex>",
 ///   "tenantId": "<the tenant the plan was made against>",  // absent when made without a tenant
 ///   "scenarios": [{"name", "signIn", "changed": bool, "before": OUTCOME, "after": OUTCOME,
-///                  "reportOnlyAfter": OUTCOME, "missingInputs": […]}]   // absent without Settings scenarios
+///                  "reportOnlyAfter": OUTCOME, "missingInputs": […]}],  // absent without Settings scenarios
+///   "impact": {"usersEvaluated": N, "userClasses": N, "servicePrincipalsEvaluated": N, "affectedUsers": N, "notes": […],
+///              "changes": [{"enforcement": "enforced" | "reportOnly", "before": OUTCOME, "after": OUTCOME,
+///                           "subjectKind": "user" | "servicePrincipal", "userCount": N, "users": [UPN…],
+///                           "context": {"application": […], "platform": […], "location": […], …},
+///                           "excludedContext": {"platform": [the values "platform" leaves out], …}}]}  // absent with --no-impact
 /// }
-/// OUTCOME = {"blocked": bool, "blockingPolicies": […], "clauses": [["mfa"], ["compliantDevice", "compliantApplication"]]}
+/// OUTCOME = {"blocked": bool, "blockingPolicies": […], "clauses": [["mfa"], ["compliantDevice", "compliantApplication"]],
+///            "sessionControls": ["sign-in frequency 4 hours", …]}
+/// A context key left out means any value of it.
 /// VALUE = {"value": <JSON>, "name": "CA-BreakGlass" | null, "unresolvedReference": false, "pendingCreation": false}
 /// ```
 /// Keys are sorted; new keys may be added within a format version, never removed or changed.
@@ -61,11 +68,26 @@ public struct JSONPlanRenderer: Sendable {
         ]
         // The tenant the plan was made against, when it was made against one (not in offline tests).
         if let tenantId = plan.tenantId { document["tenantId"] = .string(tenantId) }
+        func outcome(_ outcome: ScenarioOutcome.Outcome) -> JSONValue {
+            ["blocked": .bool(outcome.blocked), "blockingPolicies": .array(outcome.blockingPolicies.map(JSONValue.string)),
+             "clauses": .array(outcome.clauses.map { .array($0.map(JSONValue.string)) }),
+             "sessionControls": .array(outcome.sessionControls.map(JSONValue.string))]
+        }
+        if let impact = plan.impact {
+            document["impact"] = [
+                "usersEvaluated": .number(Double(impact.usersEvaluated)), "userClasses": .number(Double(impact.userClasses)),
+                "servicePrincipalsEvaluated": .number(Double(impact.servicePrincipalsEvaluated)),
+                "affectedUsers": .number(Double(impact.affectedUsers)), "notes": .array(impact.notes.map(JSONValue.string)),
+                "changes": .array(impact.changes.map { change in
+                    ["enforcement": .string(change.enforcement), "before": outcome(change.before), "after": outcome(change.after),
+                     "subjectKind": .string(change.subjectKind), "userCount": .number(Double(change.userCount)),
+                     "users": .array(change.users.map(JSONValue.string)),
+                     "context": .object(change.context.mapValues { .array($0.map(JSONValue.string)) }),
+                     "excludedContext": .object(change.excludedContext.mapValues { .array($0.map(JSONValue.string)) })]
+                }),
+            ]
+        }
         if let scenarios = plan.scenarios {
-            func outcome(_ outcome: ScenarioOutcome.Outcome) -> JSONValue {
-                ["blocked": .bool(outcome.blocked), "blockingPolicies": .array(outcome.blockingPolicies.map(JSONValue.string)),
-                 "clauses": .array(outcome.clauses.map { .array($0.map(JSONValue.string)) })]
-            }
             document["scenarios"] = .array(scenarios.map { scenario in
                 ["name": .string(scenario.name), "signIn": .string(scenario.signIn), "changed": .bool(scenario.changed),
                  "before": outcome(scenario.before), "after": outcome(scenario.after), "reportOnlyAfter": outcome(scenario.reportOnlyAfter),

@@ -45,6 +45,25 @@ public struct MarkdownPlanRenderer: Sendable {
                 head.append("| \(cell(scenario.name)) | \(cell(scenario.signIn)) | \(cell(Display.sentence(scenario.before))) | \(after) |")
             }
         }
+        if let impact = plan.impact {
+            head.append("")
+            head.append("<details><summary>\(html(Display.impactSummary(impact)))</summary>")
+            head.append("")
+            if impact.changes.isEmpty {
+                head.append("No user's sign-in outcome changes.")
+            } else {
+                head.append("| Who | Sign-ins | Before | After |")
+                head.append("|---|---|---|---|")
+                for change in impact.changes.prefix(100) {
+                    let after = (change.isReportOnly ? "report-only would: " : "") + Display.sentence(change.after)
+                    head.append("| \(Display.impactWho(change)): \(cell(Display.impactNames(change))) | \(cell(Display.impactContext(change))) | \(cell(Display.sentence(change.before))) | **\(cell(after))** |")
+                }
+                if impact.changes.count > 100 { head += ["", "… and \(impact.changes.count - 100) more in the JSON plan."] }
+            }
+            for note in impact.notes { head += ["", "_Note: \(inline(note))_"] }
+            head.append("")
+            head.append("</details>")
+        }
         let details = changes.map(detailsBlock)
         var tail: [String] = []
         let notes = plan.diagnostics

@@ -67,15 +67,33 @@ public struct SavedPlan: Sendable {
                 for item in scenarios { read.append(try scenario(item)) }
                 plan.scenarios = read
             }
+            if let impact = document["impact"], !impact.isNull { plan.impact = try self.impact(impact) }
             return plan
         }
 
-        static func scenario(_ json: JSONValue) throws(Failure) -> ScenarioOutcome {
-            func outcome(_ value: JSONValue?) throws(Failure) -> ScenarioOutcome.Outcome {
-                guard let value, let blocked = value["blocked"]?.boolValue else { throw Failure(description: "a scenario lacks an outcome") }
-                return ScenarioOutcome.Outcome(blocked: blocked, blockingPolicies: value["blockingPolicies"]?.stringArray ?? [],
-                                               clauses: (value["clauses"]?.arrayValue ?? []).map { $0.stringArray ?? [] })
+        static func outcome(_ value: JSONValue?) throws(Failure) -> ScenarioOutcome.Outcome {
+            guard let value, let blocked = value["blocked"]?.boolValue else { throw Failure(description: "an outcome lacks 'blocked'") }
+            return ScenarioOutcome.Outcome(blocked: blocked, blockingPolicies: value["blockingPolicies"]?.stringArray ?? [],
+                                           clauses: (value["clauses"]?.arrayValue ?? []).map { $0.stringArray ?? [] },
+                                           sessionControls: value["sessionControls"]?.stringArray ?? [])
+        }
+
+        static func impact(_ json: JSONValue) throws(Failure) -> PlanImpact {
+            var changes: [PlanImpact.Change] = []
+            for item in json["changes"]?.arrayValue ?? [] {
+                guard let enforcement = item["enforcement"]?.stringValue, let kind = item["subjectKind"]?.stringValue else {
+                    throw Failure(description: "an impact change lacks its enforcement or subject kind")
+                }
+                func lists(_ value: JSONValue?) -> [String: [String]] { (value?.objectValue ?? [:]).mapValues { $0.stringArray ?? [] } }
+                changes.append(PlanImpact.Change(enforcement: enforcement, before: try outcome(item["before"]), after: try outcome(item["after"]),
+                                                 subjectKind: kind, users: item["users"]?.stringArray ?? [], context: lists(item["context"]),
+                                                 excludedContext: lists(item["excludedContext"])))
             }
+            return PlanImpact(changes: changes, usersEvaluated: json["usersEvaluated"]?.intValue ?? 0, userClasses: json["userClasses"]?.intValue ?? 0,
+                              servicePrincipalsEvaluated: json["servicePrincipalsEvaluated"]?.intValue ?? 0, notes: json["notes"]?.stringArray ?? [])
+        }
+
+        static func scenario(_ json: JSONValue) throws(Failure) -> ScenarioOutcome {
             guard let name = json["name"]?.stringValue, let signIn = json["signIn"]?.stringValue else {
                 throw Failure(description: "a scenario lacks its name or sign-in")
             }

@@ -41,6 +41,10 @@ public struct TextPlanRenderer: Sendable {
             out.append("Scenarios (before → after this plan):")
             out += scenarios.map { "  " + paint(Display.scenarioLine($0), $0.changed ? .yellow : .dim) }
         }
+        if let impact = plan.impact {
+            out.append("")
+            out += impactLines(impact)
+        }
         if includesDiagnostics, !plan.diagnostics.isEmpty {
             out.append("")
             out += diagnosticLines(plan.diagnostics)
@@ -49,7 +53,22 @@ public struct TextPlanRenderer: Sendable {
             out.append("")
             out.append(paint(plan.summary.line, .bold))
         }
+        if let impact = plan.impact, !impact.changes.isEmpty { out.append(paint(Display.impactSummary(impact), .bold)) }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// Every change of outcome (the first 30; JSON has them all), enforced first, then report-only.
+    private func impactLines(_ impact: PlanImpact) -> [String] {
+        var out = ["Impact (every user before → after this plan):"]
+        if impact.changes.isEmpty { out.append("  " + paint("no sign-in outcome changes for any of the \(impact.usersEvaluated) users", .dim)) }
+        let shown = 30
+        for change in impact.changes.prefix(shown) {
+            out.append("  " + paint(Display.impactLine(change), change.isReportOnly ? .dim : .yellow))
+            out.append("      " + Display.impactNames(change))
+        }
+        if impact.changes.count > shown { out.append("  … and \(impact.changes.count - shown) more (all of them in --format json)") }
+        out += impact.notes.map { "  " + paint("note: \($0)", .dim) }
+        return out
     }
 
     /// Writes ``render(_:)`` to `stream`.

@@ -146,6 +146,9 @@ public struct Plan: Sendable, Hashable, Codable {
     /// The Settings' what-if personas, evaluated against the tenant's policies before and after the
     /// plan (absent when none are declared).
     public var scenarios: [ScenarioOutcome]?
+    /// Who the plan affects: the tenant's users (and named service principals) evaluated before and
+    /// after it (absent with `--no-impact`, or when the plan has errors).
+    public var impact: PlanImpact?
 
     public init(changes: [PlannedChange] = [], diagnostics: [Diagnostic] = [], liveStateDigest: String = "", tenantId: String? = nil) {
         self.changes = changes
@@ -193,11 +196,14 @@ public struct ScenarioOutcome: Sendable, Hashable, Codable {
         public var blockingPolicies: [String]
         /// All must hold; each is met by any one of its controls.
         public var clauses: [[String]]
+        /// The session controls in force, in words (`sign-in frequency 4 hours`).
+        public var sessionControls: [String]
 
-        public init(blocked: Bool, blockingPolicies: [String], clauses: [[String]]) {
+        public init(blocked: Bool, blockingPolicies: [String], clauses: [[String]], sessionControls: [String] = []) {
             self.blocked = blocked
             self.blockingPolicies = blockingPolicies
             self.clauses = clauses
+            self.sessionControls = sessionControls
         }
     }
 
@@ -221,4 +227,60 @@ public struct ScenarioOutcome: Sendable, Hashable, Codable {
         self.reportOnlyAfter = reportOnlyAfter
         self.missingInputs = missingInputs
     }
+}
+
+/// Who a plan affects: every change of outcome between the tenant's policies before and after the
+/// plan, for sets of sign-ins that change alike (users, application, platform, location, risks…).
+public struct PlanImpact: Sendable, Hashable, Codable {
+    /// Sign-ins whose outcome changes the same way.
+    public struct Change: Sendable, Hashable, Codable {
+        /// `enforced`, or `reportOnly` (what report-only policies would demand).
+        public var enforcement: String
+        public var before: ScenarioOutcome.Outcome
+        public var after: ScenarioOutcome.Outcome
+        /// `user` or `servicePrincipal`.
+        public var subjectKind: String
+        public var userCount: Int
+        /// Every user (UPN) or service principal affected, sorted.
+        public var users: [String]
+        /// Per dimension (`application`, `platform`, `clientAppType`, `location`, `signInRisk`,
+        /// `userRisk`, `servicePrincipalRisk`, `insiderRisk`, `authenticationFlow`): the values
+        /// concerned; a dimension left out means any value.
+        public var context: [String: [String]]
+        /// Per dimension in `context`: the values it leaves out ("any platform except iOS").
+        public var excludedContext: [String: [String]]
+
+        public init(enforcement: String, before: ScenarioOutcome.Outcome, after: ScenarioOutcome.Outcome, subjectKind: String,
+                    users: [String], context: [String: [String]], excludedContext: [String: [String]] = [:]) {
+            self.enforcement = enforcement
+            self.before = before
+            self.after = after
+            self.subjectKind = subjectKind
+            self.userCount = users.count
+            self.users = users
+            self.context = context
+            self.excludedContext = excludedContext
+        }
+
+        public var isReportOnly: Bool { enforcement == "reportOnly" }
+    }
+
+    public var changes: [Change]
+    /// Enabled users evaluated, and the classes they fell into.
+    public var usersEvaluated: Int
+    public var userClasses: Int
+    public var servicePrincipalsEvaluated: Int
+    /// What the analysis assumed (devices unregistered, …).
+    public var notes: [String]
+
+    public init(changes: [Change], usersEvaluated: Int, userClasses: Int, servicePrincipalsEvaluated: Int, notes: [String]) {
+        self.changes = changes
+        self.usersEvaluated = usersEvaluated
+        self.userClasses = userClasses
+        self.servicePrincipalsEvaluated = servicePrincipalsEvaluated
+        self.notes = notes
+    }
+
+    /// Distinct users whose enforced outcome changes somewhere.
+    public var affectedUsers: Int { Set(changes.filter { !$0.isReportOnly && $0.subjectKind == "user" }.flatMap(\.users)).count }
 }

@@ -108,7 +108,7 @@ struct PlanScenarioTests {
         #expect(text.stdout.contains("Scenarios (before → after this plan):"), "\(text.stdout)")
         #expect(text.stdout.contains("Finance user on an unmanaged iPhone (emma.devries@contoso.com to Office 365 Exchange Online on iOS (mobileAppsAndDesktopClients) from NL): allowed → requires mfa"))
         let markdown = try await BinaryRunner.runDetached(["plan", WhatIfCommandTests.policies, "--emulator", WhatIfCommandTests.seed, "--format", "markdown"])
-        #expect(markdown.stdout.contains("| Finance user on an unmanaged iPhone | emma.devries@contoso.com to Office 365 Exchange Online on iOS (mobileAppsAndDesktopClients) from NL | allowed | **requires mfa** |"),
+        #expect(markdown.stdout.contains("| Finance user on an unmanaged iPhone | emma.devries@contoso.com to Office 365 Exchange Online on iOS (mobileAppsAndDesktopClients) from NL | allowed | **requires mfa; persistent browser never; sign-in frequency 12 hours** |"),
                 "\(markdown.stdout)")
     }
 

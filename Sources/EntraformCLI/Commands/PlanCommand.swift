@@ -30,6 +30,10 @@ struct PlanCommand: AsyncParsableCommand {
           help: "Turn the lockout guard's errors into warnings (kept in the plan, and in a saved plan). For an emergency only.")
     var allowLockout = false
 
+    @Flag(name: .customLong("no-impact"),
+          help: "Skip the impact analysis (every user evaluated before and after the plan; costs directory reads).")
+    var noImpact = false
+
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
@@ -39,7 +43,10 @@ struct PlanCommand: AsyncParsableCommand {
                 var session = opened
                 var plan = session.timedPlan()
                 plan.tenantId = try await session.connection.actingTenantId()
-                if !plan.hasErrors { plan.scenarios = try await session.scenarioOutcomes(for: plan) }
+                if !plan.hasErrors {
+                    plan.scenarios = try await session.scenarioOutcomes(for: plan)
+                    if !noImpact { plan.impact = try await session.impact(for: plan) }
+                }
                 // One stream each: in text, diagnostics go to stderr (with source lines) and the plan to
                 // stdout; Markdown and JSON carry them in the document.
                 if format == .text, !plan.diagnostics.isEmpty {

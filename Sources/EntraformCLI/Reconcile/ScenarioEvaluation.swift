@@ -22,12 +22,8 @@ extension ReconcileSession {
         }
         let applications = try await client.resolveServicePrincipals(names: appNames)
 
-        let managed = Set(plan.changes.filter { $0.kind == .conditionalAccessPolicy }.compactMap { $0.id?.lowercased() })
-        let after = resolved.desired.filter { $0.kind == .conditionalAccessPolicy }.map(\.body)
-            + snapshot.policies.filter { !managed.contains(($0["id"]?.stringValue ?? "").lowercased()) }
-        let names = snapshot.directoryNames.namesById
-        let beforeDirectory = EvaluationDirectory(namedLocations: snapshot.namedLocations, names: names)
-        let afterDirectory = EvaluationDirectory(namedLocations: Self.declaredNamedLocations(resolved: resolved, snapshot: snapshot), names: names)
+        let after = policiesAfter(plan)
+        let (beforeDirectory, afterDirectory) = evaluationDirectories()
 
         var outcomes: [ScenarioOutcome] = []
         for scenario in scenarios {
@@ -56,6 +52,23 @@ extension ReconcileSession {
         return outcomes
     }
 
+    /// The tenant's policies once `plan` is applied: declared bodies for those it creates or
+    /// updates, live ones for those it leaves as they are (managed or not), deleted ones gone.
+    func policiesAfter(_ plan: Plan) -> [JSONValue] {
+        let policyChanges = plan.changes.filter { $0.kind == .conditionalAccessPolicy }
+        let rewritten = Set(policyChanges.filter { $0.action != .noOp }.compactMap { $0.id?.lowercased() })
+        let written = Set(policyChanges.filter { $0.action == .create || $0.action == .update }.map(\.displayName))
+        return snapshot.policies.filter { !rewritten.contains(($0["id"]?.stringValue ?? "").lowercased()) }
+            + resolved.desired.filter { $0.kind == .conditionalAccessPolicy && written.contains($0.displayName) }.map(\.body)
+    }
+
+    /// The named locations (and names of strengths and terms) policies see before and after the plan.
+    func evaluationDirectories() -> (before: EvaluationDirectory, after: EvaluationDirectory) {
+        let names = snapshot.directoryNames.namesById
+        return (EvaluationDirectory(namedLocations: snapshot.namedLocations, names: names),
+                EvaluationDirectory(namedLocations: Self.declaredNamedLocations(resolved: resolved, snapshot: snapshot), names: names))
+    }
+
     /// The scenario's application as an appId and a label: a GUID, the tenant's service principal of
     /// that name, or a first-party name; without one, an application no policy names.
     static func application(_ written: String?, tenant: NameResolution) -> (String, String) {
@@ -70,7 +83,8 @@ extension ReconcileSession {
     }
 
     static func outcome(_ outcome: SignInOutcome) -> ScenarioOutcome.Outcome {
-        ScenarioOutcome.Outcome(blocked: outcome.blocked, blockingPolicies: outcome.blockingPolicies, clauses: outcome.clauses)
+        ScenarioOutcome.Outcome(blocked: outcome.blocked, blockingPolicies: outcome.blockingPolicies, clauses: outcome.clauses,
+                                sessionControls: outcome.sessionControlsInWords)
     }
 }
 
