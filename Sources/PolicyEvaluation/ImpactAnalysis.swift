@@ -183,7 +183,7 @@ struct Entries {
         let named = SignInEvaluator.strings(locations["includeLocations"]) + SignInEvaluator.strings(locations["excludeLocations"])
         if named.isEmpty { return true }
         func meaning(_ directory: EvaluationDirectory) -> [String: JSONValue] { directory.namedLocations.mapValues(evaluated) }
-        if named.contains(where: { $0.caseInsensitiveCompare("AllTrusted") == .orderedSame }) { return meaning(before) == meaning(after) }
+        if named.contains(where: { SignInEvaluator.equalIgnoringCase($0, "AllTrusted") }) { return meaning(before) == meaning(after) }
         return named.allSatisfy { reference in
             before.namedLocations[reference.lowercased()].map(evaluated) == after.namedLocations[reference.lowercased()].map(evaluated)
         }
@@ -241,7 +241,7 @@ struct SubjectClasses {
             let people = conditions["users"] ?? .null
             for key in ["includeUsers", "excludeUsers"] {
                 for value in SignInEvaluator.strings(people[key]) {
-                    if value.caseInsensitiveCompare("GuestsOrExternalUsers") == .orderedSame { namesGuests = true }
+                    if SignInEvaluator.equalIgnoringCase(value, "GuestsOrExternalUsers") { namesGuests = true }
                     users.insert(value.lowercased())
                 }
             }
@@ -418,7 +418,7 @@ struct Space {
         if kind == .user {
             // Both user actions always: an all-resources policy without exclusions reaches them too.
             for known in ["urn:user:registersecurityinfo", "urn:user:registerdevice"]
-            where !actions.contains(where: { $0.caseInsensitiveCompare(known) == .orderedSame }) {
+            where !actions.contains(where: { SignInEvaluator.equalIgnoringCase($0, known) }) {
                 actions.append(known)
             }
             values += actions.map { action in ("user action \(action)", { $0.target = .userAction(action) }) }

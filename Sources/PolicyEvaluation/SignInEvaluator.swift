@@ -107,32 +107,31 @@ public enum SignInEvaluator {
             return verdict
         }
         let conditions = policy["conditions"] ?? .null
-        let checks: [(WhatIfReason, () -> Match)] = [
-            (context.subject.kind == .user ? .users : .workloadIdentities, { identity(conditions, context) }),
-            (targetReason(conditions, context), { target(conditions, context, directory) }),
-            (.devicePlatform, { platform(conditions["platforms"], context) }),
-            (.devices, { filter(conditions["devices"]?["deviceFilter"], values: context.device) }),
-            (.clientApps, { clientApps(conditions["clientAppTypes"], context) }),
-            (.location, { location(conditions["locations"], context, directory) }),
-            (.signInRisk, { risk(conditions["signInRiskLevels"], context.signInRisk) }),
-            (.userRisk, { risk(conditions["userRiskLevels"], context.userRisk) }),
-            (.workloadIdentities, { context.subject.kind == .servicePrincipal
-                ? risk(conditions["servicePrincipalRiskLevels"], context.servicePrincipalRisk) : .yes }),
-            (.insiderRisk, { flags(conditions["insiderRiskLevels"], context.insiderRisk?.rawValue) }),
-            (.authenticationFlow, { flags(conditions["authenticationFlows"]?["transferMethods"], context.authenticationFlow?.rawValue) }),
-        ]
-        for (reason, check) in checks {
-            switch check() {
-            case .yes: continue
-            case .no:
-                verdict.reason = reason
-                return verdict
+        // The conditions in Graph's order, stopping at the first that fails (no closures: this runs
+        // for every policy of every sign-in).
+        func holds(_ reason: WhatIfReason, _ match: Match) -> Bool {
+            switch match {
+            case .yes: return true
+            case .no: verdict.reason = reason
             case .unknown(let input):
                 verdict.reason = reason
                 verdict.missingInputs = [input]
-                return verdict
             }
+            return false
         }
+        let isUser = context.subject.kind == .user
+        guard holds(isUser ? .users : .workloadIdentities, identity(conditions, context)),
+              holds(targetReason(conditions, context), target(conditions, context, directory)),
+              holds(.devicePlatform, platform(conditions["platforms"], context)),
+              holds(.devices, filter(conditions["devices"]?["deviceFilter"], values: context.device)),
+              holds(.clientApps, clientApps(conditions["clientAppTypes"], context)),
+              holds(.location, location(conditions["locations"], context, directory)),
+              holds(.signInRisk, risk(conditions["signInRiskLevels"], context.signInRisk)),
+              holds(.userRisk, risk(conditions["userRiskLevels"], context.userRisk)),
+              holds(.workloadIdentities, isUser ? .yes : risk(conditions["servicePrincipalRiskLevels"], context.servicePrincipalRisk)),
+              holds(.insiderRisk, flags(conditions["insiderRiskLevels"], context.insiderRisk?.rawValue)),
+              holds(.authenticationFlow, flags(conditions["authenticationFlows"]?["transferMethods"], context.authenticationFlow?.rawValue))
+        else { return verdict }
         verdict.applies = true
         verdict.grant = grant(policy["grantControls"], directory: directory)
         verdict.sessionControls = (policy["sessionControls"]?.objectValue ?? [:]).filter { !$0.value.isNull }
@@ -149,7 +148,33 @@ public enum SignInEvaluator {
 
     static func strings(_ value: JSONValue?) -> [String] { value?.stringArray ?? [] }
 
-    static func contains(_ list: [String], _ word: String) -> Bool { list.contains { $0.caseInsensitiveCompare(word) == .orderedSame } }
+    static func contains(_ list: [String], _ word: String) -> Bool { list.contains { equalIgnoringCase($0, word) } }
+
+    /// Case-insensitive equality without Foundation's locale-aware compare (slow on Linux): ASCII
+    /// folded byte by byte, anything else compared lowercased.
+    static func equalIgnoringCase(_ left: String, _ right: String) -> Bool {
+        var leftBytes = left.utf8.makeIterator()
+        var rightBytes = right.utf8.makeIterator()
+        while true {
+            switch (leftBytes.next(), rightBytes.next()) {
+            case (nil, nil): return true
+            case (let l?, let r?):
+                if l == r { continue }
+                guard l < 0x80, r < 0x80 else { return left.lowercased() == right.lowercased() }
+                if l | 0x20 != r | 0x20 || !((l | 0x20) >= 0x61 && (l | 0x20) <= 0x7A) { return false }
+            default: return false
+            }
+        }
+    }
+
+    /// Whether any id of `list` is in `set` (lowercased ids).
+    static func anyIn(_ list: JSONValue?, _ set: Set<String>) -> Bool {
+        guard !set.isEmpty, let items = list?.arrayValue else { return false }
+        return items.contains { item in
+            guard let id = item.stringValue else { return false }
+            return set.contains(id) || set.contains(id.lowercased())
+        }
+    }
 
     // MARK: Users and workload identities
 
@@ -171,14 +196,12 @@ public enum SignInEvaluator {
         let isExternal = subject.externalUserType != nil
         let included = contains(includeUsers, "All") || contains(includeUsers, subject.id)
             || (contains(includeUsers, "GuestsOrExternalUsers") && isExternal)
-            || !subject.groupIds.isDisjoint(with: strings(users["includeGroups"]).map { $0.lowercased() })
-            || !subject.roleTemplateIds.isDisjoint(with: strings(users["includeRoles"]).map { $0.lowercased() })
+            || anyIn(users["includeGroups"], subject.groupIds) || anyIn(users["includeRoles"], subject.roleTemplateIds)
             || guests(users["includeGuestsOrExternalUsers"], subject)
         guard included else { return .no }
         let excludeUsers = strings(users["excludeUsers"])
         let excluded = contains(excludeUsers, subject.id) || (contains(excludeUsers, "GuestsOrExternalUsers") && isExternal)
-            || !subject.groupIds.isDisjoint(with: strings(users["excludeGroups"]).map { $0.lowercased() })
-            || !subject.roleTemplateIds.isDisjoint(with: strings(users["excludeRoles"]).map { $0.lowercased() })
+            || anyIn(users["excludeGroups"], subject.groupIds) || anyIn(users["excludeRoles"], subject.roleTemplateIds)
             || guests(users["excludeGuestsOrExternalUsers"], subject)
         return Match(!excluded)
     }
@@ -264,7 +287,7 @@ public enum SignInEvaluator {
         guard let rule, let tree = try? FilterRule.parse(rule) else { return false }
         let lowered = Dictionary((values ?? [:]).map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
         return tree.evaluate { ruleObject, property in
-            ruleObject.caseInsensitiveCompare(object) == .orderedSame ? lowered[property.lowercased()] : nil
+            equalIgnoringCase(ruleObject, object) ? lowered[property.lowercased()] : nil
         }
     }
 
@@ -292,8 +315,8 @@ public enum SignInEvaluator {
         if !needed.isEmpty && context.ipAddress == nil && context.country == nil { return .unknown("ipAddress or country") }
         var missing: String?
         func inside(_ reference: String) -> Bool {
-            if reference.caseInsensitiveCompare("All") == .orderedSame { return true }
-            if reference.caseInsensitiveCompare("AllTrusted") == .orderedSame {
+            if equalIgnoringCase(reference, "All") { return true }
+            if equalIgnoringCase(reference, "AllTrusted") {
                 return directory.namedLocations.values.contains { $0["isTrusted"]?.boolValue == true && inside(location: $0) == true }
             }
             // The legacy MFA trusted IPs are a tenant setting Graph does not expose: never matched here.

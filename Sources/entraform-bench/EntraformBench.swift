@@ -31,8 +31,8 @@ struct EntraformBench {
 
     static func engine(policies count: Int, scenarios: Int) -> (String, String) {
         var random = Random(seed: 240)
-        let groups = (0..<500).map { Random.guid("group", $0) }
-        let policies = (0..<count).map { Workload.policy($0, groups: groups, random: &random) }
+        let groups = (0..<2_000).map { Random.guid("group", $0) }
+        let policies = (0..<count).map { Workload.policy($0, groups: Array(groups.prefix(Workload.namedGroups)), random: &random) }
         let directory = EvaluationDirectory(namedLocations: Workload.locations)
         let contexts = (0..<scenarios).map { index -> SignInContext in
             let subject = SignInSubject(user: Random.guid("user", index), label: "user\(index)",
@@ -60,16 +60,18 @@ struct EntraformBench {
             SignInSubject(user: Random.guid("user", index), label: "user\(index)@bench.example",
                           groupIds: Set((0..<3).map { _ in random.pick(groups) }))
         }
-        let before = (0..<count).map { Workload.policy($0, groups: groups, random: &random) }
+        // Policies name a tenant's Conditional Access groups (exclusions, pilots, personas), not all its groups.
+        let named = Array(groups.prefix(Workload.namedGroups))
+        let before = (0..<count).map { Workload.policy($0, groups: named, random: &random) }
         var after = before
-        for _ in 0..<12 { after[random.int(count)] = Workload.policy(count + random.int(1_000), groups: groups, random: &random) }
+        for _ in 0..<12 { after[random.int(count)] = Workload.policy(count + random.int(1_000), groups: named, random: &random) }
         let directory = EvaluationDirectory(namedLocations: Workload.locations)
         let start = cpuSeconds()
         let result = ImpactAnalysis.analyse(before: .init(policies: before, directory: directory), after: .init(policies: after, directory: directory),
                                             population: .init(users: users))
         let seconds = cpuSeconds() - start
         let affected = Set(result.changes.filter { $0.enforcement == .enforced }.flatMap(\.subjects)).count
-        return ("impact analysis: \(count) policies (12 changed) × \(userCount) users in \(groupCount) groups",
+        return ("impact analysis: \(count) policies (12 changed) naming \(Workload.namedGroups) groups × \(userCount) users in \(groupCount) groups",
                 "\(String(format: "%.3f", seconds)) s CPU; \(result.userClasses) user classes, \(result.leavesEvaluated) leaves, \(result.changes.count) changes, \(affected) users affected")
     }
 }
@@ -94,6 +96,8 @@ struct Random {
 /// Policies shaped like a large real tenant's: groups, All users, apps and Office365, platforms,
 /// client apps, locations, sign-in risk; MFA, compliant device or block.
 enum Workload {
+    /// How many groups the policies name.
+    static let namedGroups = 60
     static let applications = (0..<40).map { Random.guid("app", $0) } + Array(MicrosoftApplicationGroups.office365.sorted().prefix(5))
     static let locations: [JSONValue] = (0..<20).map { index in
         ["@odata.type": "#microsoft.graph.ipNamedLocation", "id": .string(Random.guid("location", index)), "displayName": .string("Office \(index)"),
@@ -113,7 +117,11 @@ enum Workload {
             conditions["locations"] = ["includeLocations": ["All"], "excludeLocations": [locations[random.int(locations.count)]["id"] ?? .null]]
         }
         if random.chance(15) { conditions["signInRiskLevels"] = ["medium", "high"] }
+        // Blocks target legacy clients or high risk, as real tenants' do.
         let control = random.pick(["mfa", "mfa", "compliantDevice", "block"])
+        if control == "block" {
+            if random.chance(50) { conditions["clientAppTypes"] = ["exchangeActiveSync", "other"] } else { conditions["signInRiskLevels"] = ["high"] }
+        }
         return ["displayName": .string("BENCH\(index)"), "state": .string(random.chance(20) ? "enabledForReportingButNotEnforced" : "enabled"),
                 "conditions": .object(conditions), "grantControls": ["operator": "OR", "builtInControls": strings([control])]]
     }

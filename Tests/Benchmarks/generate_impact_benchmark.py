@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generates the impact benchmark (issue 12): a tenant of 20,000 users in 2,000 groups (some nested), with role
+"""Generates the impact benchmark (issue 12): a tenant of 20,000 users in 2,000 groups (some nested; the policies name 60 of them), with role
 holders, named locations and applications, whose 240 live policies mix every condition the engine partitions on
 (groups, roles, All users, applications and Office365, platforms, client apps, locations, sign-in risk), and a
 configuration directory holding the same policies with 12 of them changed, so `plan` has an impact to compute.
@@ -18,6 +18,7 @@ builtins = open(os.path.join(here, "../../Sources/GraphEmulator/BuiltIns.swift")
 roles = re.findall(r'\.init\(id: "([0-9a-f-]{36})", displayName: "([^"]+)", description', builtins)[:8]
 
 USERS, GROUPS, POLICIES, CHANGED = 20000, 2000, 240, 12
+NAMED = 60  # policies name the tenant's Conditional Access groups (exclusions, pilots, personas), not all its groups
 users = [{"id": gid("user", i), "userPrincipalName": f"user{i:05d}@bench.example", "displayName": f"User {i:05d}",
           "accountEnabled": True, "userType": "Guest" if i % 50 == 0 else "Member"} for i in range(USERS)]
 breakglass = {"id": gid("group", "breakglass"), "displayName": "BENCH-BreakGlass", "members": [users[0]["id"], users[1]["id"]]}
@@ -45,8 +46,8 @@ def policy(n, variant=0):
     kind = r.random()
     if kind < 0.1: users_condition["includeUsers"] = ["All"]
     elif kind < 0.2: users_condition["includeRoles"] = [r.choice(roles)[0]]
-    else: users_condition["includeGroups"] = [groups[r.randrange(GROUPS)]["id"] for _ in range(r.randint(1, 2))]
-    if r.random() < 0.3: users_condition["excludeGroups"].append(groups[r.randrange(GROUPS)]["id"])
+    else: users_condition["includeGroups"] = [groups[r.randrange(NAMED)]["id"] for _ in range(r.randint(1, 2))]
+    if r.random() < 0.3: users_condition["excludeGroups"].append(groups[r.randrange(NAMED)]["id"])
     app_kind = r.random()
     applications = {"includeApplications": ["All"] if app_kind < 0.4 else ["Office365"] if app_kind < 0.5
                     else [a["appId"] for a in r.sample(apps, r.randint(1, 2))]}
@@ -56,6 +57,9 @@ def policy(n, variant=0):
     if r.random() < 0.3: conditions["locations"] = {"includeLocations": ["All"], "excludeLocations": [r.choice(locations)["id"]]}
     if r.random() < 0.15: conditions["signInRiskLevels"] = ["high"] if r.random() < 0.5 else ["medium", "high"]
     grant = r.choice(["mfa", "mfa", "compliantDevice", "block"])
+    if grant == "block":  # blocks target legacy clients or high risk, as real tenants' do
+        if r.random() < 0.5: conditions["clientAppTypes"] = ["exchangeActiveSync", "other"]
+        else: conditions["signInRiskLevels"] = ["high"]
     state = "enabledForReportingButNotEnforced" if r.random() < 0.2 else "enabled"
     return conditions, grant, state
 

@@ -271,6 +271,18 @@ struct ImpactAnalysisTests {
         }
     }
 
+    /// The engine's case-insensitive match (Graph's reserved words and ids are matched so).
+    static let caseRows: [(String, String, Bool)] = [
+        ("All", "all", true), ("AllTrusted", "alltrusted", true), ("iOS", "IOS", true), ("android", "androide", false),
+        ("@", "`", false), ("[", "{", false), ("ÉTÉ", "été", true), ("abc", "abd", false), ("", "", true),
+    ]
+
+    @Test(arguments: caseRows)
+    func caseInsensitiveMatching(left: String, right: String, equal: Bool) {
+        #expect(SignInEvaluator.equalIgnoringCase(left, right) == equal)
+        #expect(SignInEvaluator.equalIgnoringCase(right, left) == equal)
+    }
+
     @Test func rangeBoundsCoverTheFirstAndTheNextAddress() throws {
         let v4 = try #require(IPRangeBounds(cidr: "198.51.100.0/26"))
         #expect(v4.first.description == "198.51.100.0")
