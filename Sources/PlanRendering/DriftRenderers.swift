@@ -108,11 +108,15 @@ public struct TextApplyReportRenderer: Sendable {
             }
         }
         section("Done:", report.done) { step in
-            switch step.verification {
+            let duplicates = step.duplicatesRemoved.isEmpty ? nil
+                : "a concurrent apply created it too; kept \(step.id ?? "?"), deleted \(step.duplicatesRemoved.joined(separator: ", "))"
+            let verification: String? = switch step.verification {
             case .verified: nil
             case .mismatch(let message): "written, but not verified: \(message)"
             case .notChecked: "not verified"
             }
+            let details = [duplicates, verification].compactMap { $0 }
+            return details.isEmpty ? nil : details.joined(separator: "; ")
         }
         section("Failed:", report.failed) { step in
             if case .failed(let message) = step.status { return message }

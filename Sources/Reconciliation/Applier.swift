@@ -79,6 +79,9 @@ public struct ApplyReport: Sendable, Hashable, Codable {
         public var status: Status
         public var requestId: String?
         public var verification: Verification
+        /// Copies of a created object that a concurrent apply made too and that were deleted (by this
+        /// run, or this run's own copy, by either): the survivor is ``id``.
+        public var duplicatesRemoved: [String] = []
 
         public init(kind: ObjectKind, displayName: String, action: PlanAction, id: String?, status: Status, requestId: String? = nil, verification: Verification = .notChecked) {
             self.kind = kind
@@ -205,9 +208,82 @@ public struct Applier: Sendable {
             }
         }
 
-        // 3. Verify what was done, within a bound.
+        // 3. Verify what was done, within a bound (resolving copies a concurrent apply created).
+        if verificationAttempts == 0, steps.contains(where: { $0.action == .create && $0.status == .done }) {
+            var current: [ObjectKind: [JSONValue]] = [:]
+            for kind in [ObjectKind.conditionalAccessPolicy, .namedLocation] { current[kind] = try? await reader.list(kind) }
+            await resolveDuplicates(&steps, live: &current)
+        }
         await verify(&steps, sentBodies: sentBodies, before: live)
         return ApplyReport(refusals: [], steps: steps)
+    }
+
+    /// Two applies of one plan started together both see an object missing and both create it.
+    /// For every object this run created, every live copy of that name is found; the one with the
+    /// smallest id survives (so concurrent runs agree whatever they see), the others are backed up and
+    /// deleted, policies that name a deleted location are pointed at the survivor first, and the
+    /// step takes the survivor's id. A delete that fails is retried on the next verification read.
+    func resolveDuplicates(_ steps: inout [ApplyReport.Step], live: inout [ObjectKind: [JSONValue]]) async {
+        // Policies first: a losing policy may be the only one naming a losing location.
+        let order = steps.indices.filter { steps[$0].action == .create && steps[$0].status == .done }
+            .sorted { (steps[$0].kind == .conditionalAccessPolicy ? 0 : 1) < (steps[$1].kind == .conditionalAccessPolicy ? 0 : 1) }
+        for index in order {
+            let step = steps[index]
+            let copies = live[step.kind, default: []].filter { $0["displayName"]?.stringValue?.lowercased() == step.displayName.lowercased() }
+            let ids = copies.compactMap { $0["id"]?.stringValue }.sorted { $0.lowercased() < $1.lowercased() }
+            guard let survivor = ids.first, ids.count > 1 || survivor != step.id else { continue }
+            for (loser, object) in zip(ids.dropFirst(), ids.dropFirst().map { id in copies.first { $0["id"]?.stringValue == id }! }) {
+                if step.kind == .namedLocation { await repoint(location: loser, to: survivor, live: &live) }
+                do {
+                    try await backups.store(kind: step.kind, id: loser, displayName: step.displayName, liveObject: object)
+                    _ = try await writer.delete(step.kind, id: loser)
+                    live[step.kind]?.removeAll { $0["id"]?.stringValue == loser }
+                } catch {
+                    continue  // gone already (the other run deleted it), or retried on the next read
+                }
+                if !steps[index].duplicatesRemoved.contains(loser) { steps[index].duplicatesRemoved.append(loser) }
+            }
+            // This run's copy lost (whichever run deleted it): what it wrote now lives under the survivor's id.
+            if let own = step.id, own != survivor, !steps[index].duplicatesRemoved.contains(own) { steps[index].duplicatesRemoved.append(own) }
+            steps[index].id = survivor
+        }
+    }
+
+    /// `body` with every string that is a key of `ids` (lowercased) replaced by its value.
+    static func replacingIds(_ body: JSONValue, _ ids: [String: String]) -> JSONValue {
+        guard !ids.isEmpty else { return body }
+        switch body {
+        case .string(let text): return ids[text.lowercased()].map(JSONValue.string) ?? body
+        case .array(let items): return .array(items.map { replacingIds($0, ids) })
+        case .object(let members): return .object(members.mapValues { replacingIds($0, ids) })
+        default: return body
+        }
+    }
+
+    /// Points every live policy that names location `loser` at `survivor` (the whole `conditions`
+    /// object is sent back with the id replaced, so no other condition can be lost).
+    private func repoint(location loser: String, to survivor: String, live: inout [ObjectKind: [JSONValue]]) async {
+        if live[.conditionalAccessPolicy] == nil { live[.conditionalAccessPolicy] = try? await reader.list(.conditionalAccessPolicy) }
+        for (position, policy) in (live[.conditionalAccessPolicy] ?? []).enumerated() {
+            guard let id = policy["id"]?.stringValue, var conditions = policy["conditions"], let locations = conditions["locations"] else { continue }
+            var replaced = locations
+            var changed = false
+            for key in ["includeLocations", "excludeLocations"] {
+                guard let values = locations[key]?.stringArray, values.contains(where: { $0.lowercased() == loser.lowercased() }) else { continue }
+                let updated = values.map { $0.lowercased() == loser.lowercased() ? survivor : $0 }
+                replaced[key] = .array(updated.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.map(JSONValue.string))
+                changed = true
+            }
+            guard changed else { continue }
+            conditions["locations"] = replaced
+            do {
+                try await backups.store(kind: .conditionalAccessPolicy, id: id, displayName: policy["displayName"]?.stringValue ?? id, liveObject: policy)
+                _ = try await writer.update(.conditionalAccessPolicy, id: id, body: ["conditions": conditions])
+                live[.conditionalAccessPolicy]?[position]["conditions"] = conditions
+            } catch {
+                continue  // the location's delete then fails, and both are retried on the next read
+            }
+        }
     }
 
     private func staleness(of changes: [PlannedChange], live: [ObjectKind: [JSONValue]]) -> [String] {
@@ -277,6 +353,10 @@ public struct Applier: Sendable {
             for kind in kinds {
                 do { live[kind] = try await reader.list(kind) } catch { readError = "could not re-read: \(error)" }
             }
+            if readError == nil { await resolveDuplicates(&steps, live: &live) }
+            // A location this run created may have lost to a concurrent run's copy: compare with the survivor.
+            var survivors: [String: String] = [:]
+            for step in steps { for loser in step.duplicatesRemoved { survivors[loser.lowercased()] = step.id } }
             for index in doneIndices {
                 if let readError { problems[index] = readError; continue }
                 let step = steps[index]
@@ -287,7 +367,7 @@ public struct Applier: Sendable {
                 case .create, .update:
                     guard let current else { problems[index] = "not found"; continue }
                     let comparison = ObjectComparison(
-                        desired: normalizer.normalize(sentBodies[index] ?? [:], kind: step.kind),
+                        desired: normalizer.normalize(Self.replacingIds(sentBodies[index] ?? [:], survivors), kind: step.kind),
                         live: normalizer.normalize(current, kind: step.kind), kind: step.kind,
                         labeler: ReferenceLabeler(names: DirectoryNames(), kind: step.kind))
                     var differing = comparison.fieldChanges.map(\.path)

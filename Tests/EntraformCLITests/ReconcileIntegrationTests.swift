@@ -231,3 +231,54 @@ struct ReconcileIntegrationTests {
         }
     }
 }
+
+/// Two applies of one plan at the same moment (a push and a re-run): both see the objects missing and
+/// both create them. The apply path finds the copies and keeps the one with the smallest id, so the
+/// runs agree and no interleaving leaves a duplicate behind.
+@Suite("concurrent applies against the emulator")
+struct ConcurrentApplyTests {
+    @Test(arguments: 0..<3)
+    func twoAppliesOfOnePlanLeaveNoDuplicates(round: Int) async throws {
+        let seed = try TenantSeed(contentsOf: TestPaths.packageRoot.appendingPathComponent("examples/contoso/tenant.json"))
+        // A replication lag makes a new object answer 404 by id for a while, as Graph does.
+        try await withEmulator(EmulatorConfiguration(seed: seed, replicationLag: .milliseconds(50 * round))) { server, url in
+            try await withTestEmulatorConnection(server: server, url: url) { connect in
+                let integration = ReconcileIntegrationTests()
+                let plan = try await integration.plan(connect: connect)
+                #expect(plan.summary.toCreate == 26)
+                let connections = [try await connect(Settings()), try await connect(Settings())]
+                let reports = await withTaskGroup(of: ApplyReport.self) { group in
+                    for connection in connections {
+                        group.addTask {
+                            let tenant = GraphTenant(client: connection.client)
+                            let backups = FileManager.default.temporaryDirectory.appendingPathComponent("entraform-backups-\(UUID().uuidString)")
+                            // Verification re-reads while the other run still writes: short waits keep the test quick.
+                            return await Applier(reader: tenant, writer: tenant, backups: BackupFolder(folder: backups),
+                                                 waiter: ExponentialBackoffWaiter(initialDelay: 0.05, maximumDelay: 0.4)).apply(plan)
+                        }
+                    }
+                    return await group.reduce(into: []) { $0.append($1) }
+                }
+                for connection in connections { await connection.close() }
+
+                let connection = try await connect(Settings())
+                let policies = try await connection.client.listPolicies()
+                let locations = try await connection.client.listNamedLocations()
+                await connection.close()
+                let names = (policies + locations).compactMap { $0["displayName"]?.stringValue }
+                let duplicated = Dictionary(grouping: names, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
+                #expect(duplicated.isEmpty, "round \(round): duplicates left: \(duplicated)")
+                // Every policy names surviving locations only.
+                let locationIds = Set(locations.compactMap { $0["id"]?.stringValue })
+                let named = policies.flatMap { policy in
+                    ["includeLocations", "excludeLocations"].flatMap { policy["conditions"]?["locations"]?[$0]?.stringArray ?? [] }
+                }.filter(DirectoryReference.isObjectID)
+                #expect(named.allSatisfy(locationIds.contains), "round \(round): a policy names a deleted location")
+                for report in reports { #expect(report.exitCode == 0, "round \(round): \(TextApplyReportRenderer().render(report))") }
+
+                let after = try await integration.plan(connect: connect)
+                #expect(!after.hasChanges, "round \(round): \(after.actionableChanges.map(\.displayName))")
+            }
+        }
+    }
+}

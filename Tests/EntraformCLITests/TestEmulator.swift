@@ -13,6 +13,14 @@ func withTestEmulator(
     _ body: (EmulatorServer, @escaping (Settings) async throws -> GraphConnection) async throws -> Void
 ) async throws {
     try await withEmulator(EmulatorConfiguration(seed: seed)) { server, url in
+        try await withTestEmulatorConnection(server: server, url: url) { connect in try await body(server, connect) }
+    }
+}
+
+/// A way to connect to a running test emulator (client credentials of its default application, no pacing).
+func withTestEmulatorConnection(
+    server: EmulatorServer, url: URL, _ body: (@escaping (Settings) async throws -> GraphConnection) async throws -> Void
+) async throws {
     let credentials = server.credentials
     let connect: (Settings) async throws -> GraphConnection = { settings in
         let endpoints = try GraphEndpoints(cloud: .global, graphURL: url.absoluteString, loginURL: nil)
@@ -26,6 +34,5 @@ func withTestEmulator(
             transport: transport, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         return GraphConnection(client: client, credential: credential, transport: transport, onClose: nil)
     }
-    try await body(server, connect)
-    }
+    try await body(connect)
 }
