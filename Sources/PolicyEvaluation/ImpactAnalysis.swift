@@ -138,6 +138,9 @@ struct Entries {
     var after: EntrySet
     /// Entries that belong to one side only: where none can apply, before and after agree.
     var changed: EntrySet
+    /// Entries enforced when they apply, and entries in report-only.
+    var enabled: EntrySet
+    var reportOnly: EntrySet
 
     init(before: ImpactAnalysis.Side, after: ImpactAnalysis.Side) {
         var list: [Entry] = []
@@ -175,6 +178,12 @@ struct Entries {
         for index in afterIndices { self.after.insert(index) }
         let shared = Set(beforeIndices).intersection(afterIndices)
         for index in list.indices where !shared.contains(index) { changed.insert(index) }
+        enabled = EntrySet(count: list.count)
+        reportOnly = EntrySet(count: list.count)
+        for (index, entry) in list.enumerated() {
+            if entry.applying.state == "enabled" { enabled.insert(index) }
+            if entry.applying.state == "enabledForReportingButNotEnforced" { reportOnly.insert(index) }
+        }
     }
 
     /// The named locations a policy names (all of them for `AllTrusted`) are the same on both sides.
@@ -198,6 +207,7 @@ struct Entries {
     }
 
     var count: Int { entries.count }
+
 
     /// Entries whose condition holds on `context` for `check` (the static part included).
     func matching(_ context: SignInContext, _ check: (JSONValue, SignInContext, EvaluationDirectory) -> SignInEvaluator.Match) -> EntrySet {
@@ -618,11 +628,7 @@ struct Space {
     }
 
     func outcome(_ set: EntrySet, _ enforcement: ImpactAnalysis.Enforcement, _ cache: inout [EntrySet: SignInOutcome]) -> SignInOutcome {
-        var applying = EntrySet(count: entries.count)
-        for index in set.indices {
-            let state = entries.entries[index].applying.state
-            if enforcement == .enforced ? state == "enabled" : state == "enabledForReportingButNotEnforced" { applying.insert(index) }
-        }
+        let applying = set.intersection(enforcement == .enforced ? entries.enabled : entries.reportOnly)
         if let known = cache[applying] { return known }
         let computed = SignInEvaluator.outcome(applying.indices.map { entries.entries[$0].applying })
         cache[applying] = computed

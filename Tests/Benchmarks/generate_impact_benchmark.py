@@ -46,8 +46,10 @@ def policy(n, variant=0):
     kind = r.random()
     if kind < 0.1: users_condition["includeUsers"] = ["All"]
     elif kind < 0.2: users_condition["includeRoles"] = [r.choice(roles)[0]]
-    else: users_condition["includeGroups"] = [groups[r.randrange(NAMED)]["id"] for _ in range(r.randint(1, 2))]
-    if r.random() < 0.3: users_condition["excludeGroups"].append(groups[r.randrange(NAMED)]["id"])
+    else: users_condition["includeGroups"] = [groups[g]["id"] for g in r.sample(range(NAMED), r.randint(1, 2))]
+    if r.random() < 0.3:
+        excluded = groups[r.randrange(NAMED)]["id"]
+        if excluded not in users_condition.get("includeGroups", []): users_condition["excludeGroups"].append(excluded)
     app_kind = r.random()
     applications = {"includeApplications": ["All"] if app_kind < 0.4 else ["Office365"] if app_kind < 0.5
                     else [a["appId"] for a in r.sample(apps, r.randint(1, 2))]}

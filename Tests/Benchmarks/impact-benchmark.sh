@@ -20,7 +20,8 @@ run_plan() {
   start=$(date +%s.%N)
   /usr/bin/time -f "%M" -o "$work/rss" "$binary" plan "$work/config" --graph-url "$url" --debug "$@" > "$work/plan.txt" 2> "$work/plan.err" || status=$?
   end=$(date +%s.%N)
-  echo "== $label: exit $status; wall time $(echo "$end - $start" | bc -l | cut -c1-5) s; peak RSS $(( $(cat "$work/rss") / 1024 )) MiB"
+  echo "== $label: exit $status; wall time $(echo "$end - $start" | bc -l | cut -c1-5) s; peak RSS $(( $(tail -n 1 "$work/rss") / 1024 )) MiB"
+  [ "$status" = 0 ] || { echo "plan failed:"; tail -n 20 "$work/plan.err"; }
   grep -E '^(Plan|Impact):' "$work/plan.txt" || true
   grep -E 'impact: ' "$work/plan.err" | sed 's/^.*impact: /impact: /' || true
   curl -s "$url/_emulator/requests" | python3 -c '

@@ -237,7 +237,9 @@ struct ReconcileIntegrationTests {
 /// runs agree and no interleaving leaves a duplicate behind.
 @Suite("concurrent applies against the emulator")
 struct ConcurrentApplyTests {
-    @Test(arguments: 0..<3)
+    /// Round 0 without replication lag, round 1 with 50 ms (a delete of a copy created moments ago
+    /// then answers 404 and is retried by the client).
+    @Test(arguments: 0..<2)
     func twoAppliesOfOnePlanLeaveNoDuplicates(round: Int) async throws {
         let seed = try TenantSeed(contentsOf: TestPaths.packageRoot.appendingPathComponent("examples/contoso/tenant.json"))
         // A replication lag makes a new object answer 404 by id for a while, as Graph does.
