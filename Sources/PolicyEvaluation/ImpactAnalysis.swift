@@ -539,53 +539,62 @@ struct Space {
 
     // MARK: The walk
 
-    /// A branch: for the subject and each dimension so far, the value indices taken.
-    struct Path {
-        var values: [[Int]]
-    }
-
     func walk(leaves: inout Int) -> [ImpactAnalysis.Change] { render(changes(leaves: &leaves)) }
 
     /// The changes as value indices per dimension, merged.
     func changes(leaves: inout Int) -> [RawChange] {
-        var outcomes: [EntrySet: SignInOutcome] = [:]
+        var outcomes = OutcomeTable()
         var raw: [RawChange] = []
         var full = EntrySet(count: entries.count)
         for index in 0..<entries.count { full.insert(index) }
-        descend(level: 0, mask: full, path: Path(values: []), outcomes: &outcomes, changes: &raw, leaves: &leaves)
+        var path: [[Int]] = []
+        descend(level: 0, mask: full, path: &path, outcomes: &outcomes, changes: &raw, leaves: &leaves)
         return merge(raw)
+    }
+
+    /// Outcomes computed once per set of applying policies, and numbered by what they demand (not
+    /// by which policy blocks), so changes compare and hash by number.
+    struct OutcomeTable {
+        var numbers: [SignInOutcome: Int] = [:]
+        var bySet: [EntrySet: (number: Int, outcome: SignInOutcome)] = [:]
     }
 
     /// A change as value indices per dimension. Outcomes are kept without their blocking policies
     /// (which policy blocks is not a change of outcome), so sign-ins blocked by different policies
-    /// join; the policies are collected beside them.
+    /// join; the policies are collected beside them. Equality and hashing use the outcomes' numbers.
     struct RawChange: Hashable {
         var enforcement: ImpactAnalysis.Enforcement
         var before: SignInOutcome
         var after: SignInOutcome
+        var beforeNumber: Int
+        var afterNumber: Int
         var values: [[Int]]
         var beforeBlockers: Set<String> = []
         var afterBlockers: Set<String> = []
 
-        init(enforcement: ImpactAnalysis.Enforcement, before: SignInOutcome, after: SignInOutcome, values: [[Int]]) {
+        init(enforcement: ImpactAnalysis.Enforcement, before: (number: Int, outcome: SignInOutcome), after: (number: Int, outcome: SignInOutcome),
+             values: [[Int]]) {
             self.enforcement = enforcement
-            self.before = before
-            self.after = after
+            self.before = before.outcome
+            self.after = after.outcome
+            beforeNumber = before.number
+            afterNumber = after.number
             self.values = values
-            beforeBlockers = Set(before.blockingPolicies)
-            afterBlockers = Set(after.blockingPolicies)
+            beforeBlockers = Set(before.outcome.blockingPolicies)
+            afterBlockers = Set(after.outcome.blockingPolicies)
             self.before.blockingPolicies = []
             self.after.blockingPolicies = []
         }
 
         static func == (left: RawChange, right: RawChange) -> Bool {
-            left.enforcement == right.enforcement && left.before == right.before && left.after == right.after && left.values == right.values
+            left.enforcement == right.enforcement && left.beforeNumber == right.beforeNumber && left.afterNumber == right.afterNumber
+                && left.values == right.values
         }
 
         func hash(into hasher: inout Hasher) {
             hasher.combine(enforcement)
-            hasher.combine(before)
-            hasher.combine(after)
+            hasher.combine(beforeNumber)
+            hasher.combine(afterNumber)
             hasher.combine(values)
         }
 
@@ -599,7 +608,7 @@ struct Space {
         }
     }
 
-    func descend(level: Int, mask: EntrySet, path: Path, outcomes: inout [EntrySet: SignInOutcome], changes: inout [RawChange], leaves: inout Int) {
+    func descend(level: Int, mask: EntrySet, path: inout [[Int]], outcomes: inout OutcomeTable, changes: inout [RawChange], leaves: inout Int) {
         guard level < dimensions.count else {
             leaves += 1
             let beforeSet = mask.intersection(entries.before)
@@ -607,7 +616,7 @@ struct Space {
             for enforcement in [ImpactAnalysis.Enforcement.enforced, .reportOnly] {
                 let before = outcome(beforeSet, enforcement, &outcomes)
                 let after = outcome(afterSet, enforcement, &outcomes)
-                if !Self.same(before, after) { changes.append(RawChange(enforcement: enforcement, before: before, after: after, values: path.values)) }
+                if before.number != after.number { changes.append(RawChange(enforcement: enforcement, before: before, after: after, values: path)) }
             }
             return
         }
@@ -621,18 +630,22 @@ struct Space {
             branches[narrowed, default: []].append(index)
         }
         for narrowed in order {
-            var next = path
-            next.values.append(branches[narrowed]!)
-            descend(level: level + 1, mask: narrowed, path: next, outcomes: &outcomes, changes: &changes, leaves: &leaves)
+            path.append(branches[narrowed]!)
+            descend(level: level + 1, mask: narrowed, path: &path, outcomes: &outcomes, changes: &changes, leaves: &leaves)
+            path.removeLast()
         }
     }
 
-    func outcome(_ set: EntrySet, _ enforcement: ImpactAnalysis.Enforcement, _ cache: inout [EntrySet: SignInOutcome]) -> SignInOutcome {
+    func outcome(_ set: EntrySet, _ enforcement: ImpactAnalysis.Enforcement, _ table: inout OutcomeTable) -> (number: Int, outcome: SignInOutcome) {
         let applying = set.intersection(enforcement == .enforced ? entries.enabled : entries.reportOnly)
-        if let known = cache[applying] { return known }
+        if let known = table.bySet[applying] { return known }
         let computed = SignInEvaluator.outcome(applying.indices.map { entries.entries[$0].applying })
-        cache[applying] = computed
-        return computed
+        var demand = computed
+        demand.blockingPolicies = []
+        let number = table.numbers[demand] ?? table.numbers.count
+        table.numbers[demand] = number
+        table.bySet[applying] = (number, computed)
+        return (number, computed)
     }
 
     /// Outcomes that demand the same of the person (which policy blocks is not a change).
@@ -647,9 +660,12 @@ struct Space {
         var joined = true
         while joined {
             joined = false
-            for level in 0..<dimensions.count {
+            // A dimension with one value has nothing to join.
+            for level in 0..<dimensions.count where dimensions[level].labels.count > 1 {
                 var groups: [RawChange: RawChange] = [:]
+                groups.reserveCapacity(current.count)
                 var order: [RawChange] = []
+                order.reserveCapacity(current.count)
                 for change in current {
                     var key = change
                     key.values[level] = []

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 source Tests/Benchmarks/lib.sh
 
 python3 Tests/Benchmarks/generate_impact_benchmark.py "$work"
-start_emulator "$work/tenant.json" --rate-limit 1 --directory-rate-limit 100
+start_emulator "$work/tenant.json" --rate-limit 1 --directory-rate-limit "${DIRECTORY_RATE_LIMIT:-100}"
 
 run_plan() {
   local label=$1

@@ -82,3 +82,38 @@ struct ImpactCommandTests {
         #expect(apply.exitCode == 0, "\(apply.stdout)\n\(apply.stderr)")
     }
 }
+
+/// On GitHub Actions, `plan` and `risk plan` append their Markdown to the job summary.
+@Suite("step summary (binary)")
+struct StepSummaryTests {
+    @Test func planAndRiskPlanAppendMarkdownToTheStepSummaryUnlessToldNot() async throws {
+        let directory = ImpactCommandTests.root.appendingPathComponent("finance-mfa-on-android")
+        let policies = directory.appendingPathComponent("policies").path
+        let seed = directory.appendingPathComponent("tenant.json").path
+        let summary = try BinaryRunner.temporaryDirectory([:]).appendingPathComponent("summary.md")
+        let actions = ["GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary.path]
+
+        let plan = try await BinaryRunner.runDetached(["plan", policies, "--emulator", seed], environment: actions)
+        #expect(plan.exitCode == 0, "\(plan.stderr)")
+        let written = try String(contentsOf: summary, encoding: .utf8)
+        #expect(written.contains("### entraform plan: 2 to create, 0 to update, 0 to delete."), "\(written)")
+        #expect(written.contains("<details><summary>Impact: 2 users affected"))
+        // Text on stdout is unchanged: the summary is written beside it.
+        #expect(plan.stdout.contains("entraform will perform the following actions:"))
+
+        let risk = try await BinaryRunner.runDetached(["risk", "plan", ReconcileIntegrationTests.policies, "--emulator",
+                                                       TestPaths.packageRoot.appendingPathComponent("examples/contoso/tenant.json").path],
+                                                      environment: actions)
+        #expect([0, 2].contains(risk.exitCode), "\(risk.stderr)")
+        let both = try String(contentsOf: summary, encoding: .utf8)
+        #expect(both.hasPrefix(written) && both.count > written.count, "risk plan appended nothing")
+
+        let quiet = try await BinaryRunner.runDetached(["plan", policies, "--emulator", seed, "--no-step-summary"], environment: actions)
+        #expect(quiet.exitCode == 0)
+        #expect(try String(contentsOf: summary, encoding: .utf8) == both)
+
+        let elsewhere = try await BinaryRunner.runDetached(["plan", policies, "--emulator", seed], environment: ["GITHUB_ACTIONS": "false", "GITHUB_STEP_SUMMARY": summary.path])
+        #expect(elsewhere.exitCode == 0)
+        #expect(try String(contentsOf: summary, encoding: .utf8) == both, "written outside GitHub Actions")
+    }
+}

@@ -34,6 +34,9 @@ struct PlanCommand: AsyncParsableCommand {
           help: "Skip the impact analysis (every user evaluated before and after the plan; costs directory reads).")
     var noImpact = false
 
+    @Flag(name: .customLong("no-step-summary"), help: "On GitHub Actions, do not append the Markdown plan to $GITHUB_STEP_SUMMARY.")
+    var noStepSummary = false
+
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
@@ -55,6 +58,7 @@ struct PlanCommand: AsyncParsableCommand {
                 let rendered = session.timings.measure("render") { format.render(plan, useColor: useColor) }
                 if connection.debug { Console.err(session.timings.summary + "\n") }
                 Console.out(rendered)
+                if !noStepSummary { StepSummary.append(format == .markdown ? rendered : MarkdownPlanRenderer().render(plan)) }
                 if let out, !plan.hasErrors {
                     try SavedPlan(plan).encoded().write(to: URL(fileURLWithPath: out), options: .atomic)
                     Console.err("Saved the plan to \(out); apply exactly this plan with: entraform apply \(out)\n")

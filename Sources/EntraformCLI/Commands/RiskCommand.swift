@@ -102,6 +102,9 @@ struct RiskPlanCommand: AsyncParsableCommand {
     @Option(help: "Colour: auto, always or never.")
     var color: ColorChoice = .auto
 
+    @Flag(name: .customLong("no-step-summary"), help: "On GitHub Actions, do not append the Markdown plan to $GITHUB_STEP_SUMMARY.")
+    var noStepSummary = false
+
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
@@ -125,6 +128,7 @@ struct RiskPlanCommand: AsyncParsableCommand {
             }
             if let out { try RiskCommandRunner.write(plan.jsonData(), to: out) }
             Console.out(RiskPlanRenderer.render(plan, format: format.format))
+            if !noStepSummary { StepSummary.append(RiskPlanRenderer.markdown(plan)) }
             return plan.exitCode
         }
         if code != 0 { throw ExitCode(code) }
