@@ -17,7 +17,7 @@ import PolicyModel
 /// Devices are evaluated as unregistered (no device filter property set) and applications without
 /// custom security attributes: the device and attribute spaces are not enumerable.
 public enum ImpactAnalysis {
-    /// One directory member to evaluate: a user or a service principal, with the people it stands for.
+    /// The directory members to evaluate: users, and service principals.
     public struct Population: Sendable {
         public var users: [SignInSubject]
         /// Service principals a workload-identity policy names (and, for `ServicePrincipalsInMyTenant`,
@@ -66,10 +66,6 @@ public enum ImpactAnalysis {
         public var servicePrincipalClasses: Int
         public var leavesEvaluated: Int
     }
-
-    /// The dimensions in the order ``Change/context`` lists them.
-    public static let dimensionOrder = ["application", "platform", "clientAppType", "location", "signInRisk", "userRisk",
-                                        "servicePrincipalRisk", "insiderRisk", "authenticationFlow"]
 
     /// Compares `before` and `after` for the whole population.
     public static func analyse(before: Side, after: Side, population: Population, applicationNames: [String: String] = [:]) -> Result {
@@ -309,7 +305,7 @@ struct Space {
     var kind: SignInSubject.Kind
     var subjects: SubjectClasses
     var entries: Entries
-    /// Subjects first, then the dimensions in ``ImpactAnalysis/dimensionOrder``.
+    /// Subjects first, then application, platform, client app type, location, the risks and the flow.
     var dimensions: [Dimension] = []
 
     typealias Check = (JSONValue, SignInContext, EvaluationDirectory) -> SignInEvaluator.Match

@@ -1,6 +1,8 @@
+@testable import EntraformCLI
 import EntraformTestSupport
 import Foundation
 import PolicyModel
+import Reconciliation
 import Testing
 
 /// `plan`'s impact section end to end (the binary against the emulator): one directory per case under
@@ -115,5 +117,22 @@ struct StepSummaryTests {
         let elsewhere = try await BinaryRunner.runDetached(["plan", policies, "--emulator", seed], environment: ["GITHUB_ACTIONS": "false", "GITHUB_STEP_SUMMARY": summary.path])
         #expect(elsewhere.exitCode == 0)
         #expect(try String(contentsOf: summary, encoding: .utf8) == both, "written outside GitHub Actions")
+    }
+}
+
+/// `apply`'s progress lines count the steps and say the time left at Graph's pace.
+@Suite("apply progress lines")
+struct ApplyProgressTests {
+    @Test func stepsAreCountedAndTheTimeLeftShrinks() {
+        let progress = ApplyProgress(total: 3, secondsPerWrite: 1.15)
+        func step(_ name: String, _ status: ApplyReport.Status = .notAttempted) -> ApplyReport.Step {
+            ApplyReport.Step(kind: .conditionalAccessPolicy, displayName: name, action: .create, id: nil, status: status)
+        }
+        #expect(progress.line(for: step("A")) == "[1/3] + create conditional access policy 'A'… (about 4 s left at Graph's pace)\n")
+        #expect(progress.line(for: step("A", .done)) == "  done\n")
+        #expect(progress.line(for: step("B")) == "[2/3] + create conditional access policy 'B'… (about 3 s left at Graph's pace)\n")
+        #expect(progress.line(for: step("C")) == "[3/3] + create conditional access policy 'C'…\n")
+        let unpaced = ApplyProgress(total: 2, secondsPerWrite: nil)
+        #expect(unpaced.line(for: step("A")) == "[1/2] + create conditional access policy 'A'…\n")
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import PlanRendering
 import Reconciliation
 import TenantAccess
@@ -90,8 +91,11 @@ struct ApplyCommand: AsyncParsableCommand {
     private func execute(_ plan: Plan, client connection: GraphConnection) async -> Int32 {
         let tenant = GraphTenant(client: connection.client)
         let folder = backupDir.map { URL(fileURLWithPath: $0) } ?? BackupFolder.defaultFolder()
+        let rate = connection.client.configuration.pacing.conditionalAccessAndIdentityProtection.requestsPerSecond
+        let progress = ApplyProgress(total: plan.actionableChanges.count,
+                                     secondsPerWrite: rate > 0 ? (1 + connection.client.configuration.pacing.safetyMargin) / rate : nil)
         let applier = Applier(reader: tenant, writer: tenant, backups: BackupFolder(folder: folder)) { step in
-            Console.err(ApplyProgress.line(for: step))
+            Console.err(progress.line(for: step))
         }
         let tenantId: String
         do {
@@ -116,12 +120,32 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 }
 
-/// One progress line per apply step, for stderr.
-enum ApplyProgress {
-    static func line(for step: ApplyReport.Step) -> String {
+/// One progress line per apply step, for stderr: `[7/51] + create conditional access policy 'X'…
+/// (about 46 s left at Graph's pace)`, so a long apply at one write per second shows where it is.
+final class ApplyProgress: Sendable {
+    let total: Int
+    /// Seconds each write takes at the client's conditional access pace; `nil` when unpaced.
+    let secondsPerWrite: Double?
+    private let started = Mutex(0)
+
+    init(total: Int, secondsPerWrite: Double?) {
+        self.total = total
+        self.secondsPerWrite = secondsPerWrite
+    }
+
+    func line(for step: ApplyReport.Step) -> String {
         let object = "\(step.kind) '\(step.displayName)'\(step.id.map { " (\($0))" } ?? "")"
         switch step.status {
-        case .notAttempted: return "\(step.action.symbol) \(step.action.rawValue) \(object)…\n"
+        case .notAttempted:
+            let number = started.withLock { count in
+                count += 1
+                return count
+            }
+            var line = "[\(number)/\(total)] \(step.action.symbol) \(step.action.rawValue) \(object)…"
+            if let secondsPerWrite, total > number {
+                line += " (about \(Int((Double(total - number + 1) * secondsPerWrite).rounded(.up))) s left at Graph's pace)"
+            }
+            return line + "\n"
         case .done: return "  done\(step.requestId.map { " (request-id \($0))" } ?? "")\n"
         case .failed(let message): return "  failed: \(message)\n"
         }

@@ -48,7 +48,8 @@ struct PlanCommand: AsyncParsableCommand {
                 plan.tenantId = try await session.connection.actingTenantId()
                 if !plan.hasErrors {
                     plan.scenarios = try await session.scenarioOutcomes(for: plan)
-                    if !noImpact { plan.impact = try await session.impact(for: plan) }
+                    // Nothing changes, nobody is affected: no directory reads for a no-op plan.
+                    if !noImpact && plan.hasChanges { plan.impact = try await session.impact(for: plan) }
                 }
                 // One stream each: in text, diagnostics go to stderr (with source lines) and the plan to
                 // stdout; Markdown and JSON carry them in the document.
