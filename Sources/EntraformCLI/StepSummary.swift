@@ -1,7 +1,7 @@
 import Foundation
 
 /// GitHub Actions' job summary: when `GITHUB_ACTIONS=true` and `GITHUB_STEP_SUMMARY` names a file,
-/// `plan` and `risk plan` append their Markdown to it (whatever `--format` prints), so the run's
+/// `plan`, `drift` and `risk plan` append their Markdown to it (whatever `--format` prints), so the run's
 /// page shows the plan without opening the log. `--no-step-summary` opts out.
 enum StepSummary {
     /// Appends `markdown` to the step summary file, when there is one. A summary that cannot be

@@ -64,7 +64,7 @@ public struct MarkdownPlanRenderer: Sendable {
             head.append("")
             head.append("</details>")
         }
-        let details = changes.map(detailsBlock)
+        let details = changes.map { detailsBlock($0) }
         var tail: [String] = []
         let notes = plan.diagnostics
         if !notes.isEmpty {
@@ -77,7 +77,8 @@ public struct MarkdownPlanRenderer: Sendable {
         return fit(head: head, details: details, tail: tail)
     }
 
-    private func detailsBlock(_ change: PlannedChange) -> String {
+    /// The details of one object; `symbol` and `phrase` replace the action's (drift categories).
+    private func detailsBlock(_ change: PlannedChange, symbol: String? = nil, phrase: String? = nil) -> String {
         var lines: [String] = []
         for field in change.fieldChanges {
             switch field.change {
@@ -96,9 +97,9 @@ public struct MarkdownPlanRenderer: Sendable {
         let body = lines.joined(separator: "\n")
         let fence = String(repeating: "`", count: max(3, longestBacktickRun(body) + 1))
         return """
-            <details><summary><code>\(change.action.symbol)</code> \(Display.actionWord(change.action)) \(change.kind) <b>\(html(change.displayName))</b>\(change.id.map { " <code>\(html($0))</code>" } ?? "")</summary>
+            <details><summary><code>\(symbol ?? change.action.symbol)</code> \(phrase ?? Display.actionWord(change.action)) \(change.kind) <b>\(html(change.displayName))</b>\(change.id.map { " <code>\(html($0))</code>" } ?? "")</summary>
 
-            _\(inline(Display.phrase(change.reason)))_
+            _\(inline(phrase ?? Display.phrase(change.reason)))_
 
             \(fence)diff
             \(body)
@@ -161,4 +162,41 @@ public struct MarkdownPlanRenderer: Sendable {
     }
 
     private func cell(_ text: String) -> String { inline(text).replacingOccurrences(of: "|", with: "\\|") }
+}
+
+extension MarkdownPlanRenderer {
+    /// The first line of a drift report in Markdown: `<!-- entraform-drift -->` (a scheduled workflow
+    /// finds its issue by it).
+    public static let driftMarker = "<!-- entraform-drift -->"
+
+    /// A drift report for an issue body or a job summary: the marker, a headline, a table of the
+    /// drifted objects, one collapsible `<details>` per object with the live → declared fields, and the
+    /// warnings; kept under `characterLimit` like a plan.
+    public func render(_ report: DriftReport) -> String {
+        var head = [Self.driftMarker]
+        head.append(report.hasDrift ? "### entraform drift: \(report.objectCount) object\(report.objectCount == 1 ? "" : "s") drifted"
+                                    : "### entraform drift: none")
+        head.append("")
+        if report.hasDrift {
+            head.append("| | Drift | Kind | Name |")
+            head.append("|---|---|---|---|")
+            for entry in report.entries {
+                head.append("| `\(entry.category.symbol)` | \(entry.category.phrase) | \(entry.kind) | \(cell(entry.displayName))\(entry.id.map { " `\($0)`" } ?? "") |")
+            }
+        } else {
+            head.append("The tenant matches the configuration.")
+        }
+        let details = report.entries.filter { !$0.fieldChanges.isEmpty }.map { entry in
+            detailsBlock(PlannedChange(kind: entry.kind, displayName: entry.displayName, id: entry.id, action: .noOp,
+                                       reason: .matchesTenant(pinnedId: false), fieldChanges: entry.fieldChanges),
+                         symbol: entry.category.symbol, phrase: entry.category.phrase)
+        }
+        var tail: [String] = []
+        if !report.diagnostics.isEmpty {
+            tail.append("#### Warnings")
+            tail.append("")
+            tail += report.diagnostics.map { "- \(icon($0.severity)) \(inline($0.description))" }
+        }
+        return fit(head: head, details: details, tail: tail)
+    }
 }

@@ -120,6 +120,21 @@ struct StepSummaryTests {
     }
 }
 
+extension StepSummaryTests {
+    @Test func driftPrintsMarkdownAndWritesTheStepSummary() async throws {
+        let directory = ImpactCommandTests.root.appendingPathComponent("finance-mfa-on-android")
+        let summary = try BinaryRunner.temporaryDirectory([:]).appendingPathComponent("summary.md")
+        let drift = try await BinaryRunner.runDetached(
+            ["drift", directory.appendingPathComponent("policies").path, "--emulator", directory.appendingPathComponent("tenant.json").path,
+             "--format", "markdown", "--detailed-exitcode"],
+            environment: ["GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary.path])
+        // The two new policies are declared but missing from the tenant: drift, exit 2.
+        #expect(drift.exitCode == 2, "\(drift.stderr)")
+        #expect(drift.stdout.hasPrefix("<!-- entraform-drift -->\n### entraform drift: 2 objects drifted"), "\(drift.stdout)")
+        #expect(try String(contentsOf: summary, encoding: .utf8) == drift.stdout)
+    }
+}
+
 /// `apply`'s progress lines count the steps and say the time left at Graph's pace.
 @Suite("apply progress lines")
 struct ApplyProgressTests {

@@ -118,6 +118,20 @@ struct DriftAndApplyRendererTests {
         #expect(TextDriftRenderer().render(DriftReport()) == "No drift. The tenant matches the configuration.\n")
     }
 
+    @Test func driftMarkdown() {
+        let markdown = MarkdownPlanRenderer().render(report())
+        #expect(markdown.hasPrefix("<!-- entraform-drift -->\n### entraform drift: 3 objects drifted\n"))
+        #expect(markdown.contains("| `~` | changed outside entraform | conditional access policy | CA001 `p1` |"))
+        #expect(markdown.contains("| `!` | refers to objects that no longer exist | conditional access policy | CA003 `p3` |"))
+        #expect(markdown.contains("<details><summary><code>~</code> changed outside entraform conditional access policy <b>CA001</b>"))
+        #expect(markdown.contains("+ conditions.users.excludeGroups: CA-BreakGlass"))
+        // Objects without field changes get a table row and no details.
+        #expect(!markdown.contains("<b>CA002</b>"))
+        #expect(MarkdownPlanRenderer().render(DriftReport()).contains("### entraform drift: none"))
+        let small = MarkdownPlanRenderer(characterLimit: 400).render(report())
+        #expect(small.unicodeScalars.count <= 400)
+    }
+
     @Test func driftJSON() {
         let document = JSONDriftRenderer().document(report())
         #expect(document["formatVersion"] == 1)

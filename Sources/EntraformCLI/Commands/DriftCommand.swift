@@ -13,8 +13,15 @@ struct DriftCommand: AsyncParsableCommand {
     @Argument(help: "The configuration directory.")
     var path: String = "."
 
-    @Option(help: "Output format: text or json.")
+    @Option(help: "Output format: text, markdown (an issue body) or json.")
     var format: DriftFormat = .text
+
+    @Flag(name: .customLong("detailed-exitcode"),
+          help: "Accepted for symmetry with plan: drift always exits 2 when it finds drift.")
+    var detailedExitCode = false
+
+    @Flag(name: .customLong("no-step-summary"), help: "On GitHub Actions, do not append the Markdown report to $GITHUB_STEP_SUMMARY.")
+    var noStepSummary = false
 
     @Option(help: "Colour: auto, always or never.")
     var color: ColorChoice = .auto
@@ -28,8 +35,10 @@ struct DriftCommand: AsyncParsableCommand {
             }
             switch format {
             case .text: Console.out(TextDriftRenderer(useColor: color.useColor(fileDescriptor: 1)).render(report))
+            case .markdown: Console.out(MarkdownPlanRenderer().render(report))
             case .json: Console.out(JSONDriftRenderer().render(report))
             }
+            if !noStepSummary { StepSummary.append(MarkdownPlanRenderer().render(report)) }
             return report.exitCode
         }
         if code != 0 { throw ExitCode(code) }
@@ -37,5 +46,5 @@ struct DriftCommand: AsyncParsableCommand {
 }
 
 enum DriftFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
+    case text, markdown, json
 }
