@@ -156,27 +156,8 @@ indirect enum FilterExpression: Sendable {
     /// Case-insensitive string comparison; equality of ASCII text without allocating (most filters are
     /// `eq` on enum members and ids, evaluated once per stored object).
     static func compareText(_ a: String, _ e: String, _ op: String) -> Bool {
-        if op == "eq" || op == "ne", let equal = asciiCaseInsensitiveEqual(a, e) { return (op == "eq") == equal }
+        if op == "eq" || op == "ne" { return (op == "eq") == a.equalsIgnoringCase(e) }
         return order(a.lowercased(), e.lowercased(), op)
-    }
-
-    /// Nil when either string has non-ASCII bytes (then full Unicode lowercasing decides).
-    private static func asciiCaseInsensitiveEqual(_ a: String, _ e: String) -> Bool? {
-        var left = a.utf8.makeIterator()
-        var right = e.utf8.makeIterator()
-        while true {
-            switch (left.next(), right.next()) {
-            case (nil, nil): return true
-            case (let x?, let y?):
-                guard x < 0x80, y < 0x80 else { return nil }
-                if x == y { continue }
-                let foldedX = x >= 0x41 && x <= 0x5A ? x | 0x20 : x
-                let foldedY = y >= 0x41 && y <= 0x5A ? y | 0x20 : y
-                if foldedX != foldedY { return a.utf8.allSatisfy { $0 < 0x80 } && e.utf8.allSatisfy { $0 < 0x80 } ? false : nil }
-            default:
-                return a.utf8.allSatisfy { $0 < 0x80 } && e.utf8.allSatisfy { $0 < 0x80 } ? false : nil
-            }
-        }
     }
 
     /// `YYYY-MM-DD` at the start, checked on bytes.

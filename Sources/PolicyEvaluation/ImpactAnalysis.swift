@@ -188,7 +188,7 @@ struct Entries {
         let named = SignInEvaluator.strings(locations["includeLocations"]) + SignInEvaluator.strings(locations["excludeLocations"])
         if named.isEmpty { return true }
         func meaning(_ directory: EvaluationDirectory) -> [String: JSONValue] { directory.namedLocations.mapValues(evaluated) }
-        if named.contains(where: { SignInEvaluator.equalIgnoringCase($0, "AllTrusted") }) { return meaning(before) == meaning(after) }
+        if named.contains(where: { $0.equalsIgnoringCase("AllTrusted") }) { return meaning(before) == meaning(after) }
         return named.allSatisfy { reference in
             before.namedLocations[reference.lowercased()].map(evaluated) == after.namedLocations[reference.lowercased()].map(evaluated)
         }
@@ -247,7 +247,7 @@ struct SubjectClasses {
             let people = conditions["users"] ?? .null
             for key in ["includeUsers", "excludeUsers"] {
                 for value in SignInEvaluator.strings(people[key]) {
-                    if SignInEvaluator.equalIgnoringCase(value, "GuestsOrExternalUsers") { namesGuests = true }
+                    if value.equalsIgnoringCase("GuestsOrExternalUsers") { namesGuests = true }
                     users.insert(value.lowercased())
                 }
             }
@@ -424,7 +424,7 @@ struct Space {
         if kind == .user {
             // Both user actions always: an all-resources policy without exclusions reaches them too.
             for known in ["urn:user:registersecurityinfo", "urn:user:registerdevice"]
-            where !actions.contains(where: { SignInEvaluator.equalIgnoringCase($0, known) }) {
+            where !actions.contains(where: { $0.equalsIgnoringCase(known) }) {
                 actions.append(known)
             }
             values += actions.map { action in ("user action \(action)", { $0.target = .userAction(action) }) }
@@ -493,34 +493,28 @@ struct Space {
             }
             return false
         }
-        var addressClasses: [[String]: IPAddress] = [:]
-        var addressOrder: [[String]] = []
-        for address in addresses {
-            let signature = locations.filter { inside($0.location, address: address, country: nil) }.map(\.key)
-            if addressClasses[signature] == nil { addressOrder.append(signature) }
-            addressClasses[signature] = addressClasses[signature] ?? address
+        /// The first value of each signature (the locations containing it), in order.
+        func classes<Value>(_ values: [Value], _ signature: (Value) -> [String]) -> [(signature: [String], value: Value)] {
+            var seen: Set<[String]> = []
+            return values.compactMap { value in
+                let key = signature(value)
+                return seen.insert(key).inserted ? (key, value) : nil
+            }
         }
-        var countryClasses: [[String]: String] = [:]
-        var countryOrder: [[String]] = []
-        for country in countries {
-            let signature = locations.filter { inside($0.location, address: nil, country: country) }.map(\.key)
-            if countryClasses[signature] == nil { countryOrder.append(signature) }
-            countryClasses[signature] = countryClasses[signature] ?? country
-        }
+        let addressClasses = classes(addresses) { address in locations.filter { inside($0.location, address: address, country: nil) }.map(\.key) }
+        let countryClasses = classes(countries) { country in locations.filter { inside($0.location, address: nil, country: country) }.map(\.key) }
         func describe(_ signature: [String], none: String) -> String {
             let names = locations.filter { signature.contains($0.key) }.map(\.name)
             let distinct = names.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
             return distinct.isEmpty ? none : "in " + distinct.joined(separator: ", ")
         }
         var values: [(String, (inout SignInContext) -> Void)] = []
-        for addressSignature in addressOrder {
-            for countrySignature in countryOrder {
-                let address = addressClasses[addressSignature]!
-                let country = countryClasses[countrySignature]!
+        for (addressSignature, address) in addressClasses {
+            for (countrySignature, country) in countryClasses {
                 // A part no named location tells apart (no IP ranges, or no countries) is left out.
                 var parts: [String] = []
-                if addressOrder.count > 1 { parts.append("IP " + describe(addressSignature, none: "in no named range")) }
-                if countryOrder.count > 1 { parts.append("country " + describe(countrySignature, none: "in no named list")) }
+                if addressClasses.count > 1 { parts.append("IP " + describe(addressSignature, none: "in no named range")) }
+                if countryClasses.count > 1 { parts.append("country " + describe(countrySignature, none: "in no named list")) }
                 let label = parts.isEmpty ? "any location" : parts.joined(separator: ", ")
                 values.append((label, { $0.ipAddress = address; $0.country = country }))
             }
@@ -642,11 +636,6 @@ struct Space {
         table.numbers[demand] = number
         table.bySet[applying] = (number, computed)
         return (number, computed)
-    }
-
-    /// Outcomes that demand the same of the person (which policy blocks is not a change).
-    static func same(_ left: SignInOutcome, _ right: SignInOutcome) -> Bool {
-        left.blocked == right.blocked && left.clauses == right.clauses && left.sessionControls == right.sessionControls
     }
 
     /// Joins changes that differ in one dimension only, until nothing joins: sign-ins that change

@@ -148,24 +148,7 @@ public enum SignInEvaluator {
 
     static func strings(_ value: JSONValue?) -> [String] { value?.stringArray ?? [] }
 
-    static func contains(_ list: [String], _ word: String) -> Bool { list.contains { equalIgnoringCase($0, word) } }
-
-    /// Case-insensitive equality without Foundation's locale-aware compare (slow on Linux): ASCII
-    /// folded byte by byte, anything else compared lowercased.
-    static func equalIgnoringCase(_ left: String, _ right: String) -> Bool {
-        var leftBytes = left.utf8.makeIterator()
-        var rightBytes = right.utf8.makeIterator()
-        while true {
-            switch (leftBytes.next(), rightBytes.next()) {
-            case (nil, nil): return true
-            case (let l?, let r?):
-                if l == r { continue }
-                guard l < 0x80, r < 0x80 else { return left.lowercased() == right.lowercased() }
-                if l | 0x20 != r | 0x20 || !((l | 0x20) >= 0x61 && (l | 0x20) <= 0x7A) { return false }
-            default: return false
-            }
-        }
-    }
+    static func contains(_ list: [String], _ word: String) -> Bool { list.contains { $0.equalsIgnoringCase(word) } }
 
     /// Whether any id of `list` is in `set` (lowercased ids).
     static func anyIn(_ list: JSONValue?, _ set: Set<String>) -> Bool {
@@ -287,7 +270,7 @@ public enum SignInEvaluator {
         guard let rule, let tree = try? FilterRule.parse(rule) else { return false }
         let lowered = Dictionary((values ?? [:]).map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
         return tree.evaluate { ruleObject, property in
-            equalIgnoringCase(ruleObject, object) ? lowered[property.lowercased()] : nil
+            ruleObject.equalsIgnoringCase(object) ? lowered[property.lowercased()] : nil
         }
     }
 
@@ -315,8 +298,8 @@ public enum SignInEvaluator {
         if !needed.isEmpty && context.ipAddress == nil && context.country == nil { return .unknown("ipAddress or country") }
         var missing: String?
         func inside(_ reference: String) -> Bool {
-            if equalIgnoringCase(reference, "All") { return true }
-            if equalIgnoringCase(reference, "AllTrusted") {
+            if reference.equalsIgnoringCase("All") { return true }
+            if reference.equalsIgnoringCase("AllTrusted") {
                 return directory.namedLocations.values.contains { $0["isTrusted"]?.boolValue == true && inside(location: $0) == true }
             }
             // The legacy MFA trusted IPs are a tenant setting Graph does not expose: never matched here.

@@ -232,7 +232,8 @@ public struct Applier: Sendable {
             let copies = live[step.kind, default: []].filter { $0["displayName"]?.stringValue?.lowercased() == step.displayName.lowercased() }
             let ids = copies.compactMap { $0["id"]?.stringValue }.sorted { $0.lowercased() < $1.lowercased() }
             guard let survivor = ids.first, ids.count > 1 || survivor != step.id else { continue }
-            for (loser, object) in zip(ids.dropFirst(), ids.dropFirst().map { id in copies.first { $0["id"]?.stringValue == id }! }) {
+            for loser in ids.dropFirst() {
+                guard let object = copies.first(where: { $0["id"]?.stringValue == loser }) else { continue }
                 if step.kind == .namedLocation { await repoint(location: loser, to: survivor, live: &live) }
                 do {
                     try await backups.store(kind: step.kind, id: loser, displayName: step.displayName, liveObject: object)

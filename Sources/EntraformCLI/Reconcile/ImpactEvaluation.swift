@@ -68,7 +68,7 @@ extension ReconcileSession {
             """)
         var notes = ["devices are evaluated as unregistered and applications without custom security attributes"]
         if disabled > 0 { notes.append("\(disabled) disabled account\(disabled == 1 ? "" : "s") left out (they cannot sign in)") }
-        if !users.values.filter({ $0.external != nil }).isEmpty {
+        if users.values.contains(where: { $0.external != nil }) {
             notes.append("guests are evaluated as B2B collaboration guests or members (their home tenant is not read)")
         }
         return PlanImpact(changes: result.changes.map(Self.impactChange), usersEvaluated: subjects.count, userClasses: result.userClasses,
