@@ -125,11 +125,14 @@ struct Entries {
     struct Entry {
         var policy: JSONValue
         var directory: EvaluationDirectory
+        var compiled: CompiledPolicy
         /// The verdict when it applies (grant and session controls), for the combination rules.
         var applying: PolicyVerdict
     }
 
     var entries: [Entry] = []
+    /// The symbols of every entry's conditions.
+    var symbols = SymbolTable()
     var before: EntrySet
     var after: EntrySet
     /// Entries that belong to one side only: where none can apply, before and after agree.
@@ -142,12 +145,10 @@ struct Entries {
         var list: [Entry] = []
         var beforeIndices: [Int] = []
         var afterIndices: [Int] = []
+        var symbols = SymbolTable()
         func entry(_ policy: JSONValue, _ directory: EvaluationDirectory) -> Entry {
-            var verdict = PolicyVerdict(displayName: policy["displayName"]?.stringValue ?? "", id: policy["id"]?.stringValue,
-                                        state: policy["state"]?.stringValue ?? "enabled", applies: true, reason: nil, missingInputs: [],
-                                        grant: SignInEvaluator.grant(policy["grantControls"], directory: directory), sessionControls: [:])
-            verdict.sessionControls = (policy["sessionControls"]?.objectValue ?? [:]).filter { !$0.value.isNull }
-            return Entry(policy: policy, directory: directory, applying: verdict)
+            let compiled = CompiledPolicy(policy, directory: directory, symbols: &symbols)
+            return Entry(policy: policy, directory: directory, compiled: compiled, applying: compiled.applyingVerdict)
         }
         for policy in before.policies {
             beforeIndices.append(list.count)
@@ -167,6 +168,7 @@ struct Entries {
             }
         }
         entries = list
+        self.symbols = symbols
         self.before = EntrySet(count: list.count)
         self.after = EntrySet(count: list.count)
         changed = EntrySet(count: list.count)
@@ -206,9 +208,10 @@ struct Entries {
 
 
     /// Entries whose condition holds on `context` for `check` (the static part included).
-    func matching(_ context: SignInContext, _ check: (JSONValue, SignInContext, EvaluationDirectory) -> SignInEvaluator.Match) -> EntrySet {
+    func matching(_ context: SignInContext, _ check: Space.Check) -> EntrySet {
+        let signIn = PreparedSignIn(context, symbols: symbols)
         var set = EntrySet(count: count)
-        for (index, entry) in entries.enumerated() where check(entry.policy["conditions"] ?? .null, context, entry.directory) == .yes {
+        for (index, entry) in entries.enumerated() where check(entry.compiled, signIn) == .yes {
             set.insert(index)
         }
         return set
@@ -217,8 +220,8 @@ struct Entries {
     /// Entries that can apply at all: not disabled, and their device filter holds for an unregistered device.
     var live: EntrySet {
         var set = EntrySet(count: count)
-        for (index, entry) in entries.enumerated() where entry.applying.state != "disabled" {
-            if SignInEvaluator.filter(entry.policy["conditions"]?["devices"]?["deviceFilter"], values: nil) == .yes { set.insert(index) }
+        for (index, entry) in entries.enumerated() where entry.applying.state != "disabled" && entry.compiled.device([:]) == .yes {
+            set.insert(index)
         }
         return set
     }
@@ -298,7 +301,7 @@ struct Dimension {
     var edits: [(inout SignInContext) -> Void]
     var masks: [EntrySet]
     /// The condition this dimension decides.
-    var check: (JSONValue, SignInContext, EvaluationDirectory) -> SignInEvaluator.Match
+    var check: Space.Check
 }
 
 struct Space {
@@ -308,7 +311,7 @@ struct Space {
     /// Subjects first, then application, platform, client app type, location, the risks and the flow.
     var dimensions: [Dimension] = []
 
-    typealias Check = (JSONValue, SignInContext, EvaluationDirectory) -> SignInEvaluator.Match
+    typealias Check = (CompiledPolicy, PreparedSignIn) -> SignInEvaluator.Match
 
     init(kind: SignInSubject.Kind, subjects: SubjectClasses, entries: Entries, applicationNames: [String: String]) {
         self.kind = kind
@@ -325,50 +328,51 @@ struct Space {
         let live = entries.live
         var subjectDimension = dimension("subject", subjects.classes.map { subjectClass in
             (subjectClass.representative.label, { $0.subject = subjectClass.representative })
-        }) { conditions, context, _ in SignInEvaluator.identity(conditions, context) }
+        }) { policy, signIn in policy.identity(signIn) }
         subjectDimension.masks = subjectDimension.masks.map { $0.intersection(live) }
         dimensions.append(subjectDimension)
         let policies = entries.entries.map(\.policy)
         let conditions = policies.map { $0["conditions"] ?? .null }
         dimensions.append(dimension("application", Self.targets(conditions, entries: entries, names: applicationNames, kind: kind)) {
-            SignInEvaluator.target($0, $1, $2)
+            policy, signIn in policy.target(signIn)
         })
         // A workload identity signs in without a platform, client app type, user risks or flow: those
         // dimensions keep one value (the unknown one) for service principals.
         let forUsers = kind == .user
         let any: [(String, (inout SignInContext) -> Void)] = [("any", { _ in })]
         let namesPlatforms = forUsers && conditions.contains { !SignInEvaluator.strings($0["platforms"]?["includePlatforms"]).isEmpty }
-        dimensions.append(dimension("platform", namesPlatforms ? Self.platforms(conditions) : any) { conditions, context, _ in SignInEvaluator.platform(conditions["platforms"], context) })
+        dimensions.append(dimension("platform", namesPlatforms ? Self.platforms(conditions) : any) { policy, signIn in policy.platform(signIn) })
         let namesClients = forUsers && conditions.contains { condition in
             let types = SignInEvaluator.strings(condition["clientAppTypes"])
             return !types.isEmpty && !SignInEvaluator.contains(types, "all")
         }
         let clients: [ClientAppType] = [.browser, .mobileAppsAndDesktopClients, .exchangeActiveSync, .other]
         dimensions.append(dimension("clientAppType", namesClients ? clients.map { client in (client.rawValue, { $0.clientAppType = client }) } : any) {
-            conditions, context, _ in SignInEvaluator.clientApps(conditions["clientAppTypes"], context)
+            policy, signIn in policy.clientApp(signIn)
         })
-        dimensions.append(dimension("location", Self.locations(conditions, entries: entries)) { SignInEvaluator.location($0["locations"], $1, $2) })
+        dimensions.append(dimension("location", Self.locations(conditions, entries: entries)) { policy, signIn in policy.location(signIn) })
         let levels: [RiskLevel] = [.none, .low, .medium, .high]
-        func risks(_ key: String, _ name: String, applicable: Bool, _ path: WritableKeyPath<SignInContext, RiskLevel>) {
-            let named = applicable && conditions.contains { !SignInEvaluator.strings($0[key]).isEmpty }
+        func risks(_ name: String, applicable: Bool, _ path: WritableKeyPath<SignInContext, RiskLevel>, _ levelsNamed: KeyPath<CompiledPolicy, [Int]?>,
+                   _ level: KeyPath<PreparedSignIn, Int>) {
+            let named = applicable && entries.entries.contains { $0.compiled[keyPath: levelsNamed] != nil }
             dimensions.append(dimension(name, named ? levels.map { level in (level.rawValue, { $0[keyPath: path] = level }) } : any) {
-                conditions, context, _ in SignInEvaluator.risk(conditions[key], context[keyPath: path])
+                policy, signIn in CompiledPolicy.level(policy[keyPath: levelsNamed], signIn[keyPath: level])
             })
         }
-        risks("signInRiskLevels", "signInRisk", applicable: forUsers, \.signInRisk)
-        risks("userRiskLevels", "userRisk", applicable: forUsers, \.userRisk)
-        if !forUsers { risks("servicePrincipalRiskLevels", "servicePrincipalRisk", applicable: true, \.servicePrincipalRisk) }
+        risks("signInRisk", applicable: forUsers, \.signInRisk, \.signInRisks, \.signInRisk)
+        risks("userRisk", applicable: forUsers, \.userRisk, \.userRisks, \.userRisk)
+        if !forUsers { risks("servicePrincipalRisk", applicable: true, \.servicePrincipalRisk, \.servicePrincipalRisks, \.servicePrincipalRisk) }
         let namesInsider = forUsers && conditions.contains { !SignInEvaluator.flagList($0["insiderRiskLevels"]).isEmpty }
         let insider: [(String, (inout SignInContext) -> Void)] = [("none", { $0.insiderRisk = nil })]
             + InsiderRiskLevel.allCases.map { level in (level.rawValue, { $0.insiderRisk = level }) }
-        dimensions.append(dimension("insiderRisk", namesInsider ? insider : any) { conditions, context, _ in
-            SignInEvaluator.flags(conditions["insiderRiskLevels"], context.insiderRisk?.rawValue)
+        dimensions.append(dimension("insiderRisk", namesInsider ? insider : any) { policy, signIn in
+            CompiledPolicy.flag(policy.insiderRisks, signIn.insiderRisk, known: signIn.context.insiderRisk != nil)
         })
         let namesFlows = forUsers && conditions.contains { !SignInEvaluator.flagList($0["authenticationFlows"]?["transferMethods"]).isEmpty }
         let flows: [(String, (inout SignInContext) -> Void)] = [("ordinary", { $0.authenticationFlow = nil })]
             + TransferMethod.allCases.map { method in (method.rawValue, { $0.authenticationFlow = method }) }
         dimensions.append(dimension("authenticationFlow", namesFlows ? flows : any) {
-            conditions, context, _ in SignInEvaluator.flags(conditions["authenticationFlows"]?["transferMethods"], context.authenticationFlow?.rawValue)
+            policy, signIn in CompiledPolicy.flag(policy.authenticationFlows, signIn.authenticationFlow, known: signIn.context.authenticationFlow != nil)
         })
     }
 
@@ -472,7 +476,7 @@ struct Space {
         var countries: [String] = [""]
         for (_, _, location) in locations {
             for range in location["ipRanges"]?.arrayValue ?? [] {
-                guard let cidr = range["cidrAddress"]?.stringValue, let bounds = IPRangeBounds(cidr: cidr) else { continue }
+                guard let cidr = range["cidrAddress"]?.stringValue, let bounds = CIDRRange(cidr)?.bounds else { continue }
                 addresses.append(bounds.first)
                 if let next = bounds.afterLast { addresses.append(next) }
             }
@@ -690,34 +694,5 @@ struct Space {
                                          subjects: members, context: context, excludedContext: excluded)
         }
         .sorted { ($0.enforcement.rawValue, -$0.subjects.count, $0.subjects.first ?? "") < ($1.enforcement.rawValue, -$1.subjects.count, $1.subjects.first ?? "") }
-    }
-}
-
-/// The first address of a CIDR range and the one after its last (nil past the top).
-struct IPRangeBounds {
-    var first: IPAddress
-    var afterLast: IPAddress?
-
-    init?(cidr: String) {
-        let parts = cidr.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let prefix = Int(parts[1]), let network = IPAddress(String(parts[0])),
-              (0...(network.bytes.count * 8)).contains(prefix) else { return nil }
-        var low = network.bytes
-        var high = network.bytes
-        for index in low.indices {
-            let bitsKept = max(0, min(8, prefix - index * 8))
-            let mask: UInt8 = bitsKept == 0 ? 0 : UInt8(truncatingIfNeeded: 0xFF << (8 - bitsKept))
-            low[index] &= mask
-            high[index] |= ~mask
-        }
-        // high + 1, carrying; nil when it overflows.
-        var next = high
-        var index = next.count - 1
-        while index >= 0 {
-            if next[index] == 0xFF { next[index] = 0; index -= 1 } else { next[index] += 1; break }
-        }
-        guard let firstAddress = IPAddress(bytes: low) else { return nil }
-        first = firstAddress
-        afterLast = index < 0 ? nil : IPAddress(bytes: next)
     }
 }

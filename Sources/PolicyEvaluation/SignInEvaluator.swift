@@ -72,12 +72,10 @@ public struct SignInEvaluation: Sendable, Hashable {
 /// must be met (AND across policies, each policy's own operator inside), and session controls merge to
 /// the most restrictive. Report-only policies are evaluated alike and kept apart. Pure.
 public enum SignInEvaluator {
+    /// Evaluates one sign-in. To evaluate many against the same policies, compile them once with
+    /// ``CompiledPolicies``.
     public static func evaluate(_ policies: [JSONValue], context: SignInContext, directory: EvaluationDirectory) -> SignInEvaluation {
-        let verdicts = policies.map { verdict(for: $0, context: context, directory: directory) }
-        return SignInEvaluation(
-            verdicts: verdicts,
-            outcome: outcome(verdicts.filter { $0.applies && $0.state == "enabled" }),
-            reportOnly: outcome(verdicts.filter { $0.applies && $0.isReportOnly }))
+        CompiledPolicies(policies, directory: directory).evaluate(context)
     }
 
     /// Entra's prompt order (Microsoft Learn, "Building a Conditional Access policy": MFA, device
@@ -96,46 +94,12 @@ public enum SignInEvaluator {
 
     // MARK: One policy
 
-    /// One policy's verdict for the sign-in (what Microsoft's What If API answers per policy).
+    /// One policy's verdict for the sign-in (what Microsoft's What If API answers per policy): the
+    /// conditions in Graph's order (``CompiledPolicy/verdict(_:)``), stopping at the first that fails.
     public static func verdict(for policy: JSONValue, context: SignInContext, directory: EvaluationDirectory) -> PolicyVerdict {
-        let state = policy["state"]?.stringValue ?? "enabled"
-        var verdict = PolicyVerdict(
-            displayName: policy["displayName"]?.stringValue ?? "", id: policy["id"]?.stringValue, state: state, applies: false,
-            reason: nil, missingInputs: [], grant: nil, sessionControls: [:])
-        guard state != "disabled" else {
-            verdict.reason = .policyNotEnabled
-            return verdict
-        }
-        let conditions = policy["conditions"] ?? .null
-        // The conditions in Graph's order, stopping at the first that fails (no closures: this runs
-        // for every policy of every sign-in).
-        func holds(_ reason: WhatIfReason, _ match: Match) -> Bool {
-            switch match {
-            case .yes: return true
-            case .no: verdict.reason = reason
-            case .unknown(let input):
-                verdict.reason = reason
-                verdict.missingInputs = [input]
-            }
-            return false
-        }
-        let isUser = context.subject.kind == .user
-        guard holds(isUser ? .users : .workloadIdentities, identity(conditions, context)),
-              holds(targetReason(conditions, context), target(conditions, context, directory)),
-              holds(.devicePlatform, platform(conditions["platforms"], context)),
-              holds(.devices, filter(conditions["devices"]?["deviceFilter"], values: context.device)),
-              holds(.clientApps, clientApps(conditions["clientAppTypes"], context)),
-              holds(.location, location(conditions["locations"], context, directory)),
-              holds(.signInRisk, risk(conditions["signInRiskLevels"], context.signInRisk)),
-              holds(.userRisk, risk(conditions["userRiskLevels"], context.userRisk)),
-              holds(.workloadIdentities, isUser ? .yes : risk(conditions["servicePrincipalRiskLevels"], context.servicePrincipalRisk)),
-              holds(.insiderRisk, flags(conditions["insiderRiskLevels"], context.insiderRisk?.rawValue)),
-              holds(.authenticationFlow, flags(conditions["authenticationFlows"]?["transferMethods"], context.authenticationFlow?.rawValue))
-        else { return verdict }
-        verdict.applies = true
-        verdict.grant = grant(policy["grantControls"], directory: directory)
-        verdict.sessionControls = (policy["sessionControls"]?.objectValue ?? [:]).filter { !$0.value.isNull }
-        return verdict
+        var symbols = SymbolTable()
+        let compiled = CompiledPolicy(policy, directory: directory, symbols: &symbols)
+        return compiled.verdict(PreparedSignIn(context, symbols: symbols))
     }
 
     enum Match: Equatable {
@@ -150,204 +114,14 @@ public enum SignInEvaluator {
 
     static func contains(_ list: [String], _ word: String) -> Bool { list.contains { $0.equalsIgnoringCase(word) } }
 
-    /// Whether any id of `list` is in `set` (lowercased ids).
-    static func anyIn(_ list: JSONValue?, _ set: Set<String>) -> Bool {
-        guard !set.isEmpty, let items = list?.arrayValue else { return false }
-        return items.contains { item in
-            guard let id = item.stringValue else { return false }
-            return set.contains(id) || set.contains(id.lowercased())
-        }
-    }
-
-    // MARK: Users and workload identities
-
-    static func identity(_ conditions: JSONValue, _ context: SignInContext) -> Match {
-        let clients = conditions["clientApplications"] ?? .null
-        let includedPrincipals = strings(clients["includeServicePrincipals"])
-        let isWorkloadPolicy = !includedPrincipals.isEmpty
-        let subject = context.subject
-        if subject.kind == .servicePrincipal {
-            // Workload identity policies only; a user policy never applies to a service principal.
-            guard isWorkloadPolicy else { return .no }
-            let included = contains(includedPrincipals, "ServicePrincipalsInMyTenant") || contains(includedPrincipals, subject.id)
-            let excluded = contains(strings(clients["excludeServicePrincipals"]), subject.id)
-            return Match(included && !excluded)
-        }
-        guard !isWorkloadPolicy else { return .no }
-        let users = conditions["users"] ?? .null
-        let includeUsers = strings(users["includeUsers"])
-        let isExternal = subject.externalUserType != nil
-        let included = contains(includeUsers, "All") || contains(includeUsers, subject.id)
-            || (contains(includeUsers, "GuestsOrExternalUsers") && isExternal)
-            || anyIn(users["includeGroups"], subject.groupIds) || anyIn(users["includeRoles"], subject.roleTemplateIds)
-            || guests(users["includeGuestsOrExternalUsers"], subject)
-        guard included else { return .no }
-        let excludeUsers = strings(users["excludeUsers"])
-        let excluded = contains(excludeUsers, subject.id) || (contains(excludeUsers, "GuestsOrExternalUsers") && isExternal)
-            || anyIn(users["excludeGroups"], subject.groupIds) || anyIn(users["excludeRoles"], subject.roleTemplateIds)
-            || guests(users["excludeGuestsOrExternalUsers"], subject)
-        return Match(!excluded)
-    }
-
-    /// The user's external kind is among the flags, and the tenants are all or list the home tenant.
-    static func guests(_ value: JSONValue?, _ subject: SignInSubject) -> Bool {
-        guard let value, !value.isNull, let type = subject.externalUserType else { return false }
-        let types = flagList(value["guestOrExternalUserTypes"])
-        guard types.contains(type.rawValue) else { return false }
-        let tenants = value["externalTenants"] ?? .null
-        let kind = tenants["membershipKind"]?.stringValue
-            ?? (tenants["@odata.type"]?.stringValue?.hasSuffix("EnumeratedExternalTenants") == true ? "enumerated" : "all")
-        if tenants.isNull || kind == "all" { return true }
-        guard let home = subject.homeTenantId else { return false }
-        return strings(tenants["members"]).contains { $0.lowercased() == home }
-    }
-
     /// A flags value: Graph's comma-joined string, or a list.
     static func flagList(_ value: JSONValue?) -> [String] {
         if let text = value?.stringValue { return text.split(separator: ",").map { String($0.filter { $0 != " " }) } }
         return strings(value)
     }
 
-    // MARK: Target resources
-
-    static func targetReason(_ conditions: JSONValue, _ context: SignInContext) -> WhatIfReason {
-        let applications = conditions["applications"] ?? .null
-        if !strings(applications["includeUserActions"]).isEmpty { return .userActions }
-        if !strings(applications["includeAuthenticationContextClassReferences"]).isEmpty { return .authenticationContext }
-        return .application
-    }
-
-    static func target(_ conditions: JSONValue, _ context: SignInContext, _ directory: EvaluationDirectory) -> Match {
-        let applications = conditions["applications"] ?? .null
-        let actions = strings(applications["includeUserActions"])
-        let contexts = strings(applications["includeAuthenticationContextClassReferences"])
-        let include = strings(applications["includeApplications"])
-        switch context.target {
-        case .userAction(let action):
-            if !actions.isEmpty { return Match(contains(actions, action)) }
-            // All-resources policies apply to user actions too (What If answers so for registerSecurityInformation).
-            return Match(contains(include, "All") && strings(applications["excludeApplications"]).isEmpty)
-        case .authenticationContext(let reference):
-            if !contexts.isEmpty { return Match(contains(contexts, reference)) }
-            return .no
-        case .application(let appId):
-            guard actions.isEmpty, contexts.isEmpty else { return .no }
-            func member(_ list: [String]) -> Bool {
-                contains(list, appId) || (contains(list, "Office365") && directory.office365AppIds.contains(appId.lowercased()))
-                    || (contains(list, "MicrosoftAdminPortals") && directory.adminPortalAppIds.contains(appId.lowercased()))
-            }
-            let filter = applications["applicationFilter"] ?? .null
-            let filterMode = filter["mode"]?.stringValue
-            let filterTrue = filter.isNull ? false : evaluateRule(filter["rule"]?.stringValue, values: context.applicationAttributes,
-                                                                  object: "CustomSecurityAttribute")
-            let included = contains(include, "All") || member(include) || (filterMode == "include" && filterTrue)
-            guard included else { return .no }
-            let excluded = member(strings(applications["excludeApplications"])) || (filterMode == "exclude" && filterTrue)
-            return Match(!excluded)
-        }
-    }
-
-    // MARK: Platforms, devices, client apps
-
-    static func platform(_ platforms: JSONValue?, _ context: SignInContext) -> Match {
-        guard let platforms, !platforms.isNull else { return .yes }
-        let include = strings(platforms["includePlatforms"])
-        guard !include.isEmpty else { return .yes }
-        guard let platform = context.platform else { return .unknown("platform") }
-        // A platform outside Graph's list (ChromeOS, an unknown agent) matches only "all" and is never excluded by a list.
-        let included = contains(include, "all") || contains(include, platform)
-        return Match(included && !contains(strings(platforms["excludePlatforms"]), platform))
-    }
-
-    static func filter(_ filter: JSONValue?, values: [String: FilterValue]?) -> Match {
-        guard let filter, !filter.isNull, let rule = filter["rule"]?.stringValue else { return .yes }
-        let isTrue = evaluateRule(rule, values: values, object: "device")
-        return Match(filter["mode"]?.stringValue == "exclude" ? !isTrue : isTrue)
-    }
-
-    /// A rule over one object's properties (`nil` values: all null); an unparsable rule never holds.
-    static func evaluateRule(_ rule: String?, values: [String: FilterValue]?, object: String) -> Bool {
-        guard let rule, let tree = try? FilterRule.parse(rule) else { return false }
-        let lowered = Dictionary((values ?? [:]).map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
-        return tree.evaluate { ruleObject, property in
-            ruleObject.equalsIgnoringCase(object) ? lowered[property.lowercased()] : nil
-        }
-    }
-
-    static func clientApps(_ value: JSONValue?, _ context: SignInContext) -> Match {
-        let types = strings(value)
-        if types.isEmpty || contains(types, "all") { return .yes }
-        guard let client = context.clientAppType else { return .unknown("clientAppType") }
-        if contains(types, client.rawValue) { return .yes }
-        // easSupported is the legacy half of exchangeActiveSync.
-        return Match(client == .easSupported && contains(types, "exchangeActiveSync")
-            || client == .exchangeActiveSync && contains(types, "easSupported"))
-    }
-
-    // MARK: Locations
-
+    /// The legacy MFA trusted IPs' location id.
     static let legacyTrustedIPs = "00000000-0000-0000-0000-000000000000"
-
-    static func location(_ locations: JSONValue?, _ context: SignInContext, _ directory: EvaluationDirectory) -> Match {
-        guard let locations, !locations.isNull else { return .yes }
-        let include = strings(locations["includeLocations"])
-        guard !include.isEmpty else { return .yes }
-        let exclude = strings(locations["excludeLocations"])
-        // "All" is any address on the Internet; only named locations need the sign-in's address.
-        let needed = (include + exclude).filter { !contains(["All"], $0) }
-        if !needed.isEmpty && context.ipAddress == nil && context.country == nil { return .unknown("ipAddress or country") }
-        var missing: String?
-        func inside(_ reference: String) -> Bool {
-            if reference.equalsIgnoringCase("All") { return true }
-            if reference.equalsIgnoringCase("AllTrusted") {
-                return directory.namedLocations.values.contains { $0["isTrusted"]?.boolValue == true && inside(location: $0) == true }
-            }
-            // The legacy MFA trusted IPs are a tenant setting Graph does not expose: never matched here.
-            if reference == legacyTrustedIPs { return false }
-            guard let named = directory.namedLocations[reference.lowercased()] else { return false }
-            switch inside(location: named) {
-            case true?: return true
-            case false?: return false
-            case nil:
-                missing = named["ipRanges"] != nil ? "ipAddress" : "country"
-                return false
-            }
-        }
-        /// `nil` when the sign-in lacks the input this location needs.
-        func inside(location: JSONValue) -> Bool? {
-            if let ranges = location["ipRanges"]?.arrayValue {
-                guard let address = context.ipAddress else { return nil }
-                return ranges.contains { address.isIn(cidr: $0["cidrAddress"]?.stringValue ?? "") }
-            }
-            if let countries = location["countriesAndRegions"]?.stringArray {
-                guard let country = context.country else {
-                    return nil
-                }
-                if country.isEmpty { return location["includeUnknownCountriesAndRegions"]?.boolValue == true }
-                return contains(countries, country)
-            }
-            return false
-        }
-        let included = include.contains(where: inside)
-        let excluded = exclude.contains(where: inside)
-        if let missing, !(included && !excluded) { return .unknown(missing) }
-        return Match(included && !excluded)
-    }
-
-    // MARK: Risk and flows
-
-    static func risk(_ levels: JSONValue?, _ level: RiskLevel) -> Match {
-        let list = strings(levels)
-        return list.isEmpty ? .yes : Match(contains(list, level.rawValue))
-    }
-
-    static func flags(_ value: JSONValue?, _ current: String?) -> Match {
-        guard let value, !value.isNull else { return .yes }
-        let list = flagList(value)
-        guard !list.isEmpty else { return .yes }
-        guard let current else { return .no }
-        return Match(contains(list, current))
-    }
 
     // MARK: Controls
 

@@ -24,17 +24,7 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// True when this address lies in `cidr` (`203.0.113.0/24`, `2001:db8::/48`) of the same family.
-    public func isIn(cidr: String) -> Bool {
-        let parts = cidr.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let prefix = Int(parts[1]), let network = IPAddress(String(parts[0])),
-              network.bytes.count == bytes.count, (0...(bytes.count * 8)).contains(prefix) else { return false }
-        for index in bytes.indices {
-            let bitsKept = max(0, min(8, prefix - index * 8))
-            let mask: UInt8 = bitsKept == 0 ? 0 : UInt8(truncatingIfNeeded: 0xFF << (8 - bitsKept))
-            if bytes[index] & mask != network.bytes[index] & mask { return false }
-        }
-        return true
-    }
+    public func isIn(cidr: String) -> Bool { CIDRRange(cidr)?.contains(self) ?? false }
 
     public static func ipv4Bytes(_ text: String) -> [UInt8]? {
         let octets = text.split(separator: ".", omittingEmptySubsequences: false)
@@ -77,5 +67,50 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
             all = head
         }
         return all.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+    }
+}
+
+/// A CIDR range (`203.0.113.0/24`, `2001:db8::/48`) parsed once, for matching many addresses.
+public struct CIDRRange: Sendable, Hashable {
+    /// The network address as written.
+    public let network: IPAddress
+    public let prefixLength: Int
+
+    public init?(_ cidr: String) {
+        let parts = cidr.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let prefix = Int(parts[1]), let network = IPAddress(String(parts[0])),
+              (0...(network.bytes.count * 8)).contains(prefix) else { return nil }
+        self.network = network
+        prefixLength = prefix
+    }
+
+    /// The mask over byte `index`.
+    func mask(_ index: Int) -> UInt8 {
+        let bitsKept = max(0, min(8, prefixLength - index * 8))
+        return bitsKept == 0 ? 0 : UInt8(truncatingIfNeeded: 0xFF << (8 - bitsKept))
+    }
+
+    /// True when `address` is of the range's family and inside it.
+    public func contains(_ address: IPAddress) -> Bool {
+        guard address.bytes.count == network.bytes.count else { return false }
+        for index in address.bytes.indices where address.bytes[index] & mask(index) != network.bytes[index] & mask(index) { return false }
+        return true
+    }
+
+    /// The range's first address and the one after its last (nil past the top of the family).
+    public var bounds: (first: IPAddress, afterLast: IPAddress?) {
+        var low = network.bytes
+        var high = network.bytes
+        for index in low.indices {
+            low[index] &= mask(index)
+            high[index] |= ~mask(index)
+        }
+        // high + 1, carrying; nil when it overflows.
+        var next = high
+        var index = next.count - 1
+        while index >= 0 {
+            if next[index] == 0xFF { next[index] = 0; index -= 1 } else { next[index] += 1; break }
+        }
+        return (IPAddress(bytes: low) ?? network, index < 0 ? nil : IPAddress(bytes: next))
     }
 }

@@ -289,13 +289,17 @@ struct ImpactAnalysisTests {
     }
 
     @Test func rangeBoundsCoverTheFirstAndTheNextAddress() throws {
-        let v4 = try #require(IPRangeBounds(cidr: "198.51.100.0/26"))
+        let v4 = try #require(CIDRRange("198.51.100.0/26")?.bounds)
         #expect(v4.first.description == "198.51.100.0")
         #expect(v4.afterLast?.description == "198.51.100.64")
-        let top = try #require(IPRangeBounds(cidr: "255.255.255.0/24"))
+        let top = try #require(CIDRRange("255.255.255.0/24")?.bounds)
         #expect(top.afterLast == nil)
-        let v6 = try #require(IPRangeBounds(cidr: "2001:db8::/48"))
+        let v6 = try #require(CIDRRange("2001:db8::/48")?.bounds)
         #expect(v6.afterLast?.description == "2001:db8:1:0:0:0:0:0")
-        #expect(IPRangeBounds(cidr: "not a range") == nil)
+        #expect(CIDRRange("not a range") == nil)
+        #expect(CIDRRange("198.51.100.0/33") == nil)
+        #expect(CIDRRange("198.51.100.7/26")?.contains(IPAddress("198.51.100.63")!) == true)
+        #expect(CIDRRange("198.51.100.7/26")?.contains(IPAddress("198.51.100.64")!) == false)
+        #expect(CIDRRange("::/0")?.contains(IPAddress("198.51.100.1")!) == false)
     }
 }
