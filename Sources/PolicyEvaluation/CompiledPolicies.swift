@@ -100,7 +100,8 @@ struct PreparedSignIn {
 }
 
 /// One policy's conditions, grant and session controls, read once (see ``CompiledPolicies``).
-public struct CompiledPolicy: Sendable {
+/// Immutable; a class so that evaluating thousands of sign-ins shares it instead of copying its many lists.
+public final class CompiledPolicy: Sendable {
     public let displayName: String
     public let id: String?
     public let state: String
