@@ -4,11 +4,12 @@ import Foundation
 /// `plan`, `drift` and `risk plan` append their Markdown to it (whatever `--format` prints), so the run's
 /// page shows the plan without opening the log. `--no-step-summary` opts out.
 enum StepSummary {
-    /// Appends `markdown` to the step summary file, when there is one. A summary that cannot be
-    /// written is a warning on stderr, never a failed command.
-    static func append(_ markdown: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// Appends `markdown` to the step summary file, when there is one (rendered only then). A summary
+    /// that cannot be written is a warning on stderr, never a failed command.
+    static func append(_ markdown: @autoclosure () -> String, environment: [String: String] = ProcessInfo.processInfo.environment) {
         guard environment["GITHUB_ACTIONS"] == "true", let path = environment["GITHUB_STEP_SUMMARY"], !path.isEmpty else { return }
-        let data = Data((markdown.hasSuffix("\n") ? markdown : markdown + "\n").utf8)
+        let text = markdown()
+        let data = Data((text.hasSuffix("\n") ? text : text + "\n").utf8)
         do {
             if !FileManager.default.fileExists(atPath: path) {
                 try data.write(to: URL(fileURLWithPath: path))

@@ -91,27 +91,51 @@ public enum ImpactAnalysis {
 
 /// A set of policy entries as bits.
 struct EntrySet: Hashable {
-    var words: [UInt64]
+    /// The first 512 entries inline (a tenant holds at most 240 policies, so before and after fit),
+    /// so that the walk's many intersections and look-ups allocate nothing; the rest in `overflow`.
+    var inline = SIMD8<UInt64>()
+    var overflow: [UInt64]
 
-    init(count: Int) { words = Array(repeating: 0, count: (count + 63) / 64) }
+    init(count: Int) { overflow = Array(repeating: 0, count: max(0, (count - 512 + 63) / 64)) }
 
-    mutating func insert(_ index: Int) { words[index >> 6] |= 1 << UInt64(index & 63) }
+    mutating func insert(_ index: Int) {
+        if index < 512 { inline[index >> 6] |= 1 << UInt64(index & 63) } else { overflow[(index - 512) >> 6] |= 1 << UInt64(index & 63) }
+    }
 
-    func contains(_ index: Int) -> Bool { words[index >> 6] & (1 << UInt64(index & 63)) != 0 }
+    func contains(_ index: Int) -> Bool {
+        let word = index < 512 ? inline[index >> 6] : overflow[(index - 512) >> 6]
+        return word & (1 << UInt64(index & 63)) != 0
+    }
 
     func intersection(_ other: EntrySet) -> EntrySet {
         var result = self
-        for index in words.indices { result.words[index] &= other.words[index] }
+        result.inline &= other.inline
+        for index in overflow.indices { result.overflow[index] &= other.overflow[index] }
         return result
     }
 
+    mutating func formUnion(_ other: EntrySet) {
+        inline |= other.inline
+        for index in overflow.indices { overflow[index] |= other.overflow[index] }
+    }
+
     func isDisjoint(with other: EntrySet) -> Bool {
-        for index in words.indices where words[index] & other.words[index] != 0 { return false }
+        guard (inline & other.inline) == SIMD8() else { return false }
+        for index in overflow.indices where overflow[index] & other.overflow[index] != 0 { return false }
         return true
+    }
+
+    /// One combined word: the walk hashes sets in its innermost loop.
+    func hash(into hasher: inout Hasher) {
+        var folded: UInt64 = 0
+        for index in 0..<8 { folded = (folded &* 0x9E37_79B9_7F4A_7C15) ^ inline[index] }
+        for word in overflow { folded = (folded &* 0x9E37_79B9_7F4A_7C15) ^ word }
+        hasher.combine(folded)
     }
 
     var indices: [Int] {
         var result: [Int] = []
+        let words = (0..<8).map { inline[$0] } + overflow
         for (wordIndex, word) in words.enumerated() where word != 0 {
             for bit in 0..<64 where word & (1 << UInt64(bit)) != 0 { result.append(wordIndex * 64 + bit) }
         }
@@ -140,6 +164,8 @@ struct Entries {
     /// Entries enforced when they apply, and entries in report-only.
     var enabled: EntrySet
     var reportOnly: EntrySet
+    /// Entries whose grant blocks.
+    var blocking: EntrySet
 
     init(before: ImpactAnalysis.Side, after: ImpactAnalysis.Side) {
         var list: [Entry] = []
@@ -178,7 +204,9 @@ struct Entries {
         for index in list.indices where !shared.contains(index) { changed.insert(index) }
         enabled = EntrySet(count: list.count)
         reportOnly = EntrySet(count: list.count)
+        blocking = EntrySet(count: list.count)
         for (index, entry) in list.enumerated() {
+            if entry.applying.grant?.block == true { blocking.insert(index) }
             if entry.applying.state == "enabled" { enabled.insert(index) }
             if entry.applying.state == "enabledForReportingButNotEnforced" { reportOnly.insert(index) }
         }
@@ -233,10 +261,13 @@ struct Entries {
 struct SubjectClasses {
     struct Class {
         var representative: SignInSubject
-        var members: [String]
+        /// The members' positions in ``labelsByRank``, ascending.
+        var memberRanks: [Int]
     }
 
     var classes: [Class] = []
+    /// Every subject's label, sorted: a change lists its users by sorting integers, not strings.
+    var labelsByRank: [String] = []
 
     init(_ subjects: [SignInSubject], entries: Entries) {
         var users: Set<String> = []
@@ -267,6 +298,7 @@ struct SubjectClasses {
             }
         }
         var indexBySignature: [[String]: Int] = [:]
+        var classOf: [Int] = []
         for subject in subjects {
             var signature: [String] = [subject.kind.rawValue]
             if subject.kind == .servicePrincipal {
@@ -281,12 +313,16 @@ struct SubjectClasses {
                 }
             }
             if let index = indexBySignature[signature] {
-                classes[index].members.append(subject.label)
+                classOf.append(index)
             } else {
                 indexBySignature[signature] = classes.count
-                classes.append(Class(representative: subject, members: [subject.label]))
+                classOf.append(classes.count)
+                classes.append(Class(representative: subject, memberRanks: []))
             }
         }
+        let order = subjects.indices.sorted { (subjects[$0].label, $0) < (subjects[$1].label, $1) }
+        labelsByRank = order.map { subjects[$0].label }
+        for (rank, subject) in order.enumerated() { classes[classOf[subject]].memberRanks.append(rank) }
     }
 }
 
@@ -533,52 +569,40 @@ struct Space {
 
     // MARK: The walk
 
-    func walk(leaves: inout Int) -> [ImpactAnalysis.Change] { render(changes(leaves: &leaves)) }
+    func walk(leaves: inout Int) -> [ImpactAnalysis.Change] {
+        var outcomes = OutcomeTable()
+        let raw = changes(outcomes: &outcomes, leaves: &leaves)
+        return render(raw, outcomes: outcomes)
+    }
 
     /// The changes as value indices per dimension, merged.
-    func changes(leaves: inout Int) -> [RawChange] {
-        var outcomes = OutcomeTable()
-        var raw: [RawChange] = []
+    func changes(outcomes: inout OutcomeTable, leaves: inout Int) -> [RawChange] {
         var full = EntrySet(count: entries.count)
         for index in 0..<entries.count { full.insert(index) }
-        var path: [[Int]] = []
-        descend(level: 0, mask: full, path: &path, outcomes: &outcomes, changes: &raw, leaves: &leaves)
-        return merge(raw)
+        var memo = Array(repeating: [EntrySet: [RawChange]](), count: dimensions.count + 1)
+        return merge(descend(level: 0, mask: full, outcomes: &outcomes, memo: &memo, leaves: &leaves))
     }
 
     /// Outcomes computed once per set of applying policies, and numbered by what they demand (not
     /// by which policy blocks), so changes compare and hash by number.
     struct OutcomeTable {
+        /// What each number demands (without blocking policies).
+        var demands: [SignInOutcome] = []
         var numbers: [SignInOutcome: Int] = [:]
-        var bySet: [EntrySet: (number: Int, outcome: SignInOutcome)] = [:]
+        var bySet: [EntrySet: Int] = [:]
     }
 
-    /// A change as value indices per dimension. Outcomes are kept without their blocking policies
-    /// (which policy blocks is not a change of outcome), so sign-ins blocked by different policies
-    /// join; the policies are collected beside them. Equality and hashing use the outcomes' numbers.
+    /// A change as value indices per dimension. Outcomes are numbers in the ``OutcomeTable``, kept
+    /// apart from the policies that block (which policy blocks is not a change of outcome), so
+    /// sign-ins blocked by different policies join; the blocking entries are collected beside them.
+    /// Equality and hashing use the numbers and values only.
     struct RawChange: Hashable {
         var enforcement: ImpactAnalysis.Enforcement
-        var before: SignInOutcome
-        var after: SignInOutcome
         var beforeNumber: Int
         var afterNumber: Int
         var values: [[Int]]
-        var beforeBlockers: Set<String> = []
-        var afterBlockers: Set<String> = []
-
-        init(enforcement: ImpactAnalysis.Enforcement, before: (number: Int, outcome: SignInOutcome), after: (number: Int, outcome: SignInOutcome),
-             values: [[Int]]) {
-            self.enforcement = enforcement
-            self.before = before.outcome
-            self.after = after.outcome
-            beforeNumber = before.number
-            afterNumber = after.number
-            self.values = values
-            beforeBlockers = Set(before.outcome.blockingPolicies)
-            afterBlockers = Set(after.outcome.blockingPolicies)
-            self.before.blockingPolicies = []
-            self.after.blockingPolicies = []
-        }
+        var beforeBlockers: EntrySet
+        var afterBlockers: EntrySet
 
         static func == (left: RawChange, right: RawChange) -> Bool {
             left.enforcement == right.enforcement && left.beforeNumber == right.beforeNumber && left.afterNumber == right.afterNumber
@@ -591,55 +615,72 @@ struct Space {
             hasher.combine(afterNumber)
             hasher.combine(values)
         }
-
-        /// The outcomes with their blocking policies back.
-        var outcomes: (before: SignInOutcome, after: SignInOutcome) {
-            var old = before
-            var new = after
-            old.blockingPolicies = beforeBlockers.sorted()
-            new.blockingPolicies = afterBlockers.sorted()
-            return (old, new)
-        }
     }
 
-    func descend(level: Int, mask: EntrySet, path: inout [[Int]], outcomes: inout OutcomeTable, changes: inout [RawChange], leaves: inout Int) {
-        guard level < dimensions.count else {
+    /// The changes of the sign-ins whose policies still in reach at `level` are `mask`, with values for
+    /// the dimensions from `level` on. The answer depends on `level` and `mask` only, so it is
+    /// computed once for each (different subjects, or apps, often leave the same policies in reach).
+    func descend(level: Int, mask: EntrySet, outcomes: inout OutcomeTable, memo: inout [[EntrySet: [RawChange]]], leaves: inout Int)
+        -> [RawChange] {
+        if let known = memo[level][mask] { return known }
+        var result: [RawChange] = []
+        if level == dimensions.count {
+            // A leaf is two look-ups in the outcome table: not worth remembering.
             leaves += 1
             let beforeSet = mask.intersection(entries.before)
             let afterSet = mask.intersection(entries.after)
             for enforcement in [ImpactAnalysis.Enforcement.enforced, .reportOnly] {
                 let before = outcome(beforeSet, enforcement, &outcomes)
                 let after = outcome(afterSet, enforcement, &outcomes)
-                if before.number != after.number { changes.append(RawChange(enforcement: enforcement, before: before, after: after, values: path)) }
+                if before.number != after.number {
+                    result.append(RawChange(enforcement: enforcement, beforeNumber: before.number, afterNumber: after.number, values: [],
+                                            beforeBlockers: before.blockers, afterBlockers: after.blockers))
+                }
             }
-            return
+            return result
+        } else {
+            // Values that leave the same entries in reach are one branch (found by comparing: a node
+            // has few distinct branches, and hashing sets costs more than comparing them).
+            var order: [EntrySet] = []
+            var branches: [[Int]] = []
+            for (index, valueMask) in dimensions[level].masks.enumerated() {
+                let narrowed = mask.intersection(valueMask)
+                guard !narrowed.isDisjoint(with: entries.changed) else { continue }
+                if let branch = order.firstIndex(of: narrowed) {
+                    branches[branch].append(index)
+                } else {
+                    order.append(narrowed)
+                    branches.append([index])
+                }
+            }
+            for (narrowed, values) in zip(order, branches) {
+                for var change in descend(level: level + 1, mask: narrowed, outcomes: &outcomes, memo: &memo, leaves: &leaves) {
+                    change.values.insert(values, at: 0)
+                    result.append(change)
+                }
+            }
         }
-        // Values that leave the same entries in reach are one branch.
-        var branches: [EntrySet: [Int]] = [:]
-        var order: [EntrySet] = []
-        for (index, valueMask) in dimensions[level].masks.enumerated() {
-            let narrowed = mask.intersection(valueMask)
-            guard !narrowed.isDisjoint(with: entries.changed) else { continue }
-            if branches[narrowed] == nil { order.append(narrowed) }
-            branches[narrowed, default: []].append(index)
-        }
-        for narrowed in order {
-            path.append(branches[narrowed]!)
-            descend(level: level + 1, mask: narrowed, path: &path, outcomes: &outcomes, changes: &changes, leaves: &leaves)
-            path.removeLast()
-        }
+        memo[level][mask] = result
+        return result
     }
 
-    func outcome(_ set: EntrySet, _ enforcement: ImpactAnalysis.Enforcement, _ table: inout OutcomeTable) -> (number: Int, outcome: SignInOutcome) {
+    /// The outcome's number for the entries in `set` that are enforced (or in report-only), and the ones among them that block.
+    func outcome(_ set: EntrySet, _ enforcement: ImpactAnalysis.Enforcement, _ table: inout OutcomeTable) -> (number: Int, blockers: EntrySet) {
         let applying = set.intersection(enforcement == .enforced ? entries.enabled : entries.reportOnly)
-        if let known = table.bySet[applying] { return known }
-        let computed = SignInEvaluator.outcome(applying.indices.map { entries.entries[$0].applying })
-        var demand = computed
+        let blockers = applying.intersection(entries.blocking)
+        if let known = table.bySet[applying] { return (known, blockers) }
+        var demand = SignInEvaluator.outcome(applying.indices.map { entries.entries[$0].applying })
         demand.blockingPolicies = []
-        let number = table.numbers[demand] ?? table.numbers.count
-        table.numbers[demand] = number
-        table.bySet[applying] = (number, computed)
-        return (number, computed)
+        let number: Int
+        if let known = table.numbers[demand] {
+            number = known
+        } else {
+            number = table.demands.count
+            table.demands.append(demand)
+            table.numbers[demand] = number
+        }
+        table.bySet[applying] = number
+        return (number, blockers)
     }
 
     /// Joins changes that differ in one dimension only, until nothing joins: sign-ins that change
@@ -651,37 +692,40 @@ struct Space {
             joined = false
             // A dimension with one value has nothing to join.
             for level in 0..<dimensions.count where dimensions[level].labels.count > 1 {
-                var groups: [RawChange: RawChange] = [:]
+                var groups: [RawChange: Int] = [:]
                 groups.reserveCapacity(current.count)
-                var order: [RawChange] = []
-                order.reserveCapacity(current.count)
+                var merged: [RawChange] = []
+                merged.reserveCapacity(current.count)
                 for change in current {
                     var key = change
                     key.values[level] = []
-                    if var group = groups[key] {
-                        group.values[level] += change.values[level]
-                        group.beforeBlockers.formUnion(change.beforeBlockers)
-                        group.afterBlockers.formUnion(change.afterBlockers)
-                        groups[key] = group
+                    if let index = groups[key] {
+                        merged[index].values[level] += change.values[level]
+                        merged[index].beforeBlockers.formUnion(change.beforeBlockers)
+                        merged[index].afterBlockers.formUnion(change.afterBlockers)
                     } else {
-                        order.append(key)
-                        groups[key] = change
+                        groups[key] = merged.count
+                        merged.append(change)
                     }
                 }
-                if order.count < current.count { joined = true }
-                current = order.map { key in
-                    var change = groups[key]!
-                    change.values[level] = Array(Set(change.values[level])).sorted()
-                    return change
+                if merged.count < current.count {
+                    joined = true
+                    for index in merged.indices { merged[index].values[level] = Array(Set(merged[index].values[level])).sorted() }
                 }
+                current = merged
             }
         }
         return current
     }
 
-    func render(_ changes: [RawChange]) -> [ImpactAnalysis.Change] {
-        changes.map { change in
-            let members = change.values[0].flatMap { subjects.classes[$0].members }.sorted()
+    func render(_ changes: [RawChange], outcomes: OutcomeTable) -> [ImpactAnalysis.Change] {
+        func outcome(_ number: Int, _ blockers: EntrySet) -> SignInOutcome {
+            var outcome = outcomes.demands[number]
+            outcome.blockingPolicies = Set(blockers.indices.map { entries.entries[$0].applying.displayName }).sorted()
+            return outcome
+        }
+        return changes.map { change in
+            let members = change.values[0].flatMap { subjects.classes[$0].memberRanks }.sorted().map { subjects.labelsByRank[$0] }
             var context: [String: [String]] = [:]
             var excluded: [String: [String]] = [:]
             for level in 1..<dimensions.count where change.values[level].count < dimensions[level].labels.count {
@@ -689,8 +733,8 @@ struct Space {
                 context[dimensions[level].name] = change.values[level].map { labels[$0] }
                 excluded[dimensions[level].name] = labels.indices.filter { !change.values[level].contains($0) }.map { labels[$0] }
             }
-            let (before, after) = change.outcomes
-            return ImpactAnalysis.Change(enforcement: change.enforcement, before: before, after: after, subjectKind: kind,
+            return ImpactAnalysis.Change(enforcement: change.enforcement, before: outcome(change.beforeNumber, change.beforeBlockers),
+                                         after: outcome(change.afterNumber, change.afterBlockers), subjectKind: kind,
                                          subjects: members, context: context, excludedContext: excluded)
         }
         .sorted { ($0.enforcement.rawValue, -$0.subjects.count, $0.subjects.first ?? "") < ($1.enforcement.rawValue, -$1.subjects.count, $1.subjects.first ?? "") }

@@ -201,7 +201,8 @@ struct ImpactAnalysisTests {
         let subjects = SubjectClasses(people, entries: entries)
         let space = Space(kind: .user, subjects: subjects, entries: entries, applicationNames: [:])
         var leaves = 0
-        let changes = space.changes(leaves: &leaves)
+        var outcomes = Space.OutcomeTable()
+        let changes = space.changes(outcomes: &outcomes, leaves: &leaves)
 
         // Expand the walk's changes to (user, value indices) → transition.
         struct Key: Hashable { var user: String; var values: [Int]; var enforcement: ImpactAnalysis.Enforcement }
@@ -210,10 +211,10 @@ struct ImpactAnalysisTests {
         func expand(_ change: Space.RawChange, level: Int, prefix: [Int]) {
             if level == space.dimensions.count {
                 for subjectClass in change.values[0] {
-                    for member in subjects.classes[subjectClass].members {
+                    for member in subjects.classes[subjectClass].memberRanks.map({ subjects.labelsByRank[$0] }) {
                         let key = Key(user: member, values: prefix, enforcement: change.enforcement)
                         if claimed[key] != nil { overlapping += 1 }
-                        claimed[key] = (change.before, change.after)
+                        claimed[key] = (outcomes.demands[change.beforeNumber], outcomes.demands[change.afterNumber])
                     }
                 }
                 return
@@ -286,6 +287,23 @@ struct ImpactAnalysisTests {
     func caseInsensitiveMatching(left: String, right: String, equal: Bool) {
         #expect(left.equalsIgnoringCase(right) == equal)
         #expect(right.equalsIgnoringCase(left) == equal)
+    }
+
+    @Test func entrySetsHoldEntriesInlineAndBeyond() {
+        var left = EntrySet(count: 700)
+        var right = EntrySet(count: 700)
+        for index in [3, 511, 512, 699] { left.insert(index) }
+        for index in [511, 699, 600] { right.insert(index) }
+        #expect(left.indices == [3, 511, 512, 699])
+        #expect(left.intersection(right).indices == [511, 699])
+        #expect(!left.isDisjoint(with: right))
+        var onlyOverflow = EntrySet(count: 700)
+        onlyOverflow.insert(600)
+        #expect(onlyOverflow.isDisjoint(with: left))
+        #expect(!onlyOverflow.isDisjoint(with: right))
+        left.formUnion(onlyOverflow)
+        #expect(left.contains(600) && !left.contains(601))
+        #expect(left.intersection(right) != right.intersection(onlyOverflow))
     }
 
     @Test func rangeBoundsCoverTheFirstAndTheNextAddress() throws {

@@ -7,19 +7,25 @@ extension ReconcileSession {
     /// Who `plan` affects: every enabled user of the tenant (and every service principal a
     /// workload-identity policy names) evaluated against the policies before and after it, with
     /// ``ImpactAnalysis``. Reads the directory once: users paged with `$select`, the transitive
-    /// members of each group the policies name, and the holders of each role they name (directory
-    /// requests, not conditional-access ones; `--debug` says how many).
+    /// members of each group the policies name, and the holders of each role they name, the three
+    /// concurrently (directory requests, not conditional-access ones; `--debug` says how many).
     func impact(for plan: Plan) async throws -> PlanImpact {
         let client = connection.client
         let requestsBefore = client.statistics.attempts
+        let clock = ContinuousClock()
+        let readStart = clock.now
         let before = snapshot.policies
         let after = policiesAfter(plan)
         let references = Self.references(in: before + after)
 
+        // The users' pages follow one another; the groups' and roles' reads run beside them.
+        async let userList = client.listUsersForEvaluation()
+        async let groupMembers = Self.concurrently(references.groups.sorted()) { try await Self.members(of: $0, client: client) }
+        async let roleHolders = Self.concurrently(references.roles.sorted()) { try await client.listRoleAssignmentPrincipals(roleTemplateId: $0) }
         var users: [String: (label: String, external: GuestOrExternalUserType?)] = [:]
         var order: [String] = []
         var disabled = 0
-        for user in try await client.listUsersForEvaluation() {
+        for user in try await userList {
             guard let id = user["id"]?.stringValue?.lowercased() else { continue }
             if user["accountEnabled"]?.boolValue == false {
                 disabled += 1
@@ -33,12 +39,11 @@ extension ReconcileSession {
             order.append(id)
         }
         var groupsOf: [String: Set<String>] = [:]
-        for (group, members) in try await Self.concurrently(references.groups.sorted(), { try await Self.members(of: $0, client: client) }) {
+        for (group, members) in try await groupMembers {
             for member in members { groupsOf[member, default: []].insert(group) }
         }
         var rolesOf: [String: Set<String>] = [:]
-        let holdersByRole = try await Self.concurrently(references.roles.sorted()) { try await client.listRoleAssignmentPrincipals(roleTemplateId: $0) }
-        for (role, principals) in holdersByRole {
+        for (role, principals) in try await roleHolders {
             for principal in principals {
                 let holder = principal.lowercased()
                 // A role held by a role-assignable group is held by its members.
@@ -57,14 +62,17 @@ extension ReconcileSession {
             principals.append(SignInSubject(servicePrincipal: Self.otherServicePrincipalId, label: "any other service principal of the tenant"))
         }
         let (beforeDirectory, afterDirectory) = evaluationDirectories()
+        let analysisStart = clock.now
         let result = ImpactAnalysis.analyse(
             before: .init(policies: before, directory: beforeDirectory), after: .init(policies: after, directory: afterDirectory),
             population: .init(users: subjects, servicePrincipals: principals), applicationNames: snapshot.directoryNames.namesById)
         let requests = client.statistics.attempts - requestsBefore
+        let analysisEnd = clock.now
         connection.logger.debug("""
             impact: \(requests) directory requests (users, \(references.groups.count) groups' transitive members, \
-            \(references.roles.count) roles' assignments); \(subjects.count) users in \(result.userClasses) classes, \
-            \(principals.count) service principals, \(result.leavesEvaluated) outcome pairs compared
+            \(references.roles.count) roles' assignments) in \(Self.milliseconds(analysisStart - readStart)); \(subjects.count) users in \
+            \(result.userClasses) classes, \(principals.count) service principals, \(result.leavesEvaluated) outcome pairs compared in \
+            \(Self.milliseconds(analysisEnd - analysisStart))
             """)
         var notes = ["devices are evaluated as unregistered and applications without custom security attributes"]
         if disabled > 0 { notes.append("\(disabled) disabled account\(disabled == 1 ? "" : "s") left out (they cannot sign in)") }
@@ -73,6 +81,10 @@ extension ReconcileSession {
         }
         return PlanImpact(changes: result.changes.map(Self.impactChange), usersEvaluated: subjects.count, userClasses: result.userClasses,
                           servicePrincipalsEvaluated: principals.count, notes: notes)
+    }
+
+    static func milliseconds(_ duration: Duration) -> String {
+        "\(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000) ms"
     }
 
     /// A stand-in id for the tenant's service principals no policy names.
