@@ -34,7 +34,7 @@ public enum DiagnosticRendering {
                 coloredSeverity = severity
             }
             let prefix = diagnostic.location.map { "\($0): " } ?? ""
-            lines.append("\(prefix)\(coloredSeverity): \(diagnostic.fullMessage)")
+            lines.append("\(prefix)\(coloredSeverity): \(diagnostic.fullMessage)\(diagnostic.code.map { " [\($0)]" } ?? "")")
             guard let location = diagnostic.location, let text = texts[location.file] else { continue }
             let fileLines = linesByFile[location.file] ?? text.split(separator: "\n", omittingEmptySubsequences: false)
             linesByFile[location.file] = fileLines
@@ -66,7 +66,7 @@ public enum DiagnosticRendering {
         return String(shown)
     }
 
-    /// A JSON array of `{severity, message, suggestion?, file?, line?, column?}`.
+    /// A JSON array of `{severity, message, code?, suggestion?, file?, line?, column?}`.
     public static func json(_ diagnostics: [Diagnostic]) -> String {
         let values: [JSONValue] = diagnostics.map { diagnostic in
             var object: [String: JSONValue] = [
@@ -74,6 +74,7 @@ public enum DiagnosticRendering {
                 "message": .string(diagnostic.message),
             ]
             if let suggestion = diagnostic.suggestion { object["suggestion"] = .string(suggestion) }
+            if let code = diagnostic.code { object["code"] = .string(code) }
             if let location = diagnostic.location {
                 object["file"] = .string(location.file)
                 object["line"] = .number(Double(location.line))
@@ -84,7 +85,7 @@ public enum DiagnosticRendering {
         return JSONValue.array(values).serializedString(pretty: true) + "\n"
     }
 
-    /// `::error file=…,line=…,col=…::message` workflow commands.
+    /// `::error file=…,line=…,col=…,title=EF203::message` workflow commands (the title when a rule found it).
     public static func github(_ diagnostics: [Diagnostic]) -> String {
         diagnostics.map { diagnostic in
             let command = switch diagnostic.severity {
@@ -96,6 +97,7 @@ public enum DiagnosticRendering {
             if let location = diagnostic.location {
                 properties = ["file=\(escapeProperty(location.file))", "line=\(location.line)", "col=\(location.column)"]
             }
+            if let code = diagnostic.code { properties.append("title=\(escapeProperty(code))") }
             let head = properties.isEmpty ? "::\(command)" : "::\(command) \(properties.joined(separator: ","))"
             return "\(head)::\(escapeData(diagnostic.fullMessage))\n"
         }.joined()

@@ -28,7 +28,7 @@ import Reconciliation
 ///       "requestBody": {…} | null                // the POST/PATCH body
 ///     }
 ///   ],
-///   "diagnostics": [{"severity": "error" | "warning" | "note", "message": "…", "suggestion": "…" | null,
+///   "diagnostics": [{"severity": "error" | "warning" | "note", "message": "…", "suggestion": "…" | null, "code": "EF203" | null,
 ///                    "location": {"file": …, "line": …, "column": …} | null}],
 ///   "liveStateDigest": "<sha-256 hex>",
 ///   "planDigest": "<sha-256 hex>",
@@ -139,7 +139,7 @@ public struct JSONPlanRenderer: Sendable {
     static func diagnostic(_ diagnostic: Diagnostic) -> JSONValue {
         [
             "severity": .string(diagnostic.severity.rawValue), "message": .string(diagnostic.message),
-            "suggestion": diagnostic.suggestion.map(JSONValue.string) ?? .null,
+            "suggestion": diagnostic.suggestion.map(JSONValue.string) ?? .null, "code": diagnostic.code.map(JSONValue.string) ?? .null,
             "location": diagnostic.location.map(location) ?? .null,
         ]
     }

@@ -144,7 +144,8 @@ public struct SavedPlan: Sendable {
         static func diagnostic(_ json: JSONValue) throws(Failure) -> Diagnostic {
             guard let severity = json["severity"]?.stringValue.flatMap(Diagnostic.Severity.init(rawValue:)),
                   let message = json["message"]?.stringValue else { throw Failure(description: "a diagnostic lacks its severity or message") }
-            return Diagnostic(severity, message, at: location(json["location"]), suggestion: json["suggestion"]?.stringValue)
+            return Diagnostic(severity, message, at: location(json["location"]), suggestion: json["suggestion"]?.stringValue,
+                              code: json["code"]?.stringValue)
         }
     }
 }

@@ -232,6 +232,9 @@ public enum LanguageSchema {
             Field("country", .string(.countryCode), "The sign-in country (ISO alpha-2)."),
             Field("ipAddress", .string(.ipAddress), "The sign-in IP address (IPv4 or IPv6)."),
         ])), isSet: false), "What-if personas for impact analysis in plans."),
+        Field("lint", .object(ObjectShape(LintRule.allCases.map { rule in
+            Field(rule.rawValue, enumeration(LintSeverity.self), "\(rule.title) (default \(rule.defaultSeverity.rawValue)).")
+        })), "Lint rule severities: error, warning or off, by rule id."),
     ], rules: PolicyRules.settings)
 
     // MARK: Risk response rule

@@ -35,12 +35,15 @@ public struct Diagnostic: Sendable, Hashable, Codable {
     public var location: SourceLocation?
     /// A fix to offer: `did you mean 'grantControls'?`.
     public var suggestion: String?
+    /// The rule that found it, for findings of a named rule (`EF203`).
+    public var code: String?
 
-    public init(_ severity: Severity, _ message: String, at location: SourceLocation? = nil, suggestion: String? = nil) {
+    public init(_ severity: Severity, _ message: String, at location: SourceLocation? = nil, suggestion: String? = nil, code: String? = nil) {
         self.severity = severity
         self.message = message
         self.location = location
         self.suggestion = suggestion
+        self.code = code
     }
 
     public static func error(_ message: String, at location: SourceLocation? = nil, suggestion: String? = nil) -> Diagnostic {
@@ -59,10 +62,11 @@ public struct Diagnostic: Sendable, Hashable, Codable {
 }
 
 extension Diagnostic: CustomStringConvertible {
-    /// `file:line:column: error: message`, or `error: message` without a location.
+    /// `file:line:column: error: message`, or `error: message` without a location; a rule's finding
+    /// ends in its id: `… [EF203]`.
     public var description: String {
         let prefix = location.map { "\($0): " } ?? ""
-        return "\(prefix)\(severity.rawValue): \(fullMessage)"
+        return "\(prefix)\(severity.rawValue): \(fullMessage)\(code.map { " [\($0)]" } ?? "")"
     }
 }
 

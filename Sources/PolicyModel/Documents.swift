@@ -35,8 +35,13 @@ public struct Settings: Sendable, Hashable, Codable {
     public var manage: Manage?
     public var emergencyAccess: EmergencyAccess?
     public var scenarios: [Scenario]?
+    /// Lint rule severities by rule id (`EF201`), overriding each rule's default.
+    public var lint: [String: LintSeverity]?
 
     public init() {}
+
+    /// The severity `rule` reports with under these settings.
+    public func severity(of rule: LintRule) -> LintSeverity { lint?[rule.rawValue] ?? rule.defaultSeverity }
 
     /// What entraform may touch.
     public struct Manage: Sendable, Hashable, Codable {

@@ -30,8 +30,12 @@ struct DriftCommand: AsyncParsableCommand {
 
     func run() async throws {
         let code = await TenantCommandRunner.run {
-            let report = try await ReconcileSession.with(path: path, connection: connection, useColor: color.useColor(fileDescriptor: 2)) {
-                $0.drift()
+            let report = try await ReconcileSession.with(path: path, connection: connection, useColor: color.useColor(fileDescriptor: 2)) { session in
+                // The lint rules over the tenant as it is.
+                var report = session.drift()
+                report.diagnostics = (report.diagnostics + session.lintDiagnostics(
+                    policies: session.snapshot.policies, namedLocations: session.snapshot.namedLocations, created: [])).sortedByLocation()
+                return report
             }
             switch format {
             case .text: Console.out(TextDriftRenderer(useColor: color.useColor(fileDescriptor: 1)).render(report))

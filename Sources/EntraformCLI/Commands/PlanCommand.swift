@@ -47,6 +47,14 @@ struct PlanCommand: AsyncParsableCommand {
                 var plan = session.timedPlan()
                 plan.tenantId = try await session.connection.actingTenantId()
                 if !plan.hasErrors {
+                    let created = plan.changes.filter { $0.kind == .conditionalAccessPolicy && $0.action == .create }.map(\.displayName)
+                    plan.diagnostics = (plan.diagnostics + session.lintDiagnostics(
+                        policies: session.policiesAfter(plan),
+                        namedLocations: ReconcileSession.declaredNamedLocations(resolved: session.resolved, snapshot: session.snapshot),
+                        created: Set(created)))
+                        .sortedByLocation()
+                }
+                if !plan.hasErrors {
                     plan.scenarios = try await session.scenarioOutcomes(for: plan)
                     // Nothing changes, nobody is affected: no directory reads for a no-op plan.
                     if !noImpact && plan.hasChanges { plan.impact = try await session.impact(for: plan) }

@@ -54,6 +54,8 @@ enum Validation {
         if sources.isEmpty {
             result.diagnostics.append(.error("\(path): no *.yaml or *.yml files found"))
         }
+        // The set-level rules, once every file is valid on its own.
+        if !result.hasErrors { result.diagnostics = (result.diagnostics + Lint.declared(result.configuration)).sortedByLocation() }
         var output = DiagnosticRendering.render(result.diagnostics, format: format, texts: result.texts, useColor: useColor)
         if format == .text {
             let configuration = result.configuration
