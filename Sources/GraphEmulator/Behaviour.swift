@@ -7,6 +7,11 @@ enum ServiceClass: String, Sendable, CaseIterable {
     case conditionalAccessAndIdentityProtection
     /// Users, groups, service principals, roles: 429 with Retry-After.
     case directory
+    /// Identity and access reports (`/auditLogs/signIns`, `/auditLogs/directoryAudits`): Microsoft
+    /// Learn, "Microsoft Graph service-specific throttling limits", section "Identity and access reports
+    /// service limits": 5 requests per 10 seconds per app per tenant. 429 without Retry-After, like the
+    /// conditional access paths.
+    case identityAndAccessReports
     /// Token endpoint, `$batch` envelopes, emulator-only endpoints.
     case other
 }
@@ -70,6 +75,10 @@ actor Behaviour {
         }
         if let rate = configuration.directoryRateLimit, rate > 0 {
             buckets[.directory] = TokenBucket(rate: rate, burst: configuration.rateLimitBurst ?? max(1, Int(rate.rounded(.up))), now: now)
+        }
+        if let rate = configuration.reportsRateLimit, rate > 0 {
+            buckets[.identityAndAccessReports] = TokenBucket(rate: rate, burst: configuration.rateLimitBurst ?? max(1, Int(rate.rounded(.up))),
+                                                             now: now)
         }
     }
 

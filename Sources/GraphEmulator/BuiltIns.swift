@@ -189,6 +189,6 @@ enum BuiltIns {
         "Policy.Read.All", "Policy.ReadWrite.ConditionalAccess", "Application.Read.All", "User.Read.All",
         "Group.Read.All", "RoleManagement.Read.Directory", "Agreement.Read.All", "AuthenticationContext.ReadWrite.All",
         "IdentityRiskyUser.ReadWrite.All", "IdentityRiskEvent.Read.All", "IdentityRiskyServicePrincipal.ReadWrite.All",
-        "User.RevokeSessions.All",
+        "User.RevokeSessions.All", "AuditLog.Read.All",
     ]
 }

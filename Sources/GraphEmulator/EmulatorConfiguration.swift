@@ -19,6 +19,10 @@ public struct EmulatorConfiguration: Sendable {
     /// Requests per second allowed on directory paths (users, groups, …). `nil` disables it.
     /// Over the limit: 429 with `Retry-After`, as Graph's identity and access service answers.
     public var directoryRateLimit: Double?
+    /// Requests per second allowed on the identity and access reports paths (`/auditLogs/…`), per
+    /// tenant (Graph: 5 per 10 seconds per app, so 0.5). `nil` disables it. Over the limit: 429 without
+    /// `Retry-After`, as on the conditional access paths.
+    public var reportsRateLimit: Double? = nil
     /// Burst size of the token buckets (requests that may arrive at once). At least 1.
     public var rateLimitBurst: Int?
     /// Probability (0…1) that a Graph request fails with a 503 (with `Retry-After`), a 500 or a
@@ -47,8 +51,8 @@ public struct EmulatorConfiguration: Sendable {
     /// guidance: 240 since 2026, 195 before). Creating or restoring one more is a 400 `BadRequest`;
     /// soft-deleted policies do not count. Seeds may hold more (they load as given).
     public var conditionalAccessPolicyLimit: Int = 240
-    /// The time the throttling buckets and the replication lag are measured in (tests inject a
-    /// ``ManualEmulatorClock``).
+    /// The time the throttling buckets and the replication lag are measured in, and the time stamped on
+    /// sign-ins, directory audits and conditional access writes (tests inject a ``ManualEmulatorClock``).
     public var clock: EmulatorClock = .system
 
     public init(

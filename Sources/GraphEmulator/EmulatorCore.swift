@@ -249,6 +249,8 @@ struct EmulatorCore: Sendable {
             } catch {
                 return GraphFailure.badRequest("\(error)").response(for: nil)
             }
+        case ("POST", ["signins"]):
+            return await emulateSignIn(incoming)
         case ("GET", ["credentials"]):
             let applications = await service.store.state.applications
             return .json(200, .array(applications.map { application in

@@ -6,12 +6,12 @@ extension GraphService {
         let resource = rest[0].lowercased()
         let tail = Array(rest.dropFirst())
         switch resource {
-        case "policies": return try await policies(request, rest: tail)
-        case "namedlocations": return try await namedLocations(request, rest: tail)
+        case "policies": return try await policies(request, rest: tail, principal: principal)
+        case "namedlocations": return try await namedLocations(request, rest: tail, principal: principal)
         case "deleteditems":
             guard let kind = tail.first?.lowercased() else { throw GraphFailure.noRoute(request) }
-            if kind == "policies" { return try await deletedPolicies(request, rest: Array(tail.dropFirst())) }
-            if kind == "namedlocations" { return try await deletedNamedLocations(request, rest: Array(tail.dropFirst())) }
+            if kind == "policies" { return try await deletedPolicies(request, rest: Array(tail.dropFirst()), principal: principal) }
+            if kind == "namedlocations" { return try await deletedNamedLocations(request, rest: Array(tail.dropFirst()), principal: principal) }
             throw GraphFailure.noRoute(request)
         case "authenticationstrength":
             guard tail.first?.lowercased() == "policies" else { throw GraphFailure.noRoute(request) }
@@ -62,11 +62,12 @@ extension GraphService {
         return policy
     }
 
-    func policies(_ request: GraphRequest, rest: [String]) async throws -> GraphResponse {
+    /// Every write records a directory audit in the same change (``TenantState/recordAudit(_:_:id:displayName:old:new:context:)``).
+    func policies(_ request: GraphRequest, rest: [String], principal: Principal) async throws -> GraphResponse {
         if rest.isEmpty {
             switch request.method {
             case "GET": return try await listPolicies(request)
-            case "POST": return try await createPolicy(request)
+            case "POST": return try await createPolicy(request, principal: principal)
             default: throw GraphFailure.methodNotAllowed()
             }
         }
@@ -86,19 +87,25 @@ extension GraphService {
         case "PATCH":
             let patch = try request.jsonObject()
             try validateSchema(.object(patch), as: ConditionalAccessSchema.policyWritable, request: request, typeName: "ConditionalAccessPolicy")
+            let audit = auditContext(request, principal: principal)
             try await store.write { state in
                 guard let stored = state.policies.get(id) else { throw GraphFailure.policyNotFound(id) }
                 var merged = stored.merging(patch: Self.writableBody(patch))
                 merged = Self.applyPolicyDefaults(merged)
                 try Self.validatePolicySemantics(merged, state: state)
-                merged["modifiedDateTime"] = .string(GraphTimestamp.now())
+                merged["modifiedDateTime"] = .string(audit.activityDateTime)
                 state.policies.upsert(merged)
+                state.recordAudit(.update, .policy, id: merged["id"]?.stringValue ?? id, displayName: merged["displayName"]?.stringValue,
+                                  old: stored, new: merged, context: audit)
             }
             return .noContent()
         case "DELETE":
+            let audit = auditContext(request, principal: principal)
             try await store.write { state in
                 guard var stored = state.policies.remove(id) else { throw GraphFailure.policyNotFound(id) }
-                stored["deletedDateTime"] = .string(GraphTimestamp.now())
+                state.recordAudit(.delete, .policy, id: stored["id"]?.stringValue ?? id, displayName: stored["displayName"]?.stringValue,
+                                  old: stored, new: nil, context: audit)
+                stored["deletedDateTime"] = .string(audit.activityDateTime)
                 state.deletedPolicies.upsert(stored)
             }
             return .noContent()
@@ -118,19 +125,22 @@ extension GraphService {
         return GraphResponse(status: 200, headers: [("Content-Type", "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8")], body: body)
     }
 
-    private func createPolicy(_ request: GraphRequest) async throws -> GraphResponse {
+    private func createPolicy(_ request: GraphRequest, principal: Principal) async throws -> GraphResponse {
         let body = try request.jsonObject()
         try validateSchema(.object(body), as: ConditionalAccessSchema.policyWritable, request: request, typeName: "ConditionalAccessPolicy")
         let limit = configuration.conditionalAccessPolicyLimit
+        let audit = auditContext(request, principal: principal)
         let rendered = try await store.write { state -> JSONValue in
             try Self.checkPolicyLimit(state, limit: limit)
             var policy = Self.applyPolicyDefaults(Self.writableBody(body))
             try Self.validatePolicySemantics(policy, state: state)
             policy["id"] = .string(StableIdentifier.random())
-            policy["createdDateTime"] = .string(GraphTimestamp.now())
+            policy["createdDateTime"] = .string(audit.activityDateTime)
             policy["modifiedDateTime"] = .null
             policy["templateId"] = .null
             state.policies.upsert(policy)
+            state.recordAudit(.add, .policy, id: policy["id"]!.stringValue!, displayName: policy["displayName"]?.stringValue,
+                              old: nil, new: policy, context: audit)
             var rendered = renderPolicy(policy, state: state, request: request)
             rendered["@odata.context"] = .string("\(request.serviceRoot)/$metadata#\(Self.policyContext)/$entity")
             return rendered
@@ -268,11 +278,11 @@ extension GraphService {
 
     // MARK: Deleted policies
 
-    func deletedPolicies(_ request: GraphRequest, rest: [String]) async throws -> GraphResponse {
+    func deletedPolicies(_ request: GraphRequest, rest: [String], principal: Principal) async throws -> GraphResponse {
         let limit = configuration.conditionalAccessPolicyLimit
-        return try await deletedItems(request, rest: rest, DeletedItems(
+        return try await deletedItems(request, rest: rest, principal: principal, DeletedItems(
             context: "identity/conditionalAccess/deletedItems/policies", restoredContext: Self.policyContext,
-            active: \.policies, deleted: \.deletedPolicies,
+            active: \.policies, deleted: \.deletedPolicies, audited: .policy,
             render: { service, stored, state, request in service.renderPolicy(stored, state: state, request: request) },
             query: { try Self.policyQuery($0) },
             beforeRestore: { _, state in try Self.checkPolicyLimit(state, limit: limit) }))

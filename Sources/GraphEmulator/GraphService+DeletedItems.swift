@@ -12,6 +12,8 @@ extension GraphService {
         var restoredContext: String?
         var active: any WritableKeyPath<TenantState, EntityCollection> & Sendable
         var deleted: any WritableKeyPath<TenantState, EntityCollection> & Sendable
+        /// Restores and hard deletes record a directory audit for this kind of object.
+        var audited: AuditedObject?
         /// How a stored object is served (`nil`: not served, e.g. a type the version does not know).
         var render: @Sendable (GraphService, JSONValue, TenantState, GraphRequest) -> JSONValue?
         /// Pages the list with the collection's query options (`nil`: one unpaged `value`).
@@ -20,7 +22,7 @@ extension GraphService {
         var beforeRestore: @Sendable (GraphService, TenantState) throws -> Void = { _, _ in }
     }
 
-    func deletedItems(_ request: GraphRequest, rest: [String], _ items: DeletedItems) async throws -> GraphResponse {
+    func deletedItems(_ request: GraphRequest, rest: [String], principal: Principal, _ items: DeletedItems) async throws -> GraphResponse {
         if rest.isEmpty {
             try requireMethod(request, "GET")
             let query = try items.query?(request)
@@ -34,11 +36,16 @@ extension GraphService {
         let id = rest[0]
         if rest.count == 2, rest[1].lowercased().hasSuffix("restore") {
             try requireMethod(request, "POST")
+            let audit = auditContext(request, principal: principal)
             let body = try await store.write { state -> JSONValue in
                 guard var stored = state[keyPath: items.deleted].remove(id) else { throw GraphFailure.policyNotFound(id) }
                 try items.beforeRestore(self, state)
                 stored["deletedDateTime"] = nil
                 state[keyPath: items.active].upsert(stored)
+                if let audited = items.audited {
+                    state.recordAudit(.restore, audited, id: stored["id"]?.stringValue ?? id, displayName: stored["displayName"]?.stringValue,
+                                      old: nil, new: stored, context: audit)
+                }
                 var rendered = items.render(self, stored, state, request) ?? stored
                 if let context = items.restoredContext {
                     rendered["@odata.context"] = .string("\(request.serviceRoot)/$metadata#\(context)/$entity")
@@ -59,8 +66,13 @@ extension GraphService {
             }
             return .json(200, body)
         case "DELETE":
+            let audit = auditContext(request, principal: principal)
             try await store.write { state in
-                guard state[keyPath: items.deleted].remove(id) != nil else { throw GraphFailure.policyNotFound(id) }
+                guard let removed = state[keyPath: items.deleted].remove(id) else { throw GraphFailure.policyNotFound(id) }
+                if let audited = items.audited {
+                    state.recordAudit(.hardDelete, audited, id: removed["id"]?.stringValue ?? id, displayName: removed["displayName"]?.stringValue,
+                                      old: removed, new: nil, context: audit)
+                }
             }
             return .noContent()
         default: throw GraphFailure.methodNotAllowed()

@@ -55,9 +55,15 @@ extension GraphService {
         let externalType = identity["externalUserType"]?.stringValue.flatMap { flags in
             flags.split(separator: ",").lazy.compactMap { GuestOrExternalUserType(rawValue: String($0)) }.first
         }
-        return SignInSubject(user: id, label: user["userPrincipalName"]?.stringValue ?? id, groupIds: Set(state.transitiveGroups(of: id)),
-                             roleTemplateIds: Set(state.roleTemplates(of: id)), externalUserType: externalType,
-                             homeTenantId: identity["externalTenantId"]?.stringValue)
+        return userSubject(id: id, user: user, state: state, externalUserType: externalType, homeTenantId: identity["externalTenantId"]?.stringValue)
+    }
+
+    /// A user of the tenant as Conditional Access sees them: transitive groups and active roles from the
+    /// emulator's directory (shared by What If and the emulated sign-ins).
+    static func userSubject(id: String, user: JSONValue, state: TenantState, externalUserType: GuestOrExternalUserType?,
+                            homeTenantId: String?) -> SignInSubject {
+        SignInSubject(user: id, label: user["userPrincipalName"]?.stringValue ?? id, groupIds: Set(state.transitiveGroups(of: id)),
+                      roleTemplateIds: Set(state.roleTemplates(of: id)), externalUserType: externalUserType, homeTenantId: homeTenantId)
     }
 
     private static func target(_ context: JSONValue) throws -> SignInTarget {

@@ -230,8 +230,7 @@ extension TenantState {
 
     /// Adds a detection and updates the user's risk as Identity Protection would: the user becomes
     /// (or stays) at risk, at the higher of its current and the detection's level, with a history item.
-    mutating func inject(detection raw: JSONValue) throws -> JSONValue {
-        let now = GraphTimestamp.now()
+    mutating func inject(detection raw: JSONValue, now: String = GraphTimestamp.now()) throws -> JSONValue {
         var detection = raw.strippingODataAnnotations().normalizingTimestamps()
         if detection["id"]?.stringValue == nil {
             detection["id"] = .string(StableIdentifier.hex64(kind: "riskDetection", name: "\(UUID())"))

@@ -19,7 +19,8 @@ extension GraphService {
         return rendered
     }
 
-    func namedLocations(_ request: GraphRequest, rest: [String]) async throws -> GraphResponse {
+    /// Every write records a directory audit in the same change (``TenantState/recordAudit(_:_:id:displayName:old:new:context:)``).
+    func namedLocations(_ request: GraphRequest, rest: [String], principal: Principal) async throws -> GraphResponse {
         if rest.isEmpty {
             switch request.method {
             case "GET":
@@ -34,15 +35,18 @@ extension GraphService {
                 guard let type = namedLocationType(.object(body), version: request.version) else { throw Self.namedLocationSchemaError() }
                 try validateSchema(.object(body), as: type, request: request, typeName: "NamedLocation")
                 guard let name = body["displayName"]?.stringValue, !name.isEmpty else { throw Self.namedLocationSchemaError() }
+                let audit = auditContext(request, principal: principal)
                 let rendered = try await store.write { state -> JSONValue in
                     var location = JSONValue.object(body).strippingODataAnnotations()
                     for key in ["id", "createdDateTime", "modifiedDateTime", "deletedDateTime"] { location[key] = nil }
                     location["@odata.type"] = .string(ODataTypes.full(type.name))
-                    let now = GraphTimestamp.now()
+                    let now = audit.activityDateTime
                     location["id"] = .string(StableIdentifier.random())
                     location["createdDateTime"] = .string(now)
                     location["modifiedDateTime"] = .string(now)
                     state.namedLocations.upsert(location)
+                    state.recordAudit(.add, .namedLocation, id: location["id"]!.stringValue!, displayName: name, old: nil, new: location,
+                                      context: audit)
                     var rendered = renderNamedLocation(location, request: request) ?? location
                     rendered["@odata.context"] = .string("\(request.serviceRoot)/$metadata#\(Self.namedLocationContext)/$entity")
                     return rendered
@@ -67,6 +71,7 @@ extension GraphService {
             return .json(200, body)
         case "PATCH":
             let patch = try request.jsonObject()
+            let audit = auditContext(request, principal: principal)
             try await store.write { state in
                 guard let stored = state.namedLocations.get(id) else { throw GraphFailure.policyNotFound(id) }
                 // The derived type must be named, and match the location's.
@@ -77,11 +82,14 @@ extension GraphService {
                 var changes = JSONValue.object(patch).strippingODataAnnotations()
                 for key in ["id", "createdDateTime", "modifiedDateTime", "deletedDateTime", "@odata.type"] { changes[key] = nil }
                 var merged = stored.merging(patch: changes)
-                merged["modifiedDateTime"] = .string(GraphTimestamp.now())
+                merged["modifiedDateTime"] = .string(audit.activityDateTime)
                 state.namedLocations.upsert(merged)
+                state.recordAudit(.update, .namedLocation, id: merged["id"]?.stringValue ?? id, displayName: merged["displayName"]?.stringValue,
+                                  old: stored, new: merged, context: audit)
             }
             return .noContent()
         case "DELETE":
+            let audit = auditContext(request, principal: principal)
             try await store.write { state in
                 guard var stored = state.namedLocations.get(id) else { throw GraphFailure.policyNotFound(id) }
                 let referenced = state.policies.all.contains { policy in
@@ -94,7 +102,9 @@ extension GraphService {
                                                   inner: "1039: NamedLocation validation failed due to NamedLocationIsInUse.")
                 }
                 state.namedLocations.remove(id)
-                stored["deletedDateTime"] = .string(GraphTimestamp.now())
+                state.recordAudit(.delete, .namedLocation, id: stored["id"]?.stringValue ?? id, displayName: stored["displayName"]?.stringValue,
+                                  old: stored, new: nil, context: audit)
+                stored["deletedDateTime"] = .string(audit.activityDateTime)
                 state.deletedNamedLocations.upsert(stored)
             }
             return .noContent()
@@ -106,10 +116,10 @@ extension GraphService {
         GraphFailure.badRequest("1007: Incoming NamedLocation object is null or does not match the schema of NamedLocation type. For examples, please see API documentation at https://docs.microsoft.com/en-us/graph/api/conditionalaccessroot-post-namedlocations?view=graph-rest-1.0.")
     }
 
-    func deletedNamedLocations(_ request: GraphRequest, rest: [String]) async throws -> GraphResponse {
-        try await deletedItems(request, rest: rest, DeletedItems(
+    func deletedNamedLocations(_ request: GraphRequest, rest: [String], principal: Principal) async throws -> GraphResponse {
+        try await deletedItems(request, rest: rest, principal: principal, DeletedItems(
             context: "identity/conditionalAccess/deletedItems/namedLocations", restoredContext: nil,
-            active: \.namedLocations, deleted: \.deletedNamedLocations,
+            active: \.namedLocations, deleted: \.deletedNamedLocations, audited: .namedLocation,
             render: { service, stored, _, request in service.renderNamedLocation(stored, request: request) },
             query: nil))
     }

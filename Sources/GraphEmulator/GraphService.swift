@@ -75,6 +75,7 @@ struct GraphService: Sendable {
     static let routes: [Route] = {
         let ca = ServiceClass.conditionalAccessAndIdentityProtection
         let directory = ServiceClass.directory
+        let reports = ServiceClass.identityAndAccessReports
         func route(methods: Set<String>? = nil, _ pattern: [Segment], _ serviceClass: ServiceClass, betaOnly: Bool = false,
                    read: [String], write: [String], denied: String, consumed: Int,
                    _ handler: @escaping @Sendable (GraphService, GraphRequest, [String], Principal) async throws -> GraphResponse) -> Route {
@@ -97,7 +98,12 @@ struct GraphService: Sendable {
             route([.literal("identity"), .literal("conditionalAccess"), .any], ca, read: policyRead, write: policyWrite, denied: "AccessDenied",
                   consumed: 2) { try await $0.conditionalAccess($1, rest: $2, principal: $3) },
             route([.literal("policies"), .literal("conditionalAccessPolicies")], ca, read: policyRead, write: policyWrite, denied: "AccessDenied",
-                  consumed: 2) { service, request, rest, _ in try await service.policies(request, rest: rest) },
+                  consumed: 2) { try await $0.policies($1, rest: $2, principal: $3) },
+            // Identity and access reports: read-only (other methods are a 405 from the handler).
+            route([.literal("auditLogs"), .literal("signIns")], reports, read: auditLogRead, write: auditLogRead,
+                  denied: "Authorization_RequestDenied", consumed: 1) { try await $0.auditLogs($1, rest: $2, principal: $3) },
+            route([.literal("auditLogs"), .literal("directoryAudits")], reports, read: auditLogRead, write: auditLogRead,
+                  denied: "Authorization_RequestDenied", consumed: 1) { try await $0.auditLogs($1, rest: $2, principal: $3) },
             route([.literal("policies"), .literal("authenticationStrengthPolicies")], ca, read: policyRead, write: strengthWrite,
                   denied: "AccessDenied", consumed: 2) { service, request, rest, _ in
                 try await service.authenticationStrengths(request, rest: rest, context: "policies/authenticationStrengthPolicies")
@@ -183,7 +189,8 @@ struct GraphService: Sendable {
                                   "riskyserviceprincipals", "serviceprincipalriskdetections", "authenticationstrength",
                                   "authenticationstrengthpolicies", "authenticationcontextclassreferences", "identitygovernance", "termsofuse",
                                   "agreements", "revokesigninsessions", "$batch", "templates", "conditionalaccesspolicies",
-                                  "microsoft.graph.user", "microsoft.graph.group", "microsoft.graph.application", "microsoft.graph.serviceprincipal"]
+                                  "microsoft.graph.user", "microsoft.graph.group", "microsoft.graph.application", "microsoft.graph.serviceprincipal",
+                                  "auditlogs", "signins", "directoryaudits"]
         let parts = request.segments.map { known.contains($0.lowercased()) ? $0 : "{id}" }
         return "\(request.method) /\(request.version.rawValue)/" + parts.joined(separator: "/")
     }

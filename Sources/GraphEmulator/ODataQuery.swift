@@ -14,15 +14,17 @@ indirect enum FilterExpression: Sendable {
     case compareInstant(property: String, op: String, literal: String, instant: Date)
     case isIn(property: String, values: [JSONValue])
     case function(name: String, property: String, argument: String)
-    /// `collection/any(x: x eq 'v')` on string collections (e.g. `groupTypes/any(c:c eq 'Unified')`).
-    case any(property: String, op: String, value: JSONValue)
+    /// `collection/any(x: x eq 'v')` on string collections (e.g. `groupTypes/any(c:c eq 'Unified')`), or
+    /// `collection/any(x: x/path eq 'v')` on collections of objects (`targetResources/any(t: t/id eq '…')`),
+    /// where `path` is the element's property (`id`; nil compares the element itself).
+    case any(property: String, path: String?, op: String, value: JSONValue)
 
     /// Properties the expression reads.
     var properties: [String] {
         switch self {
         case .and(let l, let r), .or(let l, let r): l.properties + r.properties
         case .not(let e): e.properties
-        case .compare(let p, _, _), .compareInstant(let p, _, _, _), .isIn(let p, _), .function(_, let p, _), .any(let p, _, _): [p]
+        case .compare(let p, _, _), .compareInstant(let p, _, _, _), .isIn(let p, _), .function(_, let p, _), .any(let p, _, _, _): [p]
         }
     }
 
@@ -66,7 +68,7 @@ indirect enum FilterExpression: Sendable {
             try l.checkEnumerations(enums)
             try r.checkEnumerations(enums)
         case .not(let e): try e.checkEnumerations(enums)
-        case .compare(let property, _, let value), .any(let property, _, let value): try check(property, value)
+        case .compare(let property, _, let value), .any(let property, _, _, let value): try check(property, value)
         case .compareInstant(let property, _, let literal, _): try check(property, .string(literal))
         case .isIn(let property, let values): for value in values { try check(property, value) }
         case .function: return
@@ -119,9 +121,10 @@ indirect enum FilterExpression: Sendable {
             case "contains": return actual.contains(needle)
             default: return false
             }
-        case .any(let property, let op, let value):
+        case .any(let property, let path, let op, let value):
             guard let elements = Self.value(of: property, in: object).arrayValue else { return false }
-            return elements.contains { Self.compare($0, op, value) }
+            guard let path else { return elements.contains { Self.compare($0, op, value) } }
+            return elements.contains { Self.compare(Self.value(of: path, in: $0), op, value) }
         }
     }
 
@@ -293,18 +296,30 @@ struct FilterParser {
         if word.lowercased().hasSuffix("/any") {
             let property = String(word.dropLast(4))
             try expect("(")
-            // (c: c eq 'value')
+            // (c: c eq 'value'), (c:c eq 'value'), (t: t/id eq 'value')
             guard let variable = current else { throw GraphFailure.badRequest("Invalid filter clause.") }
             position += 1
-            let name = variable.hasSuffix(":") ? String(variable.dropLast()) : variable
-            if current == ":" { position += 1 }
-            guard current == name || current?.hasPrefix(name) == true else { throw GraphFailure.badRequest("Invalid filter clause: malformed any().") }
-            position += 1
+            var name = variable
+            var operand: String?
+            if let colon = variable.firstIndex(of: ":") {
+                name = String(variable[..<colon])
+                let rest = String(variable[variable.index(after: colon)...])
+                if !rest.isEmpty { operand = rest }
+            }
+            if operand == nil, current == ":" { position += 1 }
+            if operand == nil {
+                operand = current
+                position += 1
+            }
+            guard let operand, operand == name || operand.hasPrefix(name + "/") else {
+                throw GraphFailure.badRequest("Invalid filter clause: malformed any().")
+            }
+            let path = operand == name ? nil : String(operand.dropFirst(name.count + 1))
             guard let op = current?.lowercased() else { throw GraphFailure.badRequest("Invalid filter clause.") }
             position += 1
             let value = try parseLiteral()
             try expect(")")
-            return .any(property: property, op: op, value: value)
+            return .any(property: property, path: path, op: op, value: value)
         }
         guard let op = current?.lowercased() else { throw GraphFailure.badRequest("Invalid filter clause: '\(word)' needs an operator.") }
         position += 1

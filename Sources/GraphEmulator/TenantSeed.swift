@@ -7,7 +7,9 @@ import PolicyModel
 /// `servicePrincipals`, `applications`, and raw Graph objects (any shape found in exports: beta or
 /// v1.0, with annotations) under `namedLocations`, `policies`, `authenticationStrengthPolicies`,
 /// `termsOfUse`, `authenticationContexts`, `riskyUsers`, `riskDetections`, `riskyServicePrincipals`,
-/// `servicePrincipalRiskDetections`. The emulator normalises them on load.
+/// `servicePrincipalRiskDetections`. The emulator normalises them on load. `signIns` and
+/// `directoryAudits` (Graph `signIn` and `directoryAudit` objects, each with its `id`) are loaded as
+/// they are, so a tenant can start with history.
 public struct TenantSeed: Sendable {
     /// The decoded document.
     public var document: JSONValue

@@ -133,6 +133,18 @@ extension TenantState {
             servicePrincipalRiskDetections.upsert(detection)
         }
 
+        // Logs are loaded as they are (annotations stripped, date-times in UTC), so a tenant can start with
+        // history; an entry without an id gets a stable one derived from its content.
+        for (key, kind) in [("signIns", "signIn"), ("directoryAudits", "directoryAudit")] {
+            for raw in Self.objects(seed[key]) {
+                var entry = raw
+                if entry["id"]?.stringValue == nil {
+                    entry["id"] = .string(StableIdentifier.guid(kind: kind, name: JSONWriter.data(raw).base64EncodedString()))
+                }
+                if key == "signIns" { signIns.upsert(entry) } else { directoryAudits.upsert(entry) }
+            }
+        }
+
         try loadApplications(seed["applications"])
     }
 
@@ -330,6 +342,8 @@ extension TenantState {
             "authenticationContexts": .array(authenticationContexts.all),
             "riskDetections": .array(riskDetections.all),
             "servicePrincipalRiskDetections": .array(servicePrincipalRiskDetections.all),
+            "signIns": .array(signIns.all),
+            "directoryAudits": .array(directoryAudits.all),
         ]
         document["riskyUsers"] = .array(riskyUsers.all.map { risky in
             var risky = risky

@@ -77,6 +77,10 @@ struct TenantState: Sendable {
     var riskyServicePrincipals = EntityCollection()
     var riskyServicePrincipalHistory: [String: [JSONValue]] = [:]
     var servicePrincipalRiskDetections = EntityCollection()
+    /// Sign-in log (`/auditLogs/signIns`), in the order recorded; served newest first.
+    var signIns = EntityCollection()
+    /// Directory audit log (`/auditLogs/directoryAudits`), in the order recorded; served newest first.
+    var directoryAudits = EntityCollection()
     var applications: [RegisteredApplication] = []
     /// Incremented by every change; keys response caches.
     var revision = 0

@@ -5,9 +5,20 @@ import PolicyModel
 /// The caller of a Graph request, from its access token.
 struct Principal: Sendable {
     var appId: String
+    /// The service principal's object id (app-only tokens) or the user's (delegated tokens): `oid`.
     var objectId: String
     var roles: Set<String>
+    /// The application's display name (`app_displayname`).
     var displayName: String
+    /// The signed-in user of a delegated token (`idtyp: user`, or scopes in `scp`); nil for app-only tokens.
+    var user: SignedInUser? = nil
+
+    /// The user a delegated token acts for, from its `oid`, `upn` and `name` claims.
+    struct SignedInUser: Sendable {
+        var id: String
+        var userPrincipalName: String
+        var displayName: String
+    }
 }
 
 /// The Microsoft identity platform side: the token endpoint (client secret, certificate and
@@ -230,9 +241,15 @@ struct TokenService: Sendable {
         }
         // App-only tokens carry application permissions in `roles`, delegated ones scopes in `scp`.
         let scopes = (jwt.claims["scp"]?.stringValue ?? "").split(separator: " ").map(String.init)
-        return .success(Principal(appId: jwt.claims["appid"]?.stringValue ?? "", objectId: jwt.claims["oid"]?.stringValue ?? "",
+        let objectId = jwt.claims["oid"]?.stringValue ?? ""
+        var user: Principal.SignedInUser?
+        if jwt.claims["idtyp"]?.stringValue == "user" || jwt.claims["scp"] != nil {
+            let upn = jwt.claims["upn"]?.stringValue ?? jwt.claims["unique_name"]?.stringValue ?? ""
+            user = Principal.SignedInUser(id: objectId, userPrincipalName: upn, displayName: jwt.claims["name"]?.stringValue ?? upn)
+        }
+        return .success(Principal(appId: jwt.claims["appid"]?.stringValue ?? "", objectId: objectId,
                                   roles: Set(jwt.claims["roles"]?.stringArray ?? []).union(scopes),
-                                  displayName: jwt.claims["app_displayname"]?.stringValue ?? ""))
+                                  displayName: jwt.claims["app_displayname"]?.stringValue ?? "", user: user))
     }
 
     // MARK: Test OIDC issuer (GitHub Actions / Azure DevOps shaped)

@@ -35,6 +35,9 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("directory-rate-limit"), help: "Directory requests per second (429 with Retry-After above it).")
     var directoryRateLimit: Double?
 
+    @Option(name: .customLong("reports-rate-limit"), help: "Sign-in and audit log requests per second (Graph: 0.5; 429 without Retry-After above it).")
+    var reportsRateLimit: Double?
+
     @Option(name: .customLong("fault-rate"), help: "Probability (0–1) that a Graph request fails with 503, 500 or a dropped connection.")
     var faultRate: Double = 0
 
@@ -61,6 +64,7 @@ struct EmulatorCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
+        configuration.reportsRateLimit = reportsRateLimit
         if let state { configuration.stateFile = URL(fileURLWithPath: state) }
         let server: EmulatorServer
         do {
