@@ -48,6 +48,13 @@ public enum RiskQueryFilters {
         return kept.map(\.filter)
     }
 
+    /// `filter` narrowed to one object (`key eq 'id'`), or `filter` itself when there is no id.
+    public static func restricted(_ filter: String?, key: String, to id: String?) -> String? {
+        guard let id else { return filter }
+        let equal = "\(key) eq '\(id.replacingOccurrences(of: "'", with: "''"))'"
+        return filter.map { "\(equal) and (\($0))" } ?? equal
+    }
+
     /// The detections of several listings in listing order, each detection once (by `id`).
     public static func merged(_ listings: [[JSONValue]]) -> [JSONValue] {
         var seen = Set<String>()

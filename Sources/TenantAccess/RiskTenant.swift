@@ -102,10 +102,19 @@ package enum RiskPlanning {
         return load
     }
 
-    /// Evaluates the configuration's rules against the tenant.
-    package static func plan(load: LoadResult, client: GraphClient, now: Date, executedActionIds: Set<String>, useColor: Bool) async throws -> RiskPlan {
+    /// Evaluates the configuration's rules against the tenant, or against one user (`onlyUser`: a
+    /// UPN or object id, as an alert names them): then the risky-user and detection listings are
+    /// filtered to that user (`id eq` / `userId eq`), a few requests, and service principal rules
+    /// are left out.
+    package static func plan(load: LoadResult, client: GraphClient, now: Date, executedActionIds: Set<String>, useColor: Bool,
+                             onlyUser: String? = nil) async throws -> RiskPlan {
         let configuration = load.configuration
-        let rules = configuration.riskResponseRules.map(\.value)
+        var rules = configuration.riskResponseRules.map(\.value)
+        var onlyUserId: String?
+        if let onlyUser {
+            onlyUserId = try await userId(onlyUser, client: client)
+            rules = rules.filter { ($0.subject ?? .users) == .users }
+        }
         guard !rules.isEmpty else { return RiskPlan(generatedAt: GraphTime.string(now)) }
 
         let resolved = try await resolve(load: load, client: client, useColor: useColor)
@@ -116,14 +125,14 @@ package enum RiskPlanning {
         var groupIds = Set(resolved.emergencyGroupIds.map { $0.lowercased() })
         for scope in resolved.scopes { groupIds.formUnion((scope.includeGroupIds + scope.excludeGroupIds).map { $0.lowercased() }) }
         async let expandedGroups = transitiveMembers(of: Array(groupIds).sorted(), client: client)
-        async let userSide = riskData(subject: .users, rules: rules, client: client, now: now)
+        async let userSide = riskData(subject: .users, rules: rules, client: client, now: now, onlyUserId: onlyUserId)
         async let principalSide = riskData(subject: .servicePrincipals, rules: rules, client: client, now: now)
         let members = try await expandedGroups
         let (riskyUsers, detections) = try await userSide
         let (riskyPrincipals, principalDetections) = try await principalSide
 
         let scopes = Dictionary(resolved.scopes.map { ($0.ruleName, $0) }, uniquingKeysWith: { first, _ in first })
-        let inputs = configuration.riskResponseRules.map { declared -> RiskRuleInput in
+        let inputs = configuration.riskResponseRules.filter { onlyUser == nil || ($0.value.subject ?? .users) == .users }.map { declared -> RiskRuleInput in
             let scope = scopes[declared.value.name].map {
                 RiskScope(includeAll: $0.includeAll, includeUserIds: Set($0.includeUserIds), excludeUserIds: Set($0.excludeUserIds),
                           includeGroupIds: Set($0.includeGroupIds), excludeGroupIds: Set($0.excludeGroupIds))
@@ -143,6 +152,15 @@ package enum RiskPlanning {
             input.sessionsValidFrom = try await client.signInSessionsValidFrom(userIds: revocationCandidates.sorted())
         }
         return evaluator.evaluate(input)
+    }
+
+    /// The object id of a user named by UPN or id; a name that matches nobody is an error.
+    static func userId(_ user: String, client: GraphClient) async throws -> String {
+        if DirectoryReference.isObjectID(user) { return user.lowercased() }
+        guard let found = try await client.resolveUsers(upns: [user])[user] else {
+            throw RiskUserNotFound(user: user)
+        }
+        return found.id.lowercased()
     }
 
     /// Names → ids for the rules' scopes and the emergency access accounts: UPNs and group names
@@ -185,14 +203,16 @@ package enum RiskPlanning {
     /// Risky objects of one subject kind and their detections, read concurrently: one listing of
     /// risky objects and the detection listings of ``RiskQueryFilters/detectionListings(rules:subject:now:)``,
     /// merged without duplicates. Nothing is read when no rule has this subject.
-    package static func riskData(subject: RiskSubject, rules: [RiskResponseRule], client: GraphClient, now: Date) async throws
-        -> (risky: [JSONValue], detections: [JSONValue])
+    package static func riskData(subject: RiskSubject, rules: [RiskResponseRule], client: GraphClient, now: Date, onlyUserId: String? = nil)
+        async throws -> (risky: [JSONValue], detections: [JSONValue])
     {
         guard RiskQueryFilters.needs(subject, rules: rules) else { return ([], []) }
         let select = RiskQueryFilters.detectionFields(subject: subject)
         let filters = RiskQueryFilters.detectionListings(rules: rules, subject: subject, now: now)
+            .map { RiskQueryFilters.restricted($0, key: "userId", to: onlyUserId) }
+        let riskyFilter = RiskQueryFilters.restricted(RiskQueryFilters.riskyObjects(rules: rules, subject: .users), key: "id", to: onlyUserId)
         async let risky = subject == .users
-            ? client.listRiskyUsers(filter: RiskQueryFilters.riskyObjects(rules: rules, subject: .users))
+            ? client.listRiskyUsers(filter: riskyFilter)
             : client.listRiskyServicePrincipals(filter: RiskQueryFilters.riskyObjects(rules: rules, subject: .servicePrincipals))
         let listings = try await withThrowingTaskGroup(of: (Int, [JSONValue]).self) { group in
             for (index, filter) in filters.enumerated() {
@@ -239,4 +259,10 @@ package enum RiskPlanning {
         }
         return result
     }
+}
+
+/// `--user` named nobody in the tenant.
+package struct RiskUserNotFound: Error, CustomStringConvertible {
+    package var user: String
+    package var description: String { "no user '\(user)' in the tenant (by userPrincipalName or object id)" }
 }

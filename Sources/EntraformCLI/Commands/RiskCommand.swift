@@ -105,6 +105,9 @@ struct RiskPlanCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-step-summary"), help: "On GitHub Actions, do not append the Markdown plan to $GITHUB_STEP_SUMMARY.")
     var noStepSummary = false
 
+    @Option(help: "Evaluate the user rules for this one user only (UPN or object id), as an alert's automation asks: a few requests.")
+    var user: String?
+
     @OptionGroup var connection: ConnectionOptions
 
     func validate() throws {
@@ -120,7 +123,7 @@ struct RiskPlanCommand: AsyncParsableCommand {
             let plan = try await RiskCommandRunner.withConnection(connection, settings: load.configuration.effectiveSettings) { connection in
                 var plan = try await RiskPlanning.plan(load: load, client: connection.client, now: now,
                                                        executedActionIds: RiskAuditFile(path: auditLog).executedActionIds(),
-                                                       useColor: color.useColor(fileDescriptor: 2))
+                                                       useColor: color.useColor(fileDescriptor: 2), onlyUser: user)
                 // Bound to this tenant, valid for a while, sealed against edits.
                 plan.tenantId = try await connection.actingTenantId()
                 plan.expiresAt = GraphTime.string(now.addingTimeInterval(Double(TimeWindow(parsing: validFor)?.seconds ?? 4 * 3_600)))
@@ -177,6 +180,9 @@ struct RiskApplyCommand: AsyncParsableCommand {
     @Option(help: "Colour: auto, always or never.")
     var color: ColorChoice = .auto
 
+    @Option(help: "With a configuration directory: evaluate and run the user rules for this one user only (UPN or object id).")
+    var user: String?
+
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
@@ -184,6 +190,9 @@ struct RiskApplyCommand: AsyncParsableCommand {
             let audit = RiskAuditFile(path: auditLog)
             let executed = audit.executedActionIds()
             let savedPlan = try savedPlan()
+            if savedPlan != nil, user != nil {
+                throw ValidationError("--user narrows a configuration's rules to one user; a saved plan already names its users")
+            }
             let load: LoadResult
             if savedPlan != nil {
                 // A saved plan is never trusted for approval or emergency access: the configuration decides.
@@ -205,7 +214,7 @@ struct RiskApplyCommand: AsyncParsableCommand {
                     plan = RiskPlanReview.recheck(savedPlan, rules: load.configuration.riskResponseRules.map(\.value), emergencyAccountIds: emergency)
                 } else {
                     plan = try await RiskPlanning.plan(load: load, client: connection.client, now: Date(), executedActionIds: executed,
-                                                       useColor: color.useColor(fileDescriptor: 2))
+                                                       useColor: color.useColor(fileDescriptor: 2), onlyUser: user)
                 }
                 if format == .text { Console.err(RiskPlanRenderer.text(plan)) }
                 let approval = RiskApproval(approvedIds: Set(approve), approveAll: approveAll, approvedBy: approvedBy)
