@@ -40,4 +40,17 @@ struct RiskUserTests {
         #expect(apply.exitCode == 1)
         #expect(apply.stderr.contains("a saved plan already names its users"), "\(apply.stderr)")
     }
+
+    /// `risk apply DIR --user` acts on that user only, and says so as it goes (`[1/1] …` on stderr).
+    @Test func applyForOneUserShowsProgress() async throws {
+        let audit = try BinaryRunner.temporaryDirectory([:]).appendingPathComponent("audit.jsonl").path
+        let apply = try await BinaryRunner.runDetached(["risk", "apply", Self.policies, "--emulator", Self.tenant, "--user", "james.wilson@contoso.com",
+                                                        "--approve-all", "--auto-approve", "--approved-by", "tester", "--audit-log", audit])
+        #expect(apply.exitCode == 0, "\(apply.stderr)")
+        let progress = apply.stderr.split(separator: "\n").filter { $0.hasPrefix("[") }
+        #expect(progress == ["[1/1] dismiss james.wilson@contoso.com: executed (HTTP 204)"], "\(apply.stderr)")
+        let records = try String(contentsOfFile: audit, encoding: .utf8).split(separator: "\n")
+        #expect(records.contains { $0.contains("james.wilson@contoso.com") && $0.contains("\"executed\"") })
+        #expect(!records.contains { $0.contains("nora.walker@contoso.com") })
+    }
 }
