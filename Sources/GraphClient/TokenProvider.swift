@@ -1,4 +1,5 @@
 import Foundation
+import GraphWire
 import Logging
 import PolicyModel
 
@@ -384,10 +385,10 @@ enum ProcessRunner {
                     nonisolated(unsafe) var stderr = Data()
                     stderrDrained.enter()
                     DispatchQueue.global().async {
-                        stderr = err.fileHandleForReading.readDataToEndOfFile()
+                        stderr = err.fileHandleForReading.readToEndRetryingInterrupts()
                         stderrDrained.leave()
                     }
-                    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+                    let stdout = out.fileHandleForReading.readToEndRetryingInterrupts()
                     stderrDrained.wait()
                     process.waitUntilExit()
                     continuation.resume(returning: (process.terminationStatus, stdout, stderr))

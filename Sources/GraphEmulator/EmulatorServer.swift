@@ -162,6 +162,16 @@ public actor EmulatorServer {
         await core.service.store.state.seedDocument()
     }
 
+    /// A valid access token for the default application with some claims replaced (or removed, with
+    /// `.null`), signed with the emulator's own key: tests check that validation looks at each claim.
+    public func accessToken(overriding claims: [String: JSONValue], header: [String: JSONValue] = [:]) async throws -> String {
+        let valid = try await accessToken(lifetime: .seconds(600))
+        guard let jwt = JSONWebToken(compact: valid), var payload = jwt.claims.objectValue, var head = jwt.header.objectValue else { return valid }
+        for (key, value) in claims { payload[key] = value.isNull ? nil : value }
+        for (key, value) in header { head[key] = value }
+        return try JSONWebToken.sign(header: .object(head), claims: .object(payload), key: core.tokens.tokenKey.privateKey)
+    }
+
     /// Signs an access token for the default application with a chosen lifetime (negative: expired).
     /// Tests use it to check expiry handling without waiting.
     public func accessToken(lifetime: Duration, permissions: [String]? = nil) async throws -> String {

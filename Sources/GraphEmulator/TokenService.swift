@@ -239,6 +239,11 @@ struct TokenService: Sendable {
         guard jwt.claims["tid"]?.stringValue?.lowercased() == tenantId.lowercased() else {
             return unauthorized("Access token validation failure. Invalid tenant.")
         }
+        // Entra's v1 and v2 issuers for the token's tenant; anything else did not come from it.
+        let issuers = ["https://sts.windows.net/\(tenantId.lowercased())/", "https://login.microsoftonline.com/\(tenantId.lowercased())/v2.0"]
+        guard let issuer = jwt.claims["iss"]?.stringValue?.lowercased(), issuers.contains(issuer) else {
+            return unauthorized("Access token validation failure. Invalid issuer.")
+        }
         // App-only tokens carry application permissions in `roles`, delegated ones scopes in `scp`.
         let scopes = (jwt.claims["scp"]?.stringValue ?? "").split(separator: " ").map(String.init)
         let objectId = jwt.claims["oid"]?.stringValue ?? ""

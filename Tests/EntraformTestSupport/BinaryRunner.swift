@@ -1,4 +1,5 @@
 import Foundation
+import GraphWire
 
 /// Runs the built `entraform` executable, for tests of exit codes and output.
 public struct BinaryRunner {
@@ -43,10 +44,10 @@ public struct BinaryRunner {
         nonisolated(unsafe) var errData = Data()
         group.enter()
         DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
+            errData = err.fileHandleForReading.readToEndRetryingInterrupts()
             group.leave()
         }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let outData = out.fileHandleForReading.readToEndRetryingInterrupts()
         group.wait()
         process.waitUntilExit()
         return Result(exitCode: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),

@@ -142,6 +142,30 @@ struct AuthenticationTests {
         #expect(expiredReply.errorMessage?.contains("expired") == true)
     }
 
+    /// Tokens signed with the emulator's own key but wrong in one claim, and unsigned ones: each is
+    /// Graph's 401 InvalidAuthenticationToken, with the reason in the message.
+    @Test(arguments: [
+        ("wrong audience", ["aud": "https://management.azure.com"], [:], "Invalid audience"),
+        ("wrong issuer", ["iss": "https://sts.windows.net/99999999-9999-4999-8999-999999999999/"], [:], "Invalid issuer"),
+        ("no issuer", ["iss": .null], [:], "Invalid issuer"),
+        ("not yet valid", ["nbf": .number(Date().timeIntervalSince1970 + 3_600)], [:], "not yet valid"),
+        ("no expiry", ["exp": .null], [:], "expired"),
+        ("other tenant", ["tid": "99999999-9999-4999-8999-999999999999"], [:], "Invalid tenant"),
+        ("alg none", [:], ["alg": "none"], "Invalid signature"),
+        ("HMAC", [:], ["alg": "HS256"], "Invalid signature"),
+    ] as [(String, [String: JSONValue], [String: JSONValue], String)])
+    func graphRejectsATokenWrongInOneClaim(_ name: String, claims: [String: JSONValue], header: [String: JSONValue], reason: String) async throws {
+        let harness = try await Harness.start()
+        let token = try await harness.server.accessToken(overriding: claims, header: header)
+        let reply = try await harness.send("GET", "/v1.0/identity/conditionalAccess/policies", token: token)
+        #expect(reply.status == 401, "\(name)")
+        #expect(reply.errorCode == "InvalidAuthenticationToken", "\(name)")
+        #expect(reply.errorMessage?.contains(reason) == true, "\(name): \(reply.errorMessage ?? "")")
+        // The same token untouched is accepted: the one claim is what failed.
+        let valid = try await harness.server.accessToken(overriding: [:])
+        #expect(try await harness.send("GET", "/v1.0/identity/conditionalAccess/policies", token: valid).status == 200)
+    }
+
     @Test func tokenLackingPermissionGets403() async throws {
         let harness = try await Harness.seeded(Self.seed())
         let reply = try await harness.form(Self.tokenPath, ["grant_type": "client_credentials", "client_id": Self.readOnlyAppId,
