@@ -54,10 +54,15 @@ public final class VirtualClock: GraphClock {
 }
 
 /// Graph throttles by service: conditional access and Identity Protection share a limit of one
-/// request per second per tenant (and send no `Retry-After`); directory reads are generous.
+/// request per second per tenant (and send no `Retry-After`); the identity and access reports
+/// (`/auditLogs/…`) allow 5 requests per 10 seconds per app per tenant (Microsoft Learn, "Microsoft
+/// Graph service-specific throttling limits", "Identity and access reports service limits"; no
+/// `Retry-After` either); directory reads are generous.
 public enum GraphServiceClass: String, Sendable, Hashable, CaseIterable {
     case conditionalAccess
     case identityProtection
+    /// `/auditLogs/directoryAudits`, `/auditLogs/signIns`, … (a reporting API, paced on its own).
+    case reports
     case directory
 
     /// The class of a request path relative to the version root (e.g. `/identity/conditionalAccess/policies`).
@@ -67,6 +72,8 @@ public enum GraphServiceClass: String, Sendable, Hashable, CaseIterable {
             self = .identityProtection
         } else if lower.hasPrefix("/identity/conditionalaccess") || lower.hasPrefix("/policies/") {
             self = .conditionalAccess
+        } else if lower.hasPrefix("/auditlogs") || lower.hasPrefix("/reports") {
+            self = .reports
         } else {
             self = .directory
         }
@@ -76,6 +83,7 @@ public enum GraphServiceClass: String, Sendable, Hashable, CaseIterable {
     var bucket: PacingConfiguration.Bucket {
         switch self {
         case .conditionalAccess, .identityProtection: .policyAndRisk
+        case .reports: .reports
         case .directory: .directory
         }
     }
@@ -99,10 +107,12 @@ public struct PacingConfiguration: Sendable, Hashable {
         public static let unlimited = Rate(requestsPerSecond: 0)
     }
 
-    enum Bucket: Hashable { case policyAndRisk, directory }
+    enum Bucket: Hashable { case policyAndRisk, reports, directory }
 
     /// Conditional access and Identity Protection together (Graph: 1 request/s per tenant).
     public var conditionalAccessAndIdentityProtection: Rate
+    /// The identity and access reports, audit logs among them (Graph: 5 requests per 10 s per app per tenant).
+    public var reports: Rate
     /// Users, groups, service principals, role templates, `$batch` of directory reads…
     public var directory: Rate
     /// Fraction of the interval added to each wait so clock skew and latency jitter between client
@@ -113,10 +123,12 @@ public struct PacingConfiguration: Sendable, Hashable {
     public init(
         conditionalAccessAndIdentityProtection: Rate = Rate(requestsPerSecond: 1, burst: 1),
         directory: Rate = Rate(requestsPerSecond: 100, burst: 50),
+        reports: Rate = Rate(requestsPerSecond: 0.5, burst: 5),
         safetyMargin: Double = 0.15
     ) {
         self.conditionalAccessAndIdentityProtection = conditionalAccessAndIdentityProtection
         self.directory = directory
+        self.reports = reports
         self.safetyMargin = safetyMargin
     }
 
@@ -124,11 +136,12 @@ public struct PacingConfiguration: Sendable, Hashable {
     public static let graphDefaults = PacingConfiguration()
     /// No client-side pacing at all.
     public static let disabled = PacingConfiguration(
-        conditionalAccessAndIdentityProtection: .unlimited, directory: .unlimited, safetyMargin: 0)
+        conditionalAccessAndIdentityProtection: .unlimited, directory: .unlimited, reports: .unlimited, safetyMargin: 0)
 
     func rate(for bucket: Bucket) -> Rate {
         switch bucket {
         case .policyAndRisk: conditionalAccessAndIdentityProtection
+        case .reports: reports
         case .directory: directory
         }
     }

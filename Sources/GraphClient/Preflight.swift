@@ -44,6 +44,11 @@ public struct PreflightReport: Sendable {
     public var requirements: [Requirement]
     /// Requirements not met by the token's roles/scopes.
     public var missing: [Requirement]
+    /// Permissions that add something without being needed (``optionalRequirements``): their absence
+    /// does not fail the preflight.
+    public var optional: [Requirement] = []
+    /// Optional permissions not in the token.
+    public var missingOptional: [Requirement] = []
     public var probes: [Probe]
     /// Where to grant missing permissions, when the application is known.
     public var adminConsentURL: String?
@@ -52,6 +57,12 @@ public struct PreflightReport: Sendable {
     public var passed: Bool {
         tokenError == nil && missing.isEmpty && probes.allSatisfy { $0.ok || !$0.required }
     }
+
+    /// Permissions nothing requires but that make a command say more: `AuditLog.Read.All` lets
+    /// `drift` say who changed each drifted object.
+    public static let optionalRequirements: [Requirement] = [
+        Requirement(anyOf: ["AuditLog.Read.All"], purpose: "read the directory audit log, so drift says who changed what"),
+    ]
 
     /// The permissions a configuration needs (reference §3.5, least privilege first).
     ///
@@ -97,11 +108,13 @@ extension GraphClient {
     /// Runs the preflight: gets a token, compares its permissions with `requirements`, and probes
     /// each API once (`$top=1` where the collection allows it).
     public func preflight(
-        credential: Credential, requirements: [PreflightReport.Requirement], probeRiskAPIs: Bool
+        credential: Credential, requirements: [PreflightReport.Requirement], probeRiskAPIs: Bool,
+        optional: [PreflightReport.Requirement] = PreflightReport.optionalRequirements
     ) async -> PreflightReport {
         var report = PreflightReport(
             credential: credential.description, tokenError: nil, roles: [], scopes: [], requirements: requirements, missing: [], probes: [],
             adminConsentURL: nil)
+        report.optional = optional
         if let clientId = credential.clientId, credential.kind != .deviceCode {
             let tenant = credential.tenantId ?? "organizations"
             report.adminConsentURL = "\(configuration.endpoints.loginURL)/\(GraphEndpoints.pathSegment(tenant))/adminconsent?client_id=\(clientId)"
@@ -122,6 +135,7 @@ extension GraphClient {
             granted.contains(permission) || granted.contains(permission.replacingOccurrences(of: ".Read.", with: ".ReadWrite."))
         }
         report.missing = requirements.filter { requirement in !requirement.anyOf.contains(where: satisfied) }
+        report.missingOptional = optional.filter { requirement in !requirement.anyOf.contains(where: satisfied) }
 
         var probes: [(String, String, GraphVersion, Bool)] = [
             ("conditional access policies", ConditionalAccessPaths.policies, configuration.conditionalAccessVersion, true),

@@ -41,7 +41,11 @@ public struct TextDriftRenderer: Sendable {
                 let change = PlannedChange(
                     kind: entry.kind, displayName: entry.displayName, id: entry.id, action: .noOp, reason: .matchesTenant(pinnedId: false),
                     fieldChanges: entry.fieldChanges)
-                out += text.objectLines(change, symbol: entry.category.symbol, phrase: entry.category.phrase)
+                var lines = text.objectLines(change, symbol: entry.category.symbol, phrase: entry.category.phrase)
+                if let who = DriftAttributionText.line(entry, report: report) {
+                    lines.insert(text.paint("    # \(who)", .dim), at: min(2, lines.count))
+                }
+                out += lines
             }
         }
         if !report.diagnostics.isEmpty {
@@ -52,9 +56,22 @@ public struct TextDriftRenderer: Sendable {
     }
 }
 
+/// What the drift renderers say about who changed an entry.
+enum DriftAttributionText {
+    /// `changed by alice@contoso.com at 2026-12-01 14:02 UTC (Update conditional access policy)`, or `no
+    /// audit record in the last 30 days`; nil when the audit log was not read or attribution does not apply.
+    static func line(_ entry: DriftEntry, report: DriftReport) -> String? {
+        if let attribution = entry.attribution { return attribution.sentence }
+        guard let days = report.attributionWindowDays, DriftAttributor.applies(to: entry) else { return nil }
+        return "no audit record in the last \(days) days"
+    }
+}
+
 /// Renders a ``DriftReport`` as JSON (`formatVersion` 1):
 /// `{"formatVersion": 1, "hasDrift": bool, "entries": [{"category": "changed" | "missing" | "unmanagedInScope" |
-/// "danglingReferences", "kind", "displayName", "id", "location", "fieldChanges": [as in the plan]}], "diagnostics": [...]}`.
+/// "danglingReferences", "kind", "displayName", "id", "location", "fieldChanges": [as in the plan],
+/// "attribution": {"auditId", "actor", "actorKind": "user" | "application", "activity", "at", "appId"?, "servicePrincipalId"?,
+/// "userId"?} | null}], "attributionWindowDays": 30 | null, "diagnostics": [...]}`.
 public struct JSONDriftRenderer: Sendable {
     public init() {}
 
@@ -68,13 +85,26 @@ public struct JSONDriftRenderer: Sendable {
                     "displayName": .string(entry.displayName), "id": entry.id.map(JSONValue.string) ?? .null,
                     "location": entry.location.map(JSONPlanRenderer.location) ?? .null,
                     "fieldChanges": .array(entry.fieldChanges.map(JSONPlanRenderer.fieldChange)),
+                    "attribution": entry.attribution.map(Self.attribution) ?? .null,
                 ]
             }),
+            "attributionWindowDays": report.attributionWindowDays.map { .number(Double($0)) } ?? .null,
             "diagnostics": .array(report.diagnostics.map(JSONPlanRenderer.diagnostic)),
         ]
     }
 
     public func render(_ report: DriftReport) -> String { document(report).serializedString(pretty: true) + "\n" }
+
+    static func attribution(_ attribution: DriftAttribution) -> JSONValue {
+        var object: JSONValue = [
+            "auditId": .string(attribution.auditId), "actor": .string(attribution.actor), "actorKind": .string(attribution.actorKind.rawValue),
+            "activity": .string(attribution.activity), "at": .string(attribution.activityDateTime),
+        ]
+        if let userId = attribution.userId { object["userId"] = .string(userId) }
+        if let appId = attribution.appId { object["appId"] = .string(appId) }
+        if let servicePrincipalId = attribution.servicePrincipalId { object["servicePrincipalId"] = .string(servicePrincipalId) }
+        return object
+    }
 }
 
 /// Renders the outcome of `apply`: what was done, what failed (with the service's error) and what

@@ -178,10 +178,14 @@ extension MarkdownPlanRenderer {
                                     : "### entraform drift: none")
         head.append("")
         if report.hasDrift {
-            head.append("| | Drift | Kind | Name |")
-            head.append("|---|---|---|---|")
+            // The "Who" column only when the audit log was read.
+            let who = report.attributionWindowDays != nil
+            head.append("| | Drift | Kind | Name |" + (who ? " Who |" : ""))
+            head.append("|---|---|---|---|" + (who ? "---|" : ""))
             for entry in report.entries {
-                head.append("| `\(entry.category.symbol)` | \(entry.category.phrase) | \(entry.kind) | \(cell(entry.displayName))\(entry.id.map { " `\($0)`" } ?? "") |")
+                let whoCell = who ? " \(cell(DriftAttributionText.line(entry, report: report) ?? "")) |" : ""
+                head.append("| `\(entry.category.symbol)` | \(entry.category.phrase) | \(entry.kind) | \(cell(entry.displayName))\(entry.id.map { " `\($0)`" } ?? "") |"
+                    + whoCell)
             }
         } else {
             head.append("The tenant matches the configuration.")

@@ -21,14 +21,19 @@ public struct DriftEntry: Sendable, Hashable, Codable {
     /// `changed`: live → declared per field; `danglingReferences`: the unresolvable ids, as removals.
     public var fieldChanges: [FieldChange]
     public var location: SourceLocation?
+    /// Who changed it, from the directory audit log (``DriftAttributor``); nil when no record was found
+    /// or the log was not read (``DriftReport/attributionWindowDays`` tells which).
+    public var attribution: DriftAttribution?
 
-    public init(kind: ObjectKind, displayName: String, id: String?, category: DriftCategory, fieldChanges: [FieldChange] = [], location: SourceLocation? = nil) {
+    public init(kind: ObjectKind, displayName: String, id: String?, category: DriftCategory, fieldChanges: [FieldChange] = [], location: SourceLocation? = nil,
+                attribution: DriftAttribution? = nil) {
         self.kind = kind
         self.displayName = displayName
         self.id = id
         self.category = category
         self.fieldChanges = fieldChanges
         self.location = location
+        self.attribution = attribution
     }
 }
 
@@ -36,10 +41,14 @@ public struct DriftEntry: Sendable, Hashable, Codable {
 public struct DriftReport: Sendable, Hashable, Codable {
     public var entries: [DriftEntry]
     public var diagnostics: [Diagnostic]
+    /// How far back the audit log was searched for who changed the entries (30 days, Graph's
+    /// retention); nil when it was not read (no permission, or nothing to attribute).
+    public var attributionWindowDays: Int?
 
-    public init(entries: [DriftEntry] = [], diagnostics: [Diagnostic] = []) {
+    public init(entries: [DriftEntry] = [], diagnostics: [Diagnostic] = [], attributionWindowDays: Int? = nil) {
         self.entries = entries
         self.diagnostics = diagnostics
+        self.attributionWindowDays = attributionWindowDays
     }
 
     public var hasDrift: Bool { !entries.isEmpty }

@@ -108,6 +108,12 @@ enum Doctor {
             let names = requirement.anyOf.joined(separator: " or ")
             lines.append("\(missing ? "✗" : "✓") \(names) — \(requirement.purpose)\(missing ? " (missing)" : "")")
         }
+        for requirement in report.optional {
+            let missing = report.missingOptional.contains(requirement)
+            let names = requirement.anyOf.joined(separator: " or ")
+            lines.append("\(missing ? "-" : "✓") \(names) — \(requirement.purpose)"
+                + (missing ? " (missing; optional: without it drift does not say who changed what)" : ""))
+        }
         lines.append("API probes:")
         for probe in report.probes {
             let mark = probe.ok ? "✓" : (probe.required ? "✗" : "-")

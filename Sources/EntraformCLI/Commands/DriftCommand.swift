@@ -7,7 +7,11 @@ struct DriftCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "drift",
         abstract: "Report live objects that differ from the configuration (for a schedule).",
-        discussion: "Exit 0 no drift, 2 drift, 1 error. Drift is classified as changed, missing, unmanaged in scope, or referencing deleted objects."
+        discussion: """
+            Exit 0 no drift, 2 drift, 1 error. Drift is classified as changed, missing, unmanaged in scope, or referencing deleted objects. \
+            Each changed, missing or unmanaged object says who changed it last, and when, from the directory audit log \
+            (needs AuditLog.Read.All; Graph keeps 30 days of it).
+            """
     )
 
     @Argument(help: "The configuration directory.")
@@ -32,7 +36,8 @@ struct DriftCommand: AsyncParsableCommand {
         let code = await TenantCommandRunner.run {
             let report = try await ReconcileSession.with(path: path, connection: connection, useColor: color.useColor(fileDescriptor: 2)) { session in
                 // The lint rules over the tenant as it is.
-                var report = session.drift()
+                // Who changed what, from the audit log (a warning, never a failure, when it cannot be read).
+                var report = await session.attributedDrift(session.drift())
                 report.diagnostics = (report.diagnostics + session.lintDiagnostics(
                     policies: session.snapshot.policies, namedLocations: session.snapshot.namedLocations, created: [])).sortedByLocation()
                 return report

@@ -173,6 +173,47 @@ struct ReconcileSession {
         Planner().drift(desired: resolved.desired, snapshot: snapshot, scope: scope, diagnostics: diagnostics)
     }
 
+    /// The warning when the audit log cannot be read for lack of permission (once per run).
+    static let auditPermissionWarning = "the audit log needs AuditLog.Read.All: drift does not say who changed what"
+
+    /// `report` with who changed each drifted object, from ONE filtered listing of the directory audit
+    /// log (a listing per `DirectoryAuditFilter.idsPerFilter` ids beyond that) over the last 30 days,
+    /// Graph's retention. Entraform's own writes (the token's application) bound the window per object
+    /// and are never blamed. Without `AuditLog.Read.All` (403) one warning, and the report otherwise
+    /// unchanged; any other failure to read the log is a warning too: attribution never fails drift.
+    func attributedDrift(_ report: DriftReport, now: Date = Date()) async -> DriftReport {
+        let ids = DriftAttributor.targetIds(report)
+        let deletes = DriftAttributor.deleteActivities(report)
+        guard !ids.isEmpty || !deletes.isEmpty else { return report }
+        let filters = DirectoryAuditFilter.targeting(
+            ids: ids, since: DriftAttributor.windowStart(now: now),
+            extra: deletes.map { "activityDisplayName eq \(DirectoryAuditFilter.literal($0))" })
+        let client = connection.client
+        var audits: [JSONValue] = []
+        var report = report
+        for filter in filters {
+            do {
+                audits += try await client.listDirectoryAudits(filter: filter)
+            } catch {
+                let message = error.status == 403 ? Self.auditPermissionWarning
+                    : "could not read the audit log, so drift does not say who changed what: \(error.description)"
+                report.diagnostics.append(.warning(message))
+                return report
+            }
+        }
+        return DriftAttributor.attribute(report, audits: audits, own: await Self.auditIdentity(client), now: now)
+    }
+
+    /// Who entraform acts as, from the access token: its application id, and its service principal
+    /// when the token is app-only. (A delegated token's writes carry the user, who cannot be told
+    /// apart from the same user editing in the portal: those are attributed to the user.)
+    static func auditIdentity(_ client: GraphClient) async -> AuditIdentity {
+        guard let claims = await client.accessTokenClaims() else { return AuditIdentity() }
+        let appId = claims.payload["appid"]?.stringValue ?? claims.payload["azp"]?.stringValue
+        let servicePrincipal = claims.payload["idtyp"]?.stringValue == "app" ? claims.payload["oid"]?.stringValue : nil
+        return AuditIdentity(appId: appId, servicePrincipalId: servicePrincipal)
+    }
+
     /// Diagnostics with source lines and carets, for stderr.
     func renderedDiagnostics(useColor: Bool) -> String {
         renderedDiagnostics(diagnostics, useColor: useColor)
