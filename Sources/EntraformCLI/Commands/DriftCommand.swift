@@ -35,9 +35,9 @@ struct DriftCommand: AsyncParsableCommand {
     func run() async throws {
         let code = await TenantCommandRunner.run {
             let report = try await ReconcileSession.with(path: path, connection: connection, useColor: color.useColor(fileDescriptor: 2)) { session in
-                // The lint rules over the tenant as it is.
                 // Who changed what, from the audit log (a warning, never a failure, when it cannot be read).
                 var report = await session.attributedDrift(session.drift())
+                // The lint rules over the tenant as it is.
                 report.diagnostics = (report.diagnostics + session.lintDiagnostics(
                     policies: session.snapshot.policies, namedLocations: session.snapshot.namedLocations, created: [])).sortedByLocation()
                 return report
