@@ -97,7 +97,10 @@ struct ReportCommand: AsyncParsableCommand {
         let matrix = CoverageMatrix(policies: policies, directory: EvaluationDirectory(namedLocations: locations), populations: populations,
                                     applicationNames: names)
         let report = CoverageReport(matrix: matrix, source: .declaredOffline(path: path),
-                                    diagnostics: (load.diagnostics + Lint.declared(configuration)).sortedByLocation(), names: names)
+                                    diagnostics: (load.diagnostics + Lint.declared(configuration)).sortedByLocation(), names: names,
+                                    notes: ["Offline, memberships are unknown: a user's row is that user in no group and no role, so an account "
+                                        + "the policies leave out only through a group (an emergency access account in its group) shows as "
+                                        + "reached on its own row; connect to a tenant (--emulator SEED, --live) for the real members."])
         do {
             return try write(report)
         } catch {
