@@ -67,6 +67,10 @@ public enum CoverageHTMLRenderer {
             html += "</th>"
         }
         html += "</tr></thead>\n<tbody>\n"
+        // Each distinct cell text once, in a hidden list the script reads for hover and click: a cell
+        // carries its number, so 2,000 populations × many columns stay a few bytes per cell.
+        var details: [String] = []
+        var detailNumbers: [String: Int] = [:]
         for (rowIndex, row) in matrix.rows.enumerated() {
             let label = CoverageWords.population(row, report)
             let members = CoverageWords.members(row)
@@ -77,12 +81,20 @@ public enum CoverageHTMLRenderer {
             if row.isEmergencyAccess { html += " <span class=\"badge\">emergency access</span>" }
             html += "</th>"
             for (columnIndex, cell) in matrix.cells[rowIndex].enumerated() {
-                html += "<td class=\"cell \(cell.kind.rawValue)\" data-col=\"\(columnIndex)\" title=\"\(e(CoverageWords.detail(cell)))\">"
+                let detail = CoverageWords.detail(cell)
+                let number = detailNumbers[detail] ?? details.count
+                if number == details.count {
+                    details.append(detail)
+                    detailNumbers[detail] = number
+                }
+                html += "<td class=\"cell \(cell.kind.rawValue)\" data-col=\"\(columnIndex)\" data-o=\"\(number)\">"
                     + e(CoverageWords.short(cell)) + (cell.reportOnlyPolicies.isEmpty ? "" : "<sup>ro</sup>") + "</td>"
             }
             html += "</tr>\n"
         }
-        html += "</tbody>\n</table>\n</div>\n</section>\n"
+        html += "</tbody>\n</table>\n</div>\n<ol id=\"outcomes\" hidden>\n"
+        for detail in details { html += "<li>\(e(detail))</li>\n" }
+        html += "</ol>\n</section>\n"
         html += "<section id=\"lint\">\n<h2>Lint findings</h2>\n"
         if report.diagnostics.isEmpty {
             html += "<p>No findings.</p>\n"
@@ -147,12 +159,16 @@ public enum CoverageHTMLRenderer {
           table.setAttribute('data-visible-rows',shownRows);table.setAttribute('data-visible-columns',shownCols);
           count.textContent='showing '+shownRows+' of '+rows.length+' populations, '+shownCols+' of '+heads.length+' columns';
         }
+        var details=Array.prototype.map.call(document.querySelectorAll('#outcomes li'),function(li){return li.textContent;});
+        table.addEventListener('mouseover',function(event){
+          var cell=event.target.closest('td.cell');if(cell&&!cell.title)cell.title=details[+cell.getAttribute('data-o')];
+        });
         var timer=null;
         input.addEventListener('input',function(){clearTimeout(timer);timer=setTimeout(apply,rows.length>500?150:0);});
         table.addEventListener('click',function(event){
           var cell=event.target.closest('td.cell');if(!cell)return;
           var detail=document.getElementById('detail'),row=cell.parentNode.cells[0].textContent,col=heads[+cell.getAttribute('data-col')];
-          detail.textContent=row+' \\u2192 '+(col.getAttribute('title')||col.textContent)+'\\n'+cell.getAttribute('title');detail.hidden=false;
+          detail.textContent=row+' \\u2192 '+(col.getAttribute('title')||col.textContent)+'\\n'+details[+cell.getAttribute('data-o')];detail.hidden=false;
         });
         apply();
         })();
