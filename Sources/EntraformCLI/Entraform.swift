@@ -19,6 +19,7 @@ public struct Entraform: AsyncParsableCommand {
             DriftCommand.self,
             ExportCommand.self,
             WhatIfCommand.self,
+            ReportCommand.self,
             RiskCommand.self,
             SchemaCommand.self,
             DoctorCommand.self,

@@ -268,6 +268,8 @@ struct SubjectClasses {
     var classes: [Class] = []
     /// Every subject's label, sorted: a change lists its users by sorting integers, not strings.
     var labelsByRank: [String] = []
+    /// Every subject's index in the list given, by rank (the members of a class, for the coverage matrix).
+    var subjectsByRank: [Int] = []
 
     init(_ subjects: [SignInSubject], entries: Entries) {
         var users: Set<String> = []
@@ -322,6 +324,7 @@ struct SubjectClasses {
         }
         let order = subjects.indices.sorted { (subjects[$0].label, $0) < (subjects[$1].label, $1) }
         labelsByRank = order.map { subjects[$0].label }
+        subjectsByRank = order
         for (rank, subject) in order.enumerated() { classes[classOf[subject]].memberRanks.append(rank) }
     }
 }

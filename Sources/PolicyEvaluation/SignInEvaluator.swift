@@ -210,7 +210,10 @@ public enum SignInEvaluator {
 
 extension SignInOutcome {
     /// The session controls in words, by control name: `sign-in frequency 4 hours`, `persistent browser never`.
-    public var sessionControlsInWords: [String] {
+    public var sessionControlsInWords: [String] { Self.sessionControlsInWords(sessionControls) }
+
+    /// Session controls (Graph shape, one policy's or merged) in words.
+    public static func sessionControlsInWords(_ sessionControls: [String: JSONValue]) -> [String] {
         sessionControls.keys.sorted().map { key in
             let control = sessionControls[key] ?? .null
             switch key {

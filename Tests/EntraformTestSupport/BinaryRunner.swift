@@ -26,13 +26,18 @@ public struct BinaryRunner {
     /// reading both streams to the end (no timing involved).
     public static func run(_ arguments: [String], in directory: URL = TestPaths.packageRoot,
                            environment: [String: String] = [:]) throws -> Result {
+        var base = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
+        base.merge(environment) { _, new in new }
+        return try run(executable: executable, arguments, in: directory, environment: base)
+    }
+
+    /// Runs any executable with exactly `environment` (nil: this process's), reading both streams to the end.
+    public static func run(executable: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var base = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
-        base.merge(environment) { _, new in new }
-        process.environment = base
+        if let directory { process.currentDirectoryURL = directory }
+        if let environment { process.environment = environment }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

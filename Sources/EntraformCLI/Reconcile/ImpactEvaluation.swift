@@ -18,10 +18,45 @@ extension ReconcileSession {
         let after = policiesAfter(plan)
         let references = Self.references(in: before + after)
 
+        let (subjects, disabled, hasExternalUsers) = try await directoryUsers(groups: references.groups, roles: references.roles)
+        var principals = references.servicePrincipals.sorted().map { id in
+            SignInSubject(servicePrincipal: id, label: snapshot.directoryNames.name(for: id) ?? id)
+        }
+        if references.allServicePrincipals {
+            principals.append(SignInSubject(servicePrincipal: Self.otherServicePrincipalId, label: "any other service principal of the tenant"))
+        }
+        let (beforeDirectory, afterDirectory) = evaluationDirectories()
+        let analysisStart = clock.now
+        let result = ImpactAnalysis.analyse(
+            before: .init(policies: before, directory: beforeDirectory), after: .init(policies: after, directory: afterDirectory),
+            population: .init(users: subjects, servicePrincipals: principals), applicationNames: snapshot.directoryNames.namesById)
+        let requests = client.statistics.attempts - requestsBefore
+        let analysisEnd = clock.now
+        connection.logger.debug("""
+            impact: \(requests) directory requests (users, \(references.groups.count) groups' transitive members, \
+            \(references.roles.count) roles' assignments) in \(Self.milliseconds(analysisStart - readStart)); \(subjects.count) users in \
+            \(result.userClasses) classes, \(principals.count) service principals, \(result.leavesEvaluated) outcome pairs compared in \
+            \(Self.milliseconds(analysisEnd - analysisStart))
+            """)
+        var notes = ["devices are evaluated as unregistered and applications without custom security attributes"]
+        if disabled > 0 { notes.append("\(disabled) disabled account\(disabled == 1 ? "" : "s") left out (they cannot sign in)") }
+        if hasExternalUsers {
+            notes.append("guests are evaluated as B2B collaboration guests or members (their home tenant is not read)")
+        }
+        return PlanImpact(changes: result.changes.map(Self.impactChange), usersEvaluated: subjects.count, userClasses: result.userClasses,
+                          servicePrincipalsEvaluated: principals.count, notes: notes)
+    }
+
+    /// Every enabled user of the tenant as evaluation sees them: with their transitive memberships of
+    /// `groups` and their active holdings of `roles` (directly or through a role-assignable group).
+    /// Users are paged with `$select`; the groups' members and the roles' holders are read beside them.
+    func directoryUsers(groups: Set<String>, roles: Set<String>) async throws
+        -> (subjects: [SignInSubject], disabled: Int, hasExternalUsers: Bool) {
+        let client = connection.client
         // The users' pages follow one another; the groups' and roles' reads run beside them.
         async let userList = client.listUsersForEvaluation()
-        async let groupMembers = Self.concurrently(references.groups.sorted()) { try await Self.members(of: $0, client: client) }
-        async let roleHolders = Self.concurrently(references.roles.sorted()) { try await client.listRoleAssignmentPrincipals(roleTemplateId: $0) }
+        async let groupMembers = Self.concurrently(groups.sorted()) { try await Self.members(of: $0, client: client) }
+        async let roleHolders = Self.concurrently(roles.sorted()) { try await client.listRoleAssignmentPrincipals(roleTemplateId: $0) }
         var users: [String: (label: String, external: GuestOrExternalUserType?)] = [:]
         var order: [String] = []
         var disabled = 0
@@ -55,32 +90,7 @@ extension ReconcileSession {
             SignInSubject(user: id, label: users[id]!.label, groupIds: groupsOf[id] ?? [], roleTemplateIds: rolesOf[id] ?? [],
                           externalUserType: users[id]!.external)
         }
-        var principals = references.servicePrincipals.sorted().map { id in
-            SignInSubject(servicePrincipal: id, label: snapshot.directoryNames.name(for: id) ?? id)
-        }
-        if references.allServicePrincipals {
-            principals.append(SignInSubject(servicePrincipal: Self.otherServicePrincipalId, label: "any other service principal of the tenant"))
-        }
-        let (beforeDirectory, afterDirectory) = evaluationDirectories()
-        let analysisStart = clock.now
-        let result = ImpactAnalysis.analyse(
-            before: .init(policies: before, directory: beforeDirectory), after: .init(policies: after, directory: afterDirectory),
-            population: .init(users: subjects, servicePrincipals: principals), applicationNames: snapshot.directoryNames.namesById)
-        let requests = client.statistics.attempts - requestsBefore
-        let analysisEnd = clock.now
-        connection.logger.debug("""
-            impact: \(requests) directory requests (users, \(references.groups.count) groups' transitive members, \
-            \(references.roles.count) roles' assignments) in \(Self.milliseconds(analysisStart - readStart)); \(subjects.count) users in \
-            \(result.userClasses) classes, \(principals.count) service principals, \(result.leavesEvaluated) outcome pairs compared in \
-            \(Self.milliseconds(analysisEnd - analysisStart))
-            """)
-        var notes = ["devices are evaluated as unregistered and applications without custom security attributes"]
-        if disabled > 0 { notes.append("\(disabled) disabled account\(disabled == 1 ? "" : "s") left out (they cannot sign in)") }
-        if users.values.contains(where: { $0.external != nil }) {
-            notes.append("guests are evaluated as B2B collaboration guests or members (their home tenant is not read)")
-        }
-        return PlanImpact(changes: result.changes.map(Self.impactChange), usersEvaluated: subjects.count, userClasses: result.userClasses,
-                          servicePrincipalsEvaluated: principals.count, notes: notes)
+        return (subjects, disabled, users.values.contains { $0.external != nil })
     }
 
     static func milliseconds(_ duration: Duration) -> String {
