@@ -44,6 +44,10 @@ public enum CoverageHTMLRenderer {
 
             """
         for note in report.notes { html += "<p class=\"note\">\(e(note))</p>\n" }
+        if matrix.beforeCells != nil {
+            html += "<p id=\"changes\"><span class=\"cell changed\">before → after</span> \(matrix.changedCellCount) of "
+                + "\(matrix.rows.count * matrix.columns.count) cells change: the tenant as it is, then as the plan leaves it.</p>\n"
+        }
         html += """
             <p class="legend"><span class="cell blocked">block</span> <span class="cell requires">requires controls</span> \
             <span class="cell allowed">allowed</span> <span class="badge">emergency access</span> \
@@ -87,8 +91,12 @@ public enum CoverageHTMLRenderer {
                     details.append(detail)
                     detailNumbers[detail] = number
                 }
-                html += "<td class=\"cell \(cell.kind.rawValue)\" data-col=\"\(columnIndex)\" data-o=\"\(number)\">"
-                    + e(CoverageWords.short(cell)) + (cell.reportOnlyPolicies.isEmpty ? "" : "<sup>ro</sup>") + "</td>"
+                let changed = matrix.changed(rowIndex, columnIndex)
+                html += "<td class=\"cell \(cell.kind.rawValue)\(changed ? " changed" : "")\" data-col=\"\(columnIndex)\" data-o=\"\(number)\">"
+                if changed, let old = matrix.beforeCells?[rowIndex][columnIndex] {
+                    html += "<s>" + e(CoverageWords.short(old)) + "</s> → "
+                }
+                html += e(CoverageWords.short(cell)) + (cell.reportOnlyPolicies.isEmpty ? "" : "<sup>ro</sup>") + "</td>"
             }
             html += "</tr>\n"
         }
@@ -128,6 +136,7 @@ public enum CoverageHTMLRenderer {
         .cell{cursor:pointer;text-align:center;font-size:12px}
         .blocked{background:#ffd7d5;color:#82071e}.requires{background:#fff1c2;color:#6c4400}.allowed{background:#dafbe1;color:#116329}
         span.cell{padding:1px 6px;border-radius:3px}
+        .changed{outline:3px solid #8250df;outline-offset:-3px;font-weight:600}.changed s{font-weight:normal;opacity:.7}
         tr.emergency th.population{background:#ddf4ff;font-weight:600}tr.emergency td{outline:2px solid #0969da;outline-offset:-2px}
         .badge{background:#0969da;color:#fff;border-radius:8px;padding:0 6px;font-size:11px}
         #filter{width:24rem;margin:.4rem}#detail{background:#f6f8fa;border:1px solid #d0d7de;padding:.5rem;white-space:pre-wrap}
@@ -188,19 +197,26 @@ public enum CoverageMarkdownRenderer {
         out += "\(cell(CoverageWords.source(report.source))).\n\n\(cell(CoverageWords.counts(report))). \(cell(CoverageWords.assumptions(matrix.assumptions)))\n\n"
         for note in report.notes { out += "- \(cell(note))\n" }
         if !report.notes.isEmpty { out += "\n" }
+        if matrix.beforeCells != nil {
+            out += "\(matrix.changedCellCount) of \(matrix.rows.count * matrix.columns.count) cells change (before → after).\n\n"
+        }
         out += "| population | " + matrix.columns.map { cell(CoverageWords.column($0)) }.joined(separator: " | ") + " |\n"
         out += "|---|" + String(repeating: "---|", count: matrix.columns.count) + "\n"
         for (index, row) in matrix.rows.prefix(maximumRows).enumerated() {
             var label = CoverageWords.population(row, report)
             if let count = row.count { label += " (\(count))" }
             if row.isEmergencyAccess { label = "**\(cell(label))** 🛟 emergency access" } else { label = cell(label) }
-            out += "| \(label) | " + matrix.cells[index].map { value in
-                let symbol = switch value.kind {
-                case .blocked: "⛔"
-                case .requires: "🔐"
-                case .allowed: "✅"
+            out += "| \(label) | " + matrix.cells[index].enumerated().map { column, value in
+                func shown(_ value: CoverageMatrix.Cell) -> String {
+                    let symbol = switch value.kind {
+                    case .blocked: "⛔"
+                    case .requires: "🔐"
+                    case .allowed: "✅"
+                    }
+                    return "\(symbol) \(cell(CoverageWords.short(value)))"
                 }
-                return "\(symbol) \(cell(CoverageWords.short(value)))"
+                guard matrix.changed(index, column), let old = matrix.beforeCells?[index][column] else { return shown(value) }
+                return "**\(shown(old)) → \(shown(value))**"
             }.joined(separator: " | ") + " |\n"
         }
         if matrix.rows.count > maximumRows {

@@ -72,6 +72,9 @@ public struct CoverageMatrix: Sendable {
     public var columns: [Column]
     /// `cells[row][column]`.
     public var cells: [[Cell]]
+    /// The same cells under the policies before a change (``init(policies:directory:populations:applicationNames:before:)``),
+    /// for a report that shows before → after; nil for one state.
+    public var beforeCells: [[Cell]]?
     public var assumptions: Assumptions
     /// The policies evaluated (Graph shape), in their order.
     public var policies: [JSONValue]
@@ -79,11 +82,15 @@ public struct CoverageMatrix: Sendable {
     public var grants: [Grant?]
 
     /// Evaluates every population on every column.
-    public init(policies: [JSONValue], directory: EvaluationDirectory, populations: [Population], applicationNames: [String: String] = [:]) {
+    /// - Parameter before: the policies (and named locations) before a change: the columns then cover
+    ///   what either side tells apart, and ``beforeCells`` holds the same sign-ins evaluated under them.
+    ///   Pass populations made from both sides' policies.
+    public init(policies: [JSONValue], directory: EvaluationDirectory, populations: [Population], applicationNames: [String: String] = [:],
+                before: (policies: [JSONValue], directory: EvaluationDirectory)? = nil) {
         self.policies = policies
         grants = policies.map { SignInEvaluator.grant($0["grantControls"], directory: directory) }
         rows = populations
-        let conditions = policies.map { $0["conditions"] ?? .null }
+        let conditions = (policies + (before?.policies ?? [])).map { $0["conditions"] ?? .null }
         let side = ImpactAnalysis.Side(policies: policies, directory: directory)
         let entries = Entries(before: side, after: side)
         let targets = Space.targets(conditions, entries: entries, names: applicationNames, kind: .user)
@@ -104,23 +111,44 @@ public struct CoverageMatrix: Sendable {
         }
         self.columns = columns
         assumptions = Self.assumptions(directory)
-        let compiled = CompiledPolicies(policies, directory: directory)
         let address = IPAddress(assumptions.ipAddress)
         let (client, country) = (assumptions.clientAppType, assumptions.country)
-        cells = populations.map { population in
-            edits.map { edit in
-                var context = SignInContext(subject: population.representative, target: .application(appId: SignInTarget.otherApplicationId))
-                context.clientAppType = client
-                context.ipAddress = address
-                context.country = country
-                edit(&context)
-                let evaluation = compiled.evaluate(context)
-                return Cell(outcome: evaluation.outcome,
-                            policies: evaluation.verdicts.filter { $0.applies && $0.state == "enabled" }.map(\.displayName),
-                            reportOnly: evaluation.reportOnly,
-                            reportOnlyPolicies: evaluation.verdicts.filter { $0.applies && $0.isReportOnly }.map(\.displayName))
+        func cells(_ compiled: CompiledPolicies) -> [[Cell]] {
+            populations.map { population in
+                edits.map { edit in
+                    var context = SignInContext(subject: population.representative, target: .application(appId: SignInTarget.otherApplicationId))
+                    context.clientAppType = client
+                    context.ipAddress = address
+                    context.country = country
+                    edit(&context)
+                    let evaluation = compiled.evaluate(context)
+                    return Cell(outcome: evaluation.outcome,
+                                policies: evaluation.verdicts.filter { $0.applies && $0.state == "enabled" }.map(\.displayName),
+                                reportOnly: evaluation.reportOnly,
+                                reportOnlyPolicies: evaluation.verdicts.filter { $0.applies && $0.isReportOnly }.map(\.displayName))
+                }
             }
         }
+        self.cells = cells(CompiledPolicies(policies, directory: directory))
+        beforeCells = before.map { cells(CompiledPolicies($0.policies, directory: $0.directory)) }
+    }
+
+    /// Whether the cell at `row`, `column` demands something else before than after (report-only
+    /// additions included; which policies produce it does not count).
+    public func changed(_ row: Int, _ column: Int) -> Bool {
+        guard let beforeCells else { return false }
+        let (old, new) = (beforeCells[row][column], cells[row][column])
+        func demand(_ outcome: SignInOutcome) -> SignInOutcome {
+            var outcome = outcome
+            outcome.blockingPolicies = []
+            return outcome
+        }
+        return demand(old.outcome) != demand(new.outcome) || demand(old.reportOnly) != demand(new.reportOnly)
+    }
+
+    /// How many cells change between before and after.
+    public var changedCellCount: Int {
+        rows.indices.reduce(0) { total, row in total + columns.indices.filter { changed(row, $0) }.count }
     }
 
     /// A browser sign-in from the first documentation address and the first rarely listed country

@@ -277,4 +277,18 @@ struct ReportCommandTests {
         #expect(result.exitCode == 1)
         #expect(result.stderr.contains("unknown key 'grantControl'"), "\(result.stderr)")
     }
+
+    /// `--compare`: the empty seed tenant before, the declared policies after, in one Markdown table;
+    /// with `--live` it is refused (live is already the "before").
+    @Test func compareShowsBeforeAndAfterInOneReport() async throws {
+        let directory = try BinaryRunner.temporaryDirectory(Self.files.merging(["tenant.json": Self.seed]) { first, _ in first })
+        let result = try await BinaryRunner.runDetached(["report", directory.path, "--emulator", directory.appendingPathComponent("tenant.json").path,
+                                                         "--compare", "--format", "markdown", "--no-step-summary"])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("cells change (before → after)"), "\(result.stdout)")
+        #expect(result.stdout.contains("**✅ allowed → ⛔ block**"), "\(result.stdout)")
+        let refused = try BinaryRunner.run(["report", directory.path, "--compare", "--live"])
+        #expect(refused.exitCode != 0)
+        #expect(refused.stderr.contains("--compare shows the live policies before the declared ones"), "\(refused.stderr)")
+    }
 }

@@ -54,6 +54,39 @@ struct CoverageMatrixTests {
         #expect(matrix.cells[hostile][other].reportOnlyPolicies == ["Compliant devices \"soon\""])
     }
 
+    /// `report --compare`: one matrix over both sides' populations and columns, each cell before →
+    /// after, the changed ones marked in HTML and bold in Markdown.
+    @Test func aComparisonMarksTheCellsThatChange() throws {
+        let before = [Self.policies[1]]
+        let populations = CoverageMatrix.declaredPopulations(policies: Self.policies + before, emergencyGroups: ["G-BreakGlass"])
+        let matrix = CoverageMatrix(policies: Self.policies, directory: EvaluationDirectory(), populations: populations,
+                                    before: (before, EvaluationDirectory()))
+        let exchange = try #require(Self.column(matrix, "Office 365 Exchange Online"))
+        let other = try #require(Self.column(matrix, "any other application"))
+        let contractors = try #require(Self.row(matrix, [.group("g-contractors")]))
+        let everyone = try #require(Self.row(matrix, []))
+        let hostile = try #require(Self.row(matrix, [.group("g-hostile")]))
+        #expect(matrix.changed(contractors, exchange))
+        #expect(matrix.beforeCells?[contractors][exchange].kind == .requires)
+        #expect(matrix.cells[contractors][exchange].kind == .blocked)
+        #expect(!matrix.changed(everyone, exchange))
+        #expect(!matrix.changed(contractors, other))
+        // A report-only policy added changes what the cell would demand.
+        #expect(matrix.changed(hostile, other))
+        let changedCount = matrix.rows.indices.flatMap { row in matrix.columns.indices.filter { matrix.changed(row, $0) } }.count
+        #expect(matrix.changedCellCount == changedCount && changedCount == 1 + matrix.columns.count)
+        let report = CoverageReport(matrix: matrix, source: .declaredOffline(path: "policies"), diagnostics: [])
+        let html = CoverageHTMLRenderer.render(report)
+        #expect(html.components(separatedBy: " changed\" data-col=").count - 1 == changedCount)
+        #expect(html.contains("<s>mfa</s> → block"))
+        #expect(html.contains("\(changedCount) of \(matrix.rows.count * matrix.columns.count) cells change"))
+        #expect(CoverageMarkdownRenderer.render(report).contains("**🔐 mfa → ⛔ block**"))
+        let single = CoverageMatrix(policies: Self.policies, directory: EvaluationDirectory(), populations: populations)
+        #expect(single.beforeCells == nil && single.changedCellCount == 0)
+        #expect(!CoverageHTMLRenderer.render(CoverageReport(matrix: single, source: .declaredOffline(path: "policies"), diagnostics: []))
+            .contains(" changed\" data-col="))
+    }
+
     @Test func anIncludedAndExcludedPairIsAPopulationOfItsOwn() {
         let policies = [Self.policy("MFA for admins", users: ["includeRoles": ["r-admin"], "excludeGroups": ["g-svc"]],
                                     applications: ["includeApplications": ["All"]], grant: ["operator": "OR", "builtInControls": ["mfa"]])]

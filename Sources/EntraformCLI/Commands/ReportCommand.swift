@@ -27,6 +27,9 @@ struct ReportCommand: AsyncParsableCommand {
     @Flag(help: "Report on the tenant's live policies instead of the declared ones.")
     var live = false
 
+    @Flag(help: "Show each cell before → after the plan (the tenant's live policies, then the declared ones) in one report, the changed cells marked.")
+    var compare = false
+
     @Option(help: "Write the report to this file instead of stdout.")
     var out: String?
 
@@ -38,9 +41,13 @@ struct ReportCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    /// A tenant is read when asked for one: --live, or any option that names where or how to connect.
+    func validate() throws {
+        if compare && live { throw ValidationError("--compare shows the live policies before the declared ones; leave out --live") }
+    }
+
+    /// A tenant is read when asked for one: --live, --compare, or any option that names where or how to connect.
     var readsTenant: Bool {
-        live || connection.emulatorSeed != nil || connection.tenant != nil || connection.graphURL != nil || connection.deviceCode
+        live || compare || connection.emulatorSeed != nil || connection.tenant != nil || connection.graphURL != nil || connection.deviceCode
     }
 
     func run() async throws {
@@ -164,17 +171,25 @@ struct ReportCommand: AsyncParsableCommand {
             diagnostics = (plan.diagnostics + session.lintDiagnostics(policies: policies, namedLocations: locations, created: Set(created)))
                 .sortedByLocation()
         }
-        let references = ReconcileSession.references(in: policies)
+        // With --compare, the rows and columns are those either side tells apart.
+        let before = compare ? session.snapshot.policies : []
+        let references = ReconcileSession.references(in: policies + before)
         let users = try await session.directoryUsers(groups: references.groups, roles: references.roles)
-        let populations = CoverageMatrix.tenantPopulations(users: users.subjects, policies: policies,
+        let populations = CoverageMatrix.tenantPopulations(users: users.subjects, policies: policies + before,
                                                            emergencyUserIds: session.resolved.emergencyUserIds,
                                                            emergencyGroupIds: session.resolved.emergencyGroupIds)
         var names = session.snapshot.directoryNames.namesById
         for location in locations {
             if let id = location["id"]?.stringValue, let name = location["displayName"]?.stringValue { names[id.lowercased()] = name }
         }
+        for location in session.snapshot.namedLocations {
+            if let id = location["id"]?.stringValue, let name = location["displayName"]?.stringValue, names[id.lowercased()] == nil {
+                names[id.lowercased()] = name
+            }
+        }
         let matrix = CoverageMatrix(policies: policies, directory: EvaluationDirectory(namedLocations: locations, names: names),
-                                    populations: populations, applicationNames: names)
+                                    populations: populations, applicationNames: names,
+                                    before: compare ? (before, EvaluationDirectory(namedLocations: session.snapshot.namedLocations, names: names)) : nil)
         var notes: [String] = []
         if users.disabled > 0 { notes.append("\(users.disabled) disabled account\(users.disabled == 1 ? "" : "s") left out (they cannot sign in).") }
         if users.hasExternalUsers { notes.append("Guests are evaluated as B2B collaboration guests or members (their home tenant is not read).") }
