@@ -268,7 +268,7 @@ public struct CoverageMatrix: Sendable {
         let emergencyUserSet = Set(emergencyUserIds.map { $0.lowercased() })
         let emergencyGroupSet = Set(emergencyGroupIds.map { $0.lowercased() })
         let populations = classes.classes.map { subjectClass in
-            let members = subjectClass.memberRanks.map { users[classes.subjectsByRank[$0]] }
+            let members = subjectClass.memberRanks.map { classes.subjectsByRank[$0] }
             let emergency = members.contains { emergencyUserSet.contains($0.id) || !$0.groupIds.isDisjoint(with: emergencyGroupSet) }
             return Population(memberships: references.memberships(of: subjectClass.representative), count: members.count,
                               sampleMembers: Array(members.prefix(sampleSize).map(\.label)), isEmergencyAccess: emergency,

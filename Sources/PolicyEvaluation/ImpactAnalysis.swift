@@ -261,15 +261,13 @@ struct Entries {
 struct SubjectClasses {
     struct Class {
         var representative: SignInSubject
-        /// The members' positions in ``labelsByRank``, ascending.
+        /// The members' positions in ``subjectsByRank``, ascending.
         var memberRanks: [Int]
     }
 
     var classes: [Class] = []
-    /// Every subject's label, sorted: a change lists its users by sorting integers, not strings.
-    var labelsByRank: [String] = []
-    /// Every subject's index in the list given, by rank (the members of a class, for the coverage matrix).
-    var subjectsByRank: [Int] = []
+    /// Every subject, sorted by label: a change lists its users by sorting integers (ranks), not strings.
+    var subjectsByRank: [SignInSubject] = []
 
     init(_ subjects: [SignInSubject], entries: Entries) {
         var users: Set<String> = []
@@ -323,8 +321,7 @@ struct SubjectClasses {
             }
         }
         let order = subjects.indices.sorted { (subjects[$0].label, $0) < (subjects[$1].label, $1) }
-        labelsByRank = order.map { subjects[$0].label }
-        subjectsByRank = order
+        subjectsByRank = order.map { subjects[$0] }
         for (rank, subject) in order.enumerated() { classes[classOf[subject]].memberRanks.append(rank) }
     }
 }
@@ -728,7 +725,7 @@ struct Space {
             return outcome
         }
         return changes.map { change in
-            let members = change.values[0].flatMap { subjects.classes[$0].memberRanks }.sorted().map { subjects.labelsByRank[$0] }
+            let members = change.values[0].flatMap { subjects.classes[$0].memberRanks }.sorted().map { subjects.subjectsByRank[$0].label }
             var context: [String: [String]] = [:]
             var excluded: [String: [String]] = [:]
             for level in 1..<dimensions.count where change.values[level].count < dimensions[level].labels.count {

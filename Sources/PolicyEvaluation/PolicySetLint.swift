@@ -155,9 +155,9 @@ public enum PolicySetLint {
         guard has(strings(users["includeUsers"]), "All") || !strings(users["includeRoles"]).isEmpty else { return [] }
         let excludesGroup = input.emergencyGroups.contains { has(strings(users["excludeGroups"]), $0) }
         let missingUsers = input.emergencyUsers.filter { !has(strings(users["excludeUsers"]), $0) }
-        guard !excludesGroup, !missingUsers.isEmpty || input.emergencyUsers.isEmpty else { return [] }
-        let who = input.emergencyGroups.isEmpty ? missingUsers.joined(separator: ", ")
-            : (input.emergencyGroups + missingUsers).joined(separator: ", ")
+        // Excluded through a group, or every account one by one.
+        guard !excludesGroup, input.emergencyUsers.isEmpty || !missingUsers.isEmpty else { return [] }
+        let who = (input.emergencyGroups + missingUsers).joined(separator: ", ")
         return [Finding(rule: .EF201, message: "policy '\(policy.displayName)' is enabled for \(has(strings(users["includeUsers"]), "All") ? "all users" : "directory roles") and does not exclude the emergency access accounts (\(who))",
                         location: policy.location(at: "conditions.users"),
                         suggestion: input.emergencyGroups.isEmpty ? "add them to excludeUsers" : "add '\(input.emergencyGroups[0])' to excludeGroups")]

@@ -211,7 +211,7 @@ struct ImpactAnalysisTests {
         func expand(_ change: Space.RawChange, level: Int, prefix: [Int]) {
             if level == space.dimensions.count {
                 for subjectClass in change.values[0] {
-                    for member in subjects.classes[subjectClass].memberRanks.map({ subjects.labelsByRank[$0] }) {
+                    for member in subjects.classes[subjectClass].memberRanks.map({ subjects.subjectsByRank[$0].label }) {
                         let key = Key(user: member, values: prefix, enforcement: change.enforcement)
                         if claimed[key] != nil { overlapping += 1 }
                         claimed[key] = (outcomes.demands[change.beforeNumber], outcomes.demands[change.afterNumber])

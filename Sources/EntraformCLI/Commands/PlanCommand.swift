@@ -47,12 +47,7 @@ struct PlanCommand: AsyncParsableCommand {
                 var plan = session.timedPlan()
                 plan.tenantId = try await session.connection.actingTenantId()
                 if !plan.hasErrors {
-                    let created = plan.changes.filter { $0.kind == .conditionalAccessPolicy && $0.action == .create }.map(\.displayName)
-                    plan.diagnostics = (plan.diagnostics + session.lintDiagnostics(
-                        policies: session.policiesAfter(plan),
-                        namedLocations: ReconcileSession.declaredNamedLocations(resolved: session.resolved, snapshot: session.snapshot),
-                        created: Set(created)))
-                        .sortedByLocation()
+                    plan.diagnostics = (plan.diagnostics + session.lintDiagnostics(after: plan)).sortedByLocation()
                 }
                 if !plan.hasErrors {
                     plan.scenarios = try await session.scenarioOutcomes(for: plan)

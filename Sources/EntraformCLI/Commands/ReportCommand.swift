@@ -167,9 +167,7 @@ struct ReportCommand: AsyncParsableCommand {
             }
             policies = session.policiesAfter(plan)
             locations = ReconcileSession.declaredNamedLocations(resolved: session.resolved, snapshot: session.snapshot)
-            let created = plan.changes.filter { $0.kind == .conditionalAccessPolicy && $0.action == .create }.map(\.displayName)
-            diagnostics = (plan.diagnostics + session.lintDiagnostics(policies: policies, namedLocations: locations, created: Set(created)))
-                .sortedByLocation()
+            diagnostics = (plan.diagnostics + session.lintDiagnostics(after: plan)).sortedByLocation()
         }
         // With --compare, the rows and columns are those either side tells apart.
         let before = compare ? session.snapshot.policies : []
@@ -178,14 +176,10 @@ struct ReportCommand: AsyncParsableCommand {
         let populations = CoverageMatrix.tenantPopulations(users: users.subjects, policies: policies + before,
                                                            emergencyUserIds: session.resolved.emergencyUserIds,
                                                            emergencyGroupIds: session.resolved.emergencyGroupIds)
+        // Named locations by id: the live ones (--compare's "before" names them), then the reported side's, which win.
         var names = session.snapshot.directoryNames.namesById
-        for location in locations {
+        for location in session.snapshot.namedLocations + locations {
             if let id = location["id"]?.stringValue, let name = location["displayName"]?.stringValue { names[id.lowercased()] = name }
-        }
-        for location in session.snapshot.namedLocations {
-            if let id = location["id"]?.stringValue, let name = location["displayName"]?.stringValue, names[id.lowercased()] == nil {
-                names[id.lowercased()] = name
-            }
         }
         let matrix = CoverageMatrix(policies: policies, directory: EvaluationDirectory(namedLocations: locations, names: names),
                                     populations: populations, applicationNames: names,

@@ -55,6 +55,14 @@ enum Lint {
 }
 
 extension ReconcileSession {
+    /// The lint rules over the tenant as `plan` leaves it: the policies after it, the declared named
+    /// locations, and the policies it creates (EF202).
+    func lintDiagnostics(after plan: Plan) -> [Diagnostic] {
+        let created = plan.changes.filter { $0.kind == .conditionalAccessPolicy && $0.action == .create }.map(\.displayName)
+        return lintDiagnostics(policies: policiesAfter(plan), namedLocations: Self.declaredNamedLocations(resolved: resolved, snapshot: snapshot),
+                               created: Set(created))
+    }
+
     /// The lint rules over `policies` and `namedLocations` (the tenant as a plan leaves it, or as it
     /// is): declared ones at their file positions, live ones by name, `created` names new (EF202),
     /// and the live policies' references to users, groups, roles and service principals the
