@@ -67,6 +67,18 @@ extension GraphClient {
         _ path: String, query: GraphQuery = GraphQuery(), version: GraphVersion, headers: [(String, String)] = [],
         _ body: (ODataPage) throws(GraphError) -> Void
     ) async throws(GraphError) {
+        try await forEachPageWhile(path, query: query, version: version, headers: headers) { page throws(GraphError) in
+            try body(page)
+            return true
+        }
+    }
+
+    /// Calls `body` with each page of a collection, in order, until it returns false (the next page
+    /// is then not requested).
+    public func forEachPageWhile(
+        _ path: String, query: GraphQuery = GraphQuery(), version: GraphVersion, headers: [(String, String)] = [],
+        _ body: (ODataPage) throws(GraphError) -> Bool
+    ) async throws(GraphError) {
         var request = GraphRequest(method: "GET", path: query.apply(to: path), version: version, headers: headers)
         var seen: Set<String> = []
         while true {
@@ -77,8 +89,7 @@ extension GraphClient {
                     requestId: response.requestId, clientRequestId: response.clientRequestId, method: "GET",
                     path: request.absoluteURL.map(Self.displayPath(of:)) ?? "/\(version.rawValue)\(request.path)")
             }
-            try body(page)
-            guard let next = page.nextLink else { return }
+            guard try body(page), let next = page.nextLink else { return }
             guard seen.insert(next).inserted else {
                 throw GraphError(
                     kind: .invalidResponse, message: "the server repeated an @odata.nextLink; stopping to avoid a loop", method: "GET",

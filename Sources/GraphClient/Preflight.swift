@@ -61,7 +61,7 @@ public struct PreflightReport: Sendable {
     /// Permissions nothing requires but that make a command say more: `AuditLog.Read.All` lets
     /// `drift` say who changed each drifted object.
     public static let optionalRequirements: [Requirement] = [
-        Requirement(anyOf: ["AuditLog.Read.All"], purpose: "read the directory audit log, so drift says who changed what"),
+        Requirement(anyOf: ["AuditLog.Read.All"], purpose: "read the audit and sign-in logs, so drift says who changed what and staged rollouts can advance"),
     ]
 
     /// The permissions a configuration needs (reference §3.5, least privilege first).

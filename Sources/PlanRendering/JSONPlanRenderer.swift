@@ -35,6 +35,12 @@ import Reconciliation
 ///   "tenantId": "<the tenant the plan was made against>",  // absent when made without a tenant
 ///   "scenarios": [{"name", "signIn", "changed": bool, "before": OUTCOME, "after": OUTCOME,
 ///                  "reportOnlyAfter": OUTCOME, "missingInputs": […]}],  // absent without Settings scenarios
+///   "rollouts": [{"displayName", "id", "stage": STAGE, "target": STAGE, "decision": "<sentence>",
+///                 "verdict": {"start"|"advance"|"complete": {}} | {"hold": {"_0": REASON}} | {"rollback": {"rate", "limit"}},
+///                 "evidence": {"stageStart", "stageStartSource", "secondsInStage", "evaluated", "failing", "interrupted",
+///                              "failingUsers", "topApplications": [{"application", "signIns"}], "complete"} | null,
+///                 "evidenceSummary": "<sentence>" | null, "gate": {"requiredSeconds", "minimumSignIns", "maxFailureRate", "rollbackAbove"}}],
+///              // absent without rollout policies; STAGE = absent | disabled | reportOnly | pilot | enforced
 ///   "impact": {"usersEvaluated": N, "userClasses": N, "servicePrincipalsEvaluated": N, "affectedUsers": N, "notes": […],
 ///              "changes": [{"enforcement": "enforced" | "reportOnly", "before": OUTCOME, "after": OUTCOME,
 ///                           "subjectKind": "user" | "servicePrincipal", "userCount": N, "users": [UPN…],
@@ -86,6 +92,16 @@ public struct JSONPlanRenderer: Sendable {
                      "excludedContext": .object(change.excludedContext.mapValues { .array($0.map(JSONValue.string)) })]
                 }),
             ]
+        }
+        if let rollouts = plan.rollouts {
+            func encoded(_ value: some Encodable) -> JSONValue { (try? JSONValue.parse(JSONEncoder().encode(value))) ?? .null }
+            document["rollouts"] = .array(rollouts.map { decision in
+                ["displayName": .string(decision.displayName), "id": decision.id.map(JSONValue.string) ?? .null,
+                 "stage": .string(decision.stage.rawValue), "target": .string(decision.target.rawValue),
+                 "decision": .string(Display.rolloutVerdict(decision)), "verdict": encoded(decision.verdict),
+                 "evidence": decision.evidence.map(encoded) ?? .null, "evidenceSummary": Display.rolloutEvidence(decision).map(JSONValue.string) ?? .null,
+                 "gate": encoded(decision.gate)]
+            })
         }
         if let scenarios = plan.scenarios {
             document["scenarios"] = .array(scenarios.map { scenario in

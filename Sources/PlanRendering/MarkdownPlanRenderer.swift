@@ -34,6 +34,18 @@ public struct MarkdownPlanRenderer: Sendable {
                 head.append("| `\(change.action.symbol)` | \(Display.actionWord(change.action)) | \(change.kind) | \(cell(change.displayName)) | \(cell(Display.phrase(change.reason))) |")
             }
         }
+        if let rollouts = plan.rollouts, !rollouts.isEmpty {
+            head.append("")
+            head.append("#### Rollouts")
+            head.append("")
+            head.append("| Policy | Decision | Evidence over the current stage |")
+            head.append("|---|---|---|")
+            for decision in rollouts {
+                let verdict = Display.rolloutVerdict(decision)
+                let shown = decision.movesStage ? "**\(cell(verdict))**" : cell(verdict)
+                head.append("| \(cell(decision.displayName)) | \(shown) | \(cell(Display.rolloutEvidence(decision) ?? "none yet")) |")
+            }
+        }
         if let scenarios = plan.scenarios, !scenarios.isEmpty {
             head.append("")
             head.append("#### Scenarios")

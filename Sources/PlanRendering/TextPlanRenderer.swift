@@ -36,6 +36,19 @@ public struct TextPlanRenderer: Sendable {
                 out += objectLines(change)
             }
         }
+        if let rollouts = plan.rollouts, !rollouts.isEmpty {
+            out.append("")
+            out.append("Rollouts (each stage as the tenant's sign-in evidence allows):")
+            for decision in rollouts {
+                let style: ANSI = switch decision.verdict {
+                case .rollback: .red
+                case .advance, .start: .yellow
+                case .hold, .complete: .dim
+                }
+                out.append("  " + paint("\(decision.displayName): \(Display.rolloutVerdict(decision))", style))
+                if let evidence = Display.rolloutEvidence(decision) { out.append("      " + evidence) }
+            }
+        }
         if let scenarios = plan.scenarios, !scenarios.isEmpty {
             out.append("")
             out.append("Scenarios (before → after this plan):")

@@ -93,7 +93,12 @@ struct DocumentWalker {
             // A plain number or Boolean is not text (YAML 1.2 reads it as a number or a Boolean): quote it
             // (or tag it `!!str`).
             if tag.meaning == .none, scalar.style == .plain, Self.isPlainNumberOrBoolean(scalar.string) {
-                typeMismatch(node, expected: "a string", path: path, suggestion: "quote it: '\(scalar.string)'")
+                // A bare number where a percentage goes lacks its percent sign, not quotes.
+                if case .percentage = kind, Double(scalar.string) != nil {
+                    typeMismatch(node, expected: "a percentage", path: path, suggestion: "add the percent sign: \(scalar.string)%")
+                } else {
+                    typeMismatch(node, expected: "a string", path: path, suggestion: "quote it: '\(scalar.string)'")
+                }
                 return nil
             }
             return checkString(scalar, kind, path: path)
@@ -252,6 +257,7 @@ struct DocumentWalker {
         case .reference(let reference):
             return checkReference(text, reference, path: path, at: at)
         case .duration: return report(ValueChecks.duration(text))
+        case .percentage: return report(ValueChecks.percentage(text))
         case .cidr: return report(ValueChecks.cidr(text))
         case .ipAddress: return report(ValueChecks.ipAddress(text))
         case .countryCode: return report(ValueChecks.countryCode(text))

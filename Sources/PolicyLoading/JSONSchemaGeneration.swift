@@ -114,6 +114,7 @@ public enum JSONSchemaGeneration {
                     + (reference.reservedWords.isEmpty ? "" : ", or \(reference.reservedWords.joined(separator: ", "))"))
                 return value
             case .duration: return ["type": "string", "pattern": "^[1-9][0-9]*[mhd]$"]
+            case .percentage: return ["type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?%$"]
             case .cidr: return ["type": "string", "pattern": "^[0-9A-Fa-f:.]+/[0-9]{1,3}$"]
             case .ipAddress: return ["type": "string", "pattern": "^[0-9A-Fa-f:.]+$"]
             case .countryCode: return ["type": "string", "pattern": "^[A-Z]{2}$"]

@@ -45,7 +45,23 @@ public enum LanguageSchema {
         Field("conditions", .object(conditions), required: true, "Who, what and where the policy applies to."),
         Field("grantControls", .object(grantControls), "What a sign-in must satisfy to be granted."),
         Field("sessionControls", .object(sessionControls), "Restrictions on the session after sign-in."),
+        Field("rollout", .object(rollout),
+              "Staged rollout to state enabled: report-only first, an optional pilot ring, each stage advanced by plan only as the tenant's sign-in evidence allows."),
     ], rules: PolicyRules.policy)
+
+    static let rollout = ObjectShape([
+        Field("reportOnlyFor", .string(.duration), required: true, "At least this long in report-only first: 7d."),
+        Field("pilot", .object(ObjectShape([
+            Field("includeGroups", references(.group), required: true,
+                  "The pilot ring: the policy is enforced for these groups first (its user inclusions replaced, its exclusions kept)."),
+            Field("for", .string(.duration), required: true, "At least this long in the pilot ring."),
+            Field("minimumSignIns", .integer(1...10_000_000), "Sign-ins the pilot must see before everyone; default the rollout's."),
+        ])), "An optional ring enforced for a few users before everyone."),
+        Field("maxFailureRate", .string(.percentage),
+              "Advance only while at most this share of evaluated sign-ins would fail or be interrupted (report-only) or failed (pilot): 2%."),
+        Field("minimumSignIns", .integer(1...10_000_000), "Sign-ins a stage must have evaluated before it advances or is rolled back."),
+        Field("rollbackAbove", .string(.percentage), "An enforced stage failing more than this is proposed back to report-only: 10%."),
+    ])
 
     static let conditions = ObjectShape([
         Field("applications", .object(applications), required: true,

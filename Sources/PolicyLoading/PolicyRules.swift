@@ -19,6 +19,12 @@ enum PolicyRules {
             return [RuleViolation(at: nil, "a policy needs grantControls or sessionControls",
                                   suggestion: "add grantControls: {builtInControls: [mfa]} or a session control")]
         },
+        // A rollout leads to enabled: the file states where the policy ends.
+        ObjectRule(schema: RuleSchema.ifThen(RuleSchema.present("rollout"), ["properties": ["state": ["const": "enabled"]]])) { members in
+            guard !isAbsent(members["rollout"]), let state = members["state"]?.stringValue, state != PolicyState.enabled.rawValue else { return [] }
+            return [RuleViolation(at: "rollout", "a rollout leads to state enabled, but the policy's state is '\(state)'",
+                                  suggestion: "write state: enabled (where the policy ends); plan keeps it in report-only until the evidence allows")]
+        },
     ]
 
     static let conditions: [ObjectRule] = [

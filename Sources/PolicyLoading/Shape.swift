@@ -56,6 +56,8 @@ public enum StringKind: Sendable {
     case reference(ReferenceKind)
     /// `30m`, `24h`, `7d`.
     case duration
+    /// `2%`, `0.5%`: a share from 0 to 100 percent.
+    case percentage
     /// An IPv4 or IPv6 CIDR range.
     case cidr
     /// An IPv4 or IPv6 address.

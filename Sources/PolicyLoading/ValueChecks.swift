@@ -120,6 +120,12 @@ enum ValueChecks {
             : nil
     }
 
+    static func percentage(_ text: String) -> ValueProblem? {
+        Percentage(parsing: text) == nil
+            ? ValueProblem(message: "'\(text)' is not a percentage from 0% to 100%", suggestion: "write a number and a percent sign: 2% or 0.5%")
+            : nil
+    }
+
     static func objectID(_ text: String) -> ValueProblem? {
         DirectoryReference.isObjectID(text) ? nil
             : ValueProblem(message: "'\(text)' is not an object id", suggestion: "ids look like 7d1f3c1e-5a2b-4c3d-9e8f-0a1b2c3d4e5f")

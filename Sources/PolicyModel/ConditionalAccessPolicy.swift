@@ -16,6 +16,8 @@ public struct ConditionalAccessPolicy: Sendable, Hashable, Codable {
     public var conditions: Conditions?
     public var grantControls: GrantControls?
     public var sessionControls: SessionControls?
+    /// How a policy declared `enabled` gets there (entraform's; never sent to Graph).
+    public var rollout: Rollout?
 
     public init(displayName: String, state: PolicyState) {
         self.displayName = displayName

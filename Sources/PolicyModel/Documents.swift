@@ -138,8 +138,31 @@ public struct RiskResponseRule: Sendable, Hashable, Codable {
     }
 }
 
+/// A value the language writes as text with a syntax of its own (`7d`, `2%`): encoded and decoded as
+/// that text, so a configuration round-trips as written.
+public protocol TextualValue: Codable, CustomStringConvertible {
+    /// The value `text` writes; nil when it is not one.
+    init?(parsing text: String)
+}
+
+extension TextualValue {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let parsed = Self(parsing: text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "invalid \(Self.self) '\(text)'")
+        }
+        self = parsed
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
 /// A span of time written `30m`, `24h` or `7d`.
-public struct TimeWindow: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct TimeWindow: Sendable, Hashable, TextualValue {
     public var seconds: Int
     private var text: String
 
@@ -153,20 +176,6 @@ public struct TimeWindow: Sendable, Hashable, Codable, CustomStringConvertible {
         default: return nil
         }
         self.text = text
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let duration = TimeWindow(parsing: text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "invalid duration '\(text)'")
-        }
-        self = duration
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(text)
     }
 
     public var description: String { text }

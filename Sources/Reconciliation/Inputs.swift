@@ -40,10 +40,13 @@ public struct DesiredObject: Sendable, Hashable {
     public var location: SourceLocation?
     /// The declaration allows `pinnedId`/`previousNames` to adopt a live object outside the scope.
     public var adoptOutOfScope: Bool
+    /// A policy's staged rollout (its pilot groups resolved); `body` is the destination until
+    /// ``RolloutStaging`` replaces it with the stage this run moves to or holds.
+    public var rollout: ResolvedRollout?
 
     public init(
         kind: ObjectKind, displayName: String, pinnedId: String? = nil, previousNames: [String] = [],
-        body: JSONValue, location: SourceLocation? = nil, adoptOutOfScope: Bool = false
+        body: JSONValue, location: SourceLocation? = nil, adoptOutOfScope: Bool = false, rollout: ResolvedRollout? = nil
     ) {
         self.kind = kind
         self.displayName = displayName
@@ -52,6 +55,7 @@ public struct DesiredObject: Sendable, Hashable {
         self.body = body
         self.location = location
         self.adoptOutOfScope = adoptOutOfScope
+        self.rollout = rollout
     }
 }
 

@@ -149,6 +149,9 @@ public struct Plan: Sendable, Hashable, Codable {
     /// Who the plan affects: the tenant's users (and named service principals) evaluated before and
     /// after it (absent with `--no-impact`, or when the plan has errors).
     public var impact: PlanImpact?
+    /// The staged rollouts (`rollout:` policies): each one's stage, what this plan does with it and
+    /// the sign-in evidence (absent when no policy declares a rollout).
+    public var rollouts: [RolloutDecision]?
 
     public init(changes: [PlannedChange] = [], diagnostics: [Diagnostic] = [], liveStateDigest: String = "", tenantId: String? = nil) {
         self.changes = changes

@@ -68,10 +68,13 @@ public enum Resolver {
             context.fallbackLocation = declared.location
             context.liveReferenceIds = LiveCounterpart.referenceIds(of: declared.value, in: live)
             let body = GraphBodies.policy(declared.value, resolving: &context)
+            let rollout = declared.value.rollout.map { rollout in
+                ResolvedRollout(rollout, pilotGroupIds: context.ids(rollout.pilot?.includeGroups, .group, path: "rollout.pilot.includeGroups"))
+            }
             resolved.desired.append(DesiredObject(
                 kind: .conditionalAccessPolicy, displayName: declared.value.displayName, pinnedId: declared.value.id,
                 previousNames: declared.value.previousNames ?? [], body: body, location: declared.location,
-                adoptOutOfScope: declared.value.adoptOutOfScope ?? false))
+                adoptOutOfScope: declared.value.adoptOutOfScope ?? false, rollout: rollout))
         }
         if let settings = configuration.settings, let emergency = settings.value.emergencyAccess {
             context.sourceMap = settings.sourceMap
@@ -113,6 +116,7 @@ struct ReferenceCollector {
         add((conditions?.locations?.includeLocations ?? []) + (conditions?.locations?.excludeLocations ?? []), .namedLocation)
         add(policy.grantControls?.termsOfUse ?? [], .termsOfUse)
         add(policy.grantControls?.authenticationStrength.map { [$0] } ?? [], .authenticationStrength)
+        add(policy.rollout?.pilot?.includeGroups ?? [], .group)
     }
 }
 

@@ -262,11 +262,11 @@ struct DriftAttributionTests {
                                                                  "AZURE_CLIENT_SECRET": secret])
             }
             let granted = try await doctor(EmulatorDefaults.clientId, "s3cret")
-            #expect(granted.stdout.contains("✓ AuditLog.Read.All — read the directory audit log, so drift says who changed what"),
+            #expect(granted.stdout.contains("✓ AuditLog.Read.All — read the audit and sign-in logs, so drift says who changed what and staged rollouts can advance"),
                     "\(granted.stdout)")
             let missing = try await doctor(Self.noAuditApp, "n0audit")
             #expect(missing.exitCode == 0, "\(missing.stdout)\(missing.stderr)")
-            #expect(missing.stdout.contains("- AuditLog.Read.All — read the directory audit log, so drift says who changed what (missing; optional"),
+            #expect(missing.stdout.contains("- AuditLog.Read.All — read the audit and sign-in logs, so drift says who changed what and staged rollouts can advance (missing; optional"),
                     "\(missing.stdout)")
             #expect(missing.stdout.hasSuffix("\nready\n"))
         }

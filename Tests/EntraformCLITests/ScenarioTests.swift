@@ -19,6 +19,12 @@ struct Scenario: Sendable, CustomTestStringConvertible {
     var policies: URL { directory.appendingPathComponent("policies") }
     var seedFile: URL { directory.appendingPathComponent("tenant.json") }
     var expected: URL { directory.appendingPathComponent("expected") }
+    /// The instant the plan is made at (the `now` file: staged rollouts count time from it); the
+    /// real clock when absent.
+    var now: Date {
+        let text = (try? String(contentsOf: directory.appendingPathComponent("now"), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.flatMap(ISO8601DateTime.parse) ?? Date()
+    }
 
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scenarios")
 
@@ -52,6 +58,11 @@ extension Plan {
         var plan = self
         for index in plan.changes.indices { plan.changes[index].location = relative(plan.changes[index].location) }
         for index in plan.diagnostics.indices { plan.diagnostics[index].location = relative(plan.diagnostics[index].location) }
+        plan.rollouts = plan.rollouts?.map { decision in
+            var decision = decision
+            decision.location = relative(decision.location)
+            return decision
+        }
         return plan
     }
 }
@@ -118,7 +129,8 @@ struct ScenarioTests {
         let seed = try TenantSeed(contentsOf: scenario.seedFile)
         var plan: Plan?
         try await withTestEmulator(seed) { _, connect in
-            plan = try await ReconcileSession.with(path: scenario.policies.path, useColor: false, connect: connect) { $0.plan() }
+            plan = try await ReconcileSession.with(path: scenario.policies.path, useColor: false, staging: .evidence(now: scenario.now),
+                                                   connect: connect) { $0.plan() }
         }
         let output = ScenarioOutput(try #require(plan).relative(to: scenario))
         if Self.recording {
@@ -143,9 +155,23 @@ struct ScenarioTests {
             policies: seed["policies"]?.arrayValue ?? [], namedLocations: seed["namedLocations"]?.arrayValue ?? [],
             directoryNames: directory.names.merging(resolved.names.namesById))
         let scope = ManagementScope(settings: settings)
-        let lockout = resolved.hasErrors ? [] : ReconcileSession.tenantWideLockoutChecks(load: load, resolved: resolved)
+        // Staged rollouts decide on the seed's logs, as the session does on the listings it reads.
+        var desired = resolved.desired
+        var rollouts: [RolloutDecision]?
+        if desired.contains(where: { $0.rollout != nil }) {
+            let now = scenario.now
+            let staged = RolloutStaging.liveStagedIds(desired, live: snapshot.policies, scope: scope)
+            let logs = staged.isEmpty ? nil : RolloutLogs(signIns: seed["signIns"]?.arrayValue ?? [], audits: seed["directoryAudits"]?.arrayValue ?? [],
+                                                          auditWindowStart: DriftAttributor.windowStart(now: now))
+            (desired, rollouts) = RolloutStaging.stage(desired, live: snapshot.policies, scope: scope, logs: logs, now: now)
+        }
+        var staged = resolved
+        staged.desired = desired
+        let lockout = resolved.hasErrors ? [] : ReconcileSession.tenantWideLockoutChecks(load: load, resolved: staged)
         let diagnostics = (load.diagnostics + resolved.diagnostics + lockout).sortedByLocation()
-        return Planner().plan(desired: resolved.desired, snapshot: snapshot, scope: scope, diagnostics: diagnostics)
+        var plan = Planner().plan(desired: desired, snapshot: snapshot, scope: scope, diagnostics: diagnostics)
+        plan.rollouts = rollouts
+        return plan
     }
 
     /// Everything the seed holds, as the resolver sees it: users by UPN; groups; service principals

@@ -34,7 +34,7 @@ struct DriftCommand: AsyncParsableCommand {
 
     func run() async throws {
         let code = await TenantCommandRunner.run {
-            let report = try await ReconcileSession.with(path: path, connection: connection, useColor: color.useColor(fileDescriptor: 2)) { session in
+            let report = try await ReconcileSession.with(path: path, connection: connection, useColor: color.useColor(fileDescriptor: 2), staging: .liveStage) { session in
                 // Who changed what, from the audit log (a warning, never a failure, when it cannot be read).
                 var report = await session.attributedDrift(session.drift())
                 // The lint rules over the tenant as it is.

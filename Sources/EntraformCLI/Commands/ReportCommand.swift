@@ -54,7 +54,7 @@ struct ReportCommand: AsyncParsableCommand {
         let code: Int32
         if readsTenant {
             code = await TenantCommandRunner.run {
-                try await ReconcileSession.with(path: path, connection: connection, useColor: false) { session in
+                try await ReconcileSession.with(path: path, connection: connection, useColor: false, staging: .declared) { session in
                     guard let report = try await tenantReport(session) else { return 1 }
                     return try write(report)
                 }

@@ -172,7 +172,7 @@ struct WhatIfCommand: AsyncParsableCommand {
     func run() async throws {
         let (apply, described) = try inputs()
         let code = await TenantCommandRunner.run {
-            try await ReconcileSession.with(path: path, connection: connection, useColor: false) { session in
+            try await ReconcileSession.with(path: path, connection: connection, useColor: false, staging: .declared) { session in
                 if !live, session.resolved.hasErrors {
                     Console.err(session.renderedDiagnostics(session.resolved.diagnostics, useColor: false))
                     return 1

@@ -20,6 +20,18 @@ struct ReconcileSession {
     var timings = PhaseTimings()
     /// The lockout guard's findings: policies that would reach an emergency access account.
     var lockout: [Diagnostic] = []
+    /// The staged rollouts' decisions (``RolloutStagingMode/evidence(now:)`` only; nil without `rollout:` policies).
+    var rollouts: [RolloutDecision]?
+
+    /// Which body a `rollout:` policy is compared with.
+    enum RolloutStagingMode {
+        /// The stage its evidence allows, read from the tenant's logs at `now` (`plan`, `apply`).
+        case evidence(now: Date)
+        /// The stage the tenant shows (`drift`: part-way through a rollout is not drift).
+        case liveStage
+        /// The declared destination (`whatif`, `report`: what the files say).
+        case declared
+    }
 
     /// Problems found before any plan can be made, already rendered for the terminal.
     struct Stopped: Error {
@@ -30,7 +42,8 @@ struct ReconcileSession {
     /// is invalid, or a `GraphError` when the tenant cannot be read.
     /// - Parameter allowLockout: the lockout guard's errors become warnings that say they were
     ///   overridden (`--allow-lockout`), so they stay in the plan and in a saved plan.
-    static func open(path: String, useColor: Bool, allowLockout: Bool = false,
+    /// - Parameter staging: how `rollout:` policies are staged (see ``RolloutStagingMode``).
+    static func open(path: String, useColor: Bool, allowLockout: Bool = false, staging: RolloutStagingMode = .evidence(now: Date()),
                      connect: (Settings) async throws -> GraphConnection) async throws -> ReconcileSession {
         let sources: [PolicySource]
         do {
@@ -48,18 +61,30 @@ struct ReconcileSession {
         let connection = try await connect(settings)
         do {
             let read = try await TenantSnapshotReader(client: connection.client).read(query: Resolver.query(for: load.configuration))
-            let resolved = timings.measure("resolve") {
+            var resolved = timings.measure("resolve") {
                 Resolver.resolve(load.configuration, directory: read.directory, livePolicies: read.snapshot.policies)
             }
             var snapshot = read.snapshot
             // The resolver's table is the directory's plus every name it resolved.
             snapshot.directoryNames = resolved.names
             let scope = ManagementScope(settings: settings)
+            var rollouts: [RolloutDecision]?
+            if !resolved.hasErrors, resolved.desired.contains(where: { $0.rollout != nil }) {
+                switch staging {
+                case .evidence(let now):
+                    let logs = await readRolloutLogs(resolved.desired, snapshot: snapshot, scope: scope, client: connection.client, now: now)
+                    (resolved.desired, rollouts) = RolloutStaging.stage(resolved.desired, live: snapshot.policies, scope: scope, logs: logs, now: now)
+                case .liveStage:
+                    resolved.desired = RolloutStaging.atLiveStage(resolved.desired, live: snapshot.policies, scope: scope)
+                case .declared:
+                    break
+                }
+            }
             let findings = resolved.hasErrors ? [] : try await lockoutGuard(load: load, resolved: resolved, snapshot: snapshot,
                                                                               client: connection.client)
             let lockout = allowLockout ? findings.map(Self.overridden) : findings
             return ReconcileSession(load: load, resolved: resolved, snapshot: snapshot, scope: scope, connection: connection,
-                                    timings: timings, lockout: lockout)
+                                    timings: timings, lockout: lockout, rollouts: rollouts)
         } catch {
             await connection.close()
             throw error
@@ -68,14 +93,17 @@ struct ReconcileSession {
 
     /// Opens a session with the command-line connection options.
     static func with<Result>(path: String, connection options: ConnectionOptions, useColor: Bool, allowLockout: Bool = false,
+                             staging: RolloutStagingMode = .evidence(now: Date()),
                              _ body: (ReconcileSession) async throws -> Result) async throws -> Result {
-        try await with(path: path, useColor: useColor, allowLockout: allowLockout, connect: { try await options.connect(settings: $0) }, body)
+        try await with(path: path, useColor: useColor, allowLockout: allowLockout, staging: staging,
+                       connect: { try await options.connect(settings: $0) }, body)
     }
 
     /// Opens a session connected by `connect`, runs `body`, and closes the connection however `body` ends.
-    static func with<Result>(path: String, useColor: Bool, allowLockout: Bool = false, connect: (Settings) async throws -> GraphConnection,
+    static func with<Result>(path: String, useColor: Bool, allowLockout: Bool = false, staging: RolloutStagingMode = .evidence(now: Date()),
+                             connect: (Settings) async throws -> GraphConnection,
                              _ body: (ReconcileSession) async throws -> Result) async throws -> Result {
-        let session = try await open(path: path, useColor: useColor, allowLockout: allowLockout, connect: connect)
+        let session = try await open(path: path, useColor: useColor, allowLockout: allowLockout, staging: staging, connect: connect)
         do {
             let result = try await body(session)
             await session.connection.close()
@@ -160,13 +188,52 @@ struct ReconcileSession {
     }
 
     func plan() -> Plan {
-        Planner().plan(desired: resolved.desired, snapshot: snapshot, scope: scope, diagnostics: diagnostics)
+        var plan = Planner().plan(desired: resolved.desired, snapshot: snapshot, scope: scope, diagnostics: diagnostics)
+        plan.rollouts = rollouts
+        return plan
     }
 
     /// Plans and records how long it took.
     mutating func timedPlan() -> Plan {
-        let (desired, snapshot, scope, diagnostics) = (resolved.desired, self.snapshot, self.scope, self.diagnostics)
-        return timings.measure("diff") { Planner().plan(desired: desired, snapshot: snapshot, scope: scope, diagnostics: diagnostics) }
+        let session = self
+        return timings.measure("diff") { session.plan() }
+    }
+
+    /// How many sign-ins a plan reads at most for its rollouts' evidence: 20 pages, about 40 s at
+    /// the reports service's pace (5 requests per 10 s). Beyond it the evidence covers the newest
+    /// sign-ins only, and says so.
+    static let rolloutSignInLimit = 20_000
+
+    /// The logs the staged policies' decisions rest on, in two listings (more only beyond 15 staged
+    /// policies or 1,000 records): the directory audit log of the staged live policies over its 30
+    /// days (when each stage began), then the sign-ins since the earliest stage start. Nil when no
+    /// staged policy exists in the tenant yet. Unreadable logs never fail the plan: without the audit
+    /// log a stage starts at the policy's `modifiedDateTime`; without sign-ins nothing advances.
+    static func readRolloutLogs(_ desired: [DesiredObject], snapshot: TenantSnapshot, scope: ManagementScope, client: GraphClient,
+                                now: Date) async -> RolloutLogs? {
+        let ids = RolloutStaging.liveStagedIds(desired, live: snapshot.policies, scope: scope)
+        guard !ids.isEmpty else { return nil }
+        let windowStart = DriftAttributor.windowStart(now: now)
+        var audits: [JSONValue]? = []
+        for filter in DirectoryAuditFilter.targeting(ids: ids, since: windowStart) {
+            do {
+                audits? += try await client.listDirectoryAudits(filter: filter)
+            } catch {
+                audits = nil
+                break
+            }
+        }
+        var logs = RolloutLogs(signIns: nil, audits: audits, auditWindowStart: windowStart)
+        guard let since = RolloutStaging.earliestStageStart(desired, live: snapshot.policies, scope: scope, logs: logs) else { return logs }
+        do {
+            let listing = try await client.listSignIns(since: since, limit: rolloutSignInLimit)
+            logs.signIns = listing.signIns
+            logs.signInsComplete = listing.complete
+        } catch {
+            logs.signInProblem = error.status == 403
+                ? "the sign-in log needs AuditLog.Read.All (Graph answered 403 \(error.code ?? "Forbidden"))" : error.description
+        }
+        return logs
     }
 
     func drift() -> DriftReport {
