@@ -57,7 +57,7 @@ extension Display {
         case .createdDateTime: "the policy's createdDateTime: the audit log was not read"
         }
         let reportOnly = decision.stage == .reportOnly
-        var text = "\(stageName(decision.stage)) for \(duration(evidence.secondsInStage)) (since \(when(evidence.stageStart)), \(source)): "
+        var text = "\(stageName(decision.stage)) for \(duration(evidence.secondsInStage)) (since \(ISO8601DateTime.minuteInUTC(evidence.stageStart)), \(source)): "
         text += "\(count(evidence.evaluated)) sign-in\(evidence.evaluated == 1 ? "" : "s") evaluated"
         if evidence.evaluated > 0 {
             let verb = reportOnly ? "would have failed or been interrupted" : "failed"
@@ -95,12 +95,5 @@ extension Display {
     /// `0.3 %`, `12 %`.
     static func percent(_ value: Double) -> String {
         value == value.rounded() ? "\(Int(value)) %" : String(format: "%.1f %%", value)
-    }
-
-    /// `2026-12-01 14:02 UTC` from Graph's timestamp text (the text itself when unreadable).
-    static func when(_ text: String) -> String {
-        guard let date = ISO8601DateTime.parse(text) else { return text }
-        let stamp = ISO8601DateTime.string(date, fraction: false)  // 2026-12-01T14:02:00Z
-        return stamp.prefix(10) + " " + stamp.dropFirst(11).prefix(5) + " UTC"
     }
 }

@@ -62,6 +62,9 @@ enum Display {
 
     static let leftUnchangedLabel = "left unchanged (not managed by entraform)"
 
+    /// `outside entraform, changed by alice@contoso.com at 2026-12-01 14:02 UTC (Update conditional access policy)`.
+    static func outsideEntraform(_ attribution: DriftAttribution) -> String { "outside entraform, " + attribution.sentence }
+
     static func failureLine(_ plan: Plan) -> String {
         let count = plan.diagnostics.filter { $0.severity == .error }.count
         return "Plan failed: \(count) error\(count == 1 ? "" : "s"); nothing can be applied."

@@ -25,7 +25,8 @@ import Reconciliation
 ///         {"path": "state", "before": VALUE | null, "after": VALUE | null}                    // single value
 ///       ],
 ///       "leftUnchanged": ["conditions.agents"],  // live fields entraform does not model
-///       "requestBody": {…} | null                // the POST/PATCH body
+///       "requestBody": {…} | null,               // the POST/PATCH body
+///       "attribution": {as in the drift JSON}    // present when someone changed the object outside entraform
 ///     }
 ///   ],
 ///   "diagnostics": [{"severity": "error" | "warning" | "note", "message": "…", "suggestion": "…" | null, "code": "EF203" | null,
@@ -117,7 +118,7 @@ public struct JSONPlanRenderer: Sendable {
     public func render(_ plan: Plan) -> String { document(plan).serializedString(pretty: true) + "\n" }
 
     private func change(_ change: PlannedChange) -> JSONValue {
-        [
+        var object: JSONValue = [
             "action": .string(change.action.rawValue),
             "kind": .string(change.kind.rawValue),
             "displayName": .string(change.displayName),
@@ -130,6 +131,8 @@ public struct JSONPlanRenderer: Sendable {
             "leftUnchanged": .array(change.leftUnchanged.map(JSONValue.string)),
             "requestBody": change.requestBody ?? .null,
         ]
+        if let attribution = change.attribution { object["attribution"] = JSONDriftRenderer.attribution(attribution) }
+        return object
     }
 
     static func fieldChange(_ field: FieldChange) -> JSONValue {

@@ -31,7 +31,8 @@ public struct MarkdownPlanRenderer: Sendable {
             head.append("| | Action | Kind | Name | Reason |")
             head.append("|---|---|---|---|---|")
             for change in changes {
-                head.append("| `\(change.action.symbol)` | \(Display.actionWord(change.action)) | \(change.kind) | \(cell(change.displayName)) | \(cell(Display.phrase(change.reason))) |")
+                let reason = Display.phrase(change.reason) + (change.attribution.map { "; " + Display.outsideEntraform($0) } ?? "")
+                head.append("| `\(change.action.symbol)` | \(Display.actionWord(change.action)) | \(change.kind) | \(cell(change.displayName)) | \(cell(reason)) |")
             }
         }
         if let rollouts = plan.rollouts, !rollouts.isEmpty {

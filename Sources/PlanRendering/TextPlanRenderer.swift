@@ -94,6 +94,7 @@ public struct TextPlanRenderer: Sendable {
         let colour = Self.colour(for: change.action)
         var lines = [paint("\(symbol ?? change.action.symbol) \(Display.title(change))", colour)]
         lines.append(paint("    # \(phrase ?? Display.phrase(change.reason))", .dim))
+        if let attribution = change.attribution { lines.append(paint("    # \(Display.outsideEntraform(attribution))", .yellow)) }
         let width = change.fieldChanges.map(\.path.count).max() ?? 0
         for field in change.fieldChanges {
             let values = Display.valueLines(field)

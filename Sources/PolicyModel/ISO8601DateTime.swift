@@ -98,6 +98,13 @@ public enum ISO8601DateTime {
         return era * 146_097 + dayOfEra - 719_468
     }
 
+    /// `2026-12-01 14:02 UTC`: the minute `text` names, for people (`text` itself when it is not a date-time).
+    public static func minuteInUTC(_ text: String) -> String {
+        guard let date = parse(text) else { return text }
+        let stamp = string(date, fraction: false)  // 2026-12-01T14:02:00Z
+        return stamp.prefix(10) + " " + stamp.dropFirst(11).prefix(5) + " UTC"
+    }
+
     /// `date` in Graph's UTC form: `2026-11-21T22:34:12.6081986Z` with `fraction` (up to seven
     /// digits, trailing zeros trimmed, none when whole), or `2026-11-21T22:34:12Z` rounded down to
     /// the second without (a safe lower bound in a `$filter`). The one writer of timestamps.

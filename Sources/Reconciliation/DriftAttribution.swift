@@ -49,14 +49,7 @@ public struct DriftAttribution: Sendable, Hashable, Codable {
     }
 
     /// `2026-12-01 14:02 UTC` (the raw value when it cannot be read).
-    public var when: String {
-        guard let date = DriftAttributor.date(activityDateTime) else { return activityDateTime }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
-        return "\(parts.year ?? 0)-\(two(parts.month))-\(two(parts.day)) \(two(parts.hour)):\(two(parts.minute)) UTC"
-    }
+    public var when: String { ISO8601DateTime.minuteInUTC(activityDateTime) }
 
     /// `changed by alice@contoso.com at 2026-12-01 14:02 UTC (Update conditional access policy)`.
     public var sentence: String {
@@ -117,8 +110,12 @@ public enum DriftAttributor {
 
     /// The delete activities to look up by name, for the kinds of missing objects.
     public static func deleteActivities(_ report: DriftReport) -> [String] {
-        let kinds = Set(report.entries.filter { $0.category == .missing }.map(\.kind))
-        return [ObjectKind.conditionalAccessPolicy, .namedLocation].filter(kinds.contains).map { "Delete \(noun($0))" }
+        deleteActivities(for: Set(report.entries.filter { $0.category == .missing }.map(\.kind)))
+    }
+
+    /// The delete activities of `kinds`: `Delete conditional access policy`, `Delete named location`.
+    public static func deleteActivities(for kinds: Set<ObjectKind>) -> [String] {
+        [ObjectKind.conditionalAccessPolicy, .namedLocation].filter(kinds.contains).map { "Delete \(noun($0))" }
     }
 
     /// The noun of the activity names for `kind`.
@@ -130,31 +127,60 @@ public enum DriftAttributor {
     public static func attribute(_ report: DriftReport, audits: [JSONValue], own: AuditIdentity, now: Date) -> DriftReport {
         var result = report
         result.attributionWindowDays = retentionDays
+        let indices = result.entries.indices.filter { applies(to: result.entries[$0]) }
+        let found = attributions(for: indices.map { (result.entries[$0].kind, result.entries[$0].id, result.entries[$0].displayName) },
+                                 audits: audits, own: own, now: now)
+        for (index, attribution) in zip(indices, found) { result.entries[index].attribution = attribution }
+        return result
+    }
+
+    /// Who last changed each object outside entraform: per (kind, live id, display name), the newest
+    /// write record that targets it (an object without an id: its delete under that name), newer than
+    /// entraform's own newest write to it and inside the window; nil when there is none.
+    public static func attributions(for objects: [(kind: ObjectKind, id: String?, displayName: String)], audits: [JSONValue],
+                                    own: AuditIdentity, now: Date) -> [DriftAttribution?] {
         let since = windowStart(now: now)
         // Newest first; the listing's order breaks ties.
         let records = audits.enumerated().compactMap { index, audit -> (Int, Date, JSONValue)? in
-            guard let raw = audit["activityDateTime"]?.stringValue, let date = date(raw) else { return nil }
+            guard let raw = audit["activityDateTime"]?.stringValue, let date = ISO8601DateTime.parse(raw) else { return nil }
             return (index, date, audit)
         }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
-        for index in result.entries.indices where applies(to: result.entries[index]) {
-            let entry = result.entries[index]
-            let suffix = " " + noun(entry.kind)
+        return objects.map { object in
+            let suffix = " " + noun(object.kind)
             let relevant = records.filter { _, date, audit in
                 guard date >= since, let activity = audit["activityDisplayName"]?.stringValue?.lowercased(), activity.hasSuffix(suffix) else {
                     return false
                 }
                 let targets = audit["targetResources"]?.arrayValue ?? []
-                if let id = entry.id?.lowercased() {
+                if let id = object.id?.lowercased() {
                     return targets.contains { $0["id"]?.stringValue?.lowercased() == id }
                 }
                 // Missing: deleted under its declared name.
                 return (activity.hasPrefix("delete ") || activity.hasPrefix("hard delete "))
-                    && targets.contains { $0["displayName"]?.stringValue?.lowercased() == entry.displayName.lowercased() }
+                    && targets.contains { $0["displayName"]?.stringValue?.lowercased() == object.displayName.lowercased() }
             }
             // Only what happened after entraform's own newest write counts.
             let afterOwn = relevant.prefix { !own.initiated($0.2) }
-            result.entries[index].attribution = afterOwn.first.flatMap { attribution(of: $0.2) }
+            return afterOwn.first.flatMap { attribution(of: $0.2) }
         }
+    }
+
+    /// The plan's changes attribution applies to (updates, deletes, and creates of objects that may
+    /// have been deleted outside entraform), as (kind, id, display name) with their indices.
+    public static func targets(_ plan: Plan) -> [(index: Int, kind: ObjectKind, id: String?, displayName: String)] {
+        plan.changes.indices.compactMap { index in
+            let change = plan.changes[index]
+            return change.action == .noOp ? nil : (index, change.kind, change.id, change.displayName)
+        }
+    }
+
+    /// `plan` with each update, delete and create attributed to who last changed (or deleted) the
+    /// object outside entraform, from `audits`.
+    public static func attribute(_ plan: Plan, audits: [JSONValue], own: AuditIdentity, now: Date) -> Plan {
+        var result = plan
+        let targets = targets(plan)
+        let found = attributions(for: targets.map { ($0.kind, $0.id, $0.displayName) }, audits: audits, own: own, now: now)
+        for (target, attribution) in zip(targets, found) { result.changes[target.index].attribution = attribution }
         return result
     }
 
@@ -176,14 +202,4 @@ public enum DriftAttributor {
         return nil
     }
 
-    /// Reads Graph's timestamps: `2026-12-01T14:02:00Z`, with or without a fraction, or with an offset.
-    public static func date(_ text: String) -> Date? {
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return date }
-        // Seven fractional digits (Graph's usual) may defeat the parser: drop the fraction.
-        if let dot = text.firstIndex(of: "."), let end = text[dot...].firstIndex(where: { !$0.isNumber && $0 != "." }) {
-            return try? Date(String(text[..<dot]) + String(text[end...]), strategy: Date.ISO8601FormatStyle())
-        }
-        return nil
-    }
 }

@@ -92,6 +92,9 @@ public struct PlannedChange: Sendable, Hashable, Codable {
     public var liveFingerprint: String?
     /// Where the object was declared.
     public var location: SourceLocation?
+    /// Who last changed (or deleted) the live object outside entraform, from the directory audit log;
+    /// nil when nobody did within its 30 days, or the log was not read.
+    public var attribution: DriftAttribution?
 
     public init(
         kind: ObjectKind, displayName: String, id: String?, action: PlanAction, reason: ChangeReason,

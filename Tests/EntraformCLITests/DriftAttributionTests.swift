@@ -230,6 +230,44 @@ struct DriftAttributionTests {
         }
     }
 
+    @Test func planSaysWhoChangedWhatItWillOverwrite() async throws {
+        try await Self.withChangedTenant { _, url, path, _ in
+            let environment = ["AZURE_TENANT_ID": Self.tenantId, "AZURE_CLIENT_ID": EmulatorDefaults.clientId, "AZURE_CLIENT_SECRET": "s3cret"]
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+            let before = try await Self.reportsRequests(url)
+            let json = try await BinaryRunner.runDetached(
+                ["plan", "config", "--graph-url", url.absoluteString, "--format", "json", "--no-step-summary", "--no-impact",
+                 "--requests-per-second", "0"], in: directory, environment: environment)
+            #expect(json.exitCode == 0, "\(json.stderr)")
+            // One listing for the four updates and the one create.
+            #expect(try await Self.reportsRequests(url) - before == 1)
+            let changes = try JSONValue.parse(Data(json.stdout.utf8))["changes"]?.arrayValue ?? []
+            func attribution(_ name: String) -> JSONValue? { changes.first { $0["displayName"]?.stringValue == name }?["attribution"] }
+            #expect(attribution("CA001 - Alice")?["actor"]?.stringValue == Self.alice)
+            #expect(attribution("CA002 - Script")?["actor"] == "Legacy script")
+            #expect(attribution("CA005 - Deleted")?["activity"] == "Delete conditional access policy")
+            #expect(attribution("CA003 - Old") == nil)
+            #expect(attribution("CA004 - Own") == nil)
+
+            let text = try await BinaryRunner.runDetached(
+                ["plan", "config", "--graph-url", url.absoluteString, "--no-step-summary", "--no-impact", "--requests-per-second", "0"],
+                in: directory, environment: environment)
+            #expect(text.stdout.contains("# outside entraform, changed by alice@contoso.onmicrosoft.com at "), "\(text.stdout)")
+            #expect(text.stdout.contains("# outside entraform, deleted by alice@contoso.onmicrosoft.com at "), "\(text.stdout)")
+
+            // Without AuditLog.Read.All: one note, and the plan otherwise the same.
+            let denied = try await BinaryRunner.runDetached(
+                ["plan", "config", "--graph-url", url.absoluteString, "--format", "json", "--no-step-summary", "--no-impact",
+                 "--requests-per-second", "0"], in: directory,
+                environment: ["AZURE_TENANT_ID": Self.tenantId, "AZURE_CLIENT_ID": Self.noAuditApp, "AZURE_CLIENT_SECRET": "n0audit"])
+            let document = try JSONValue.parse(Data(denied.stdout.utf8))
+            #expect(document["changes"]?.arrayValue?.count == changes.count)
+            let notes = document["diagnostics"]?.arrayValue?.filter { $0["message"]?.stringValue?.contains("AuditLog.Read.All") == true } ?? []
+            #expect(notes.count == 1)
+            #expect(notes.first?["severity"] == "note")
+        }
+    }
+
     @Test func withoutAuditLogReadAllDriftWarnsOnceAndStillExitsTwo() async throws {
         try await Self.withChangedTenant { _, url, path, _ in
             let environment = ["AZURE_TENANT_ID": Self.tenantId, "AZURE_CLIENT_ID": Self.noAuditApp, "AZURE_CLIENT_SECRET": "n0audit"]

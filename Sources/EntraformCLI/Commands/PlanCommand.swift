@@ -50,6 +50,8 @@ struct PlanCommand: AsyncParsableCommand {
                     plan.diagnostics = (plan.diagnostics + session.lintDiagnostics(after: plan)).sortedByLocation()
                 }
                 if !plan.hasErrors {
+                    // Who changed what outside entraform: only a plan with changes reads the audit log.
+                    if plan.hasChanges { plan = await session.attributedPlan(plan) }
                     plan.scenarios = try await session.scenarioOutcomes(for: plan)
                     // Nothing changes, nobody is affected: no directory reads for a no-op plan.
                     if !noImpact && plan.hasChanges { plan.impact = try await session.impact(for: plan) }

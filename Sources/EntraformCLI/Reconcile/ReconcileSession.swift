@@ -249,26 +249,56 @@ struct ReconcileSession {
     /// and are never blamed. Without `AuditLog.Read.All` (403) one warning, and the report otherwise
     /// unchanged; any other failure to read the log is a warning too: attribution never fails drift.
     func attributedDrift(_ report: DriftReport, now: Date = Date()) async -> DriftReport {
-        let ids = DriftAttributor.targetIds(report)
-        let deletes = DriftAttributor.deleteActivities(report)
-        guard !ids.isEmpty || !deletes.isEmpty else { return report }
+        var report = report
+        switch await attributionAudits(ids: DriftAttributor.targetIds(report), deletes: DriftAttributor.deleteActivities(report), now: now) {
+        case .success(let audits?):
+            return DriftAttributor.attribute(report, audits: audits, own: await Self.auditIdentity(connection.client), now: now)
+        case .success(nil):
+            return report
+        case .failure(let error):
+            let message = error.status == 403 ? Self.auditPermissionWarning
+                : "could not read the audit log, so drift does not say who changed what: \(error.description)"
+            report.diagnostics.append(.warning(message))
+            return report
+        }
+    }
+
+    /// `plan` with who last changed (or deleted) each object it touches outside entraform, from the same
+    /// one filtered listing as drift. Only plans with changes read the log. The log is optional here:
+    /// without `AuditLog.Read.All` one note says the plan cannot name who changed what.
+    func attributedPlan(_ plan: Plan, now: Date = Date()) async -> Plan {
+        var plan = plan
+        let targets = DriftAttributor.targets(plan)
+        let deletes = DriftAttributor.deleteActivities(for: Set(targets.filter { $0.id == nil }.map(\.kind)))
+        switch await attributionAudits(ids: targets.compactMap(\.id), deletes: deletes, now: now) {
+        case .success(let audits?):
+            return DriftAttributor.attribute(plan, audits: audits, own: await Self.auditIdentity(connection.client), now: now)
+        case .success(nil):
+            return plan
+        case .failure(let error):
+            let reason = error.status == 403 ? "the audit log needs AuditLog.Read.All" : "the audit log could not be read: \(error.description)"
+            plan.diagnostics.append(Diagnostic(.note, "the plan does not say who changed objects outside entraform: \(reason)"))
+            return plan
+        }
+    }
+
+    /// The directory audit records of objects `ids` and of `deletes` activities (by name) over the
+    /// audit window, in one listing per ``DirectoryAuditFilter/idsPerFilter`` ids; nil when there is
+    /// nothing to look up.
+    private func attributionAudits(ids: [String], deletes: [String], now: Date) async -> Result<[JSONValue]?, GraphError> {
+        guard !ids.isEmpty || !deletes.isEmpty else { return .success(nil) }
         let filters = DirectoryAuditFilter.targeting(
             ids: ids, since: DriftAttributor.windowStart(now: now),
             extra: deletes.map { "activityDisplayName eq \(DirectoryAuditFilter.literal($0))" })
-        let client = connection.client
         var audits: [JSONValue] = []
-        var report = report
         for filter in filters {
             do {
-                audits += try await client.listDirectoryAudits(filter: filter)
+                audits += try await connection.client.listDirectoryAudits(filter: filter)
             } catch {
-                let message = error.status == 403 ? Self.auditPermissionWarning
-                    : "could not read the audit log, so drift does not say who changed what: \(error.description)"
-                report.diagnostics.append(.warning(message))
-                return report
+                return .failure(error)
             }
         }
-        return DriftAttributor.attribute(report, audits: audits, own: await Self.auditIdentity(client), now: now)
+        return .success(audits)
     }
 
     /// Who entraform acts as, from the access token: its application id, and its service principal
