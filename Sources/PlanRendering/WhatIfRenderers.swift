@@ -38,7 +38,8 @@ public struct GraphWhatIfAnswer: Sendable, Hashable {
 }
 
 /// Renders a ``SignInEvaluation``: text for people, JSON for machines
-/// (`{"outcome": {"blocked", "requires", "operator", "clauses", "sessionControls"}, "reportOnly": {…},
+/// (`{"outcome": {"blocked", "requires", "operator", "clauses", "sessionControls", "effectivelyBlocked",
+/// "unsatisfiable": [[control…]], "unsatisfiableReason": "legacyClient" | "deviceCodeFlow" | null}, "reportOnly": {…},
 /// "policies": [{"displayName", "id", "state", "applies", "reasons", "missingInputs"}], "missingInputs"}`).
 public enum WhatIfRenderer {
     public static func text(_ evaluation: SignInEvaluation, question: WhatIfQuestion) -> String {
@@ -113,12 +114,22 @@ public enum WhatIfRenderer {
             "requires": .array(outcome.requires.map(JSONValue.string)), "operator": .string(outcome.operator),
             "clauses": .array(outcome.clauses.map { .array($0.map(JSONValue.string)) }),
             "sessionControls": .object(outcome.sessionControls),
+            "effectivelyBlocked": .bool(outcome.isEffectivelyBlocked),
+            "unsatisfiable": .array(outcome.unsatisfiable.map { .array($0.map(JSONValue.string)) }),
+            "unsatisfiableReason": outcome.unsatisfiableReason.map { .string($0.rawValue) } ?? .null,
         ]
     }
 
     /// "blocked by 'X'", "requires mfa AND (compliantDevice OR compliantApplication)", or "allowed".
     public static func sentence(_ outcome: SignInOutcome) -> String {
-        Display.sentence(ScenarioOutcome.Outcome(blocked: outcome.blocked, blockingPolicies: outcome.blockingPolicies, clauses: outcome.clauses))
+        let sentence = Display.sentence(ScenarioOutcome.Outcome(blocked: outcome.blocked, blockingPolicies: outcome.blockingPolicies, clauses: outcome.clauses))
+        guard outcome.isEffectivelyBlocked, let reason = outcome.unsatisfiableReason else { return sentence }
+        let controls = outcome.unsatisfiable.map { $0.joined(separator: " OR ") }.joined(separator: ", ")
+        let why = switch reason {
+        case .legacyClient: "a legacy authentication client can satisfy no grant control"
+        case .deviceCodeFlow: "a device code flow sign-in cannot satisfy device-state controls"
+        }
+        return "\(sentence) — effectively blocked: \(why) (\(controls))"
     }
 
     static func grant(_ grant: Grant) -> String {

@@ -23,8 +23,10 @@ public struct CompiledPolicies: Sendable {
         let verdicts = policies.map { $0.verdict(signIn) }
         return SignInEvaluation(
             verdicts: verdicts,
-            outcome: SignInEvaluator.outcome(verdicts.filter { $0.applies && $0.state == "enabled" }),
-            reportOnly: SignInEvaluator.outcome(verdicts.filter { $0.applies && $0.isReportOnly }))
+            outcome: SignInEvaluator.markingUnsatisfiable(SignInEvaluator.outcome(verdicts.filter { $0.applies && $0.state == "enabled" }),
+                                                          context: context),
+            reportOnly: SignInEvaluator.markingUnsatisfiable(SignInEvaluator.outcome(verdicts.filter { $0.applies && $0.isReportOnly }),
+                                                             context: context))
     }
 }
 

@@ -52,6 +52,22 @@ public struct SignInOutcome: Sendable, Hashable {
     public var `operator`: String { clauses.count == 1 && clauses[0].count > 1 ? "OR" : "AND" }
     /// Nothing demanded.
     public var isAllowed: Bool { !blocked && clauses.isEmpty }
+    /// The clauses this sign-in cannot meet however the user tries (see ``UnsatisfiableReason``).
+    public var unsatisfiable: [[String]] = []
+    /// Why ``unsatisfiable`` clauses cannot be met.
+    public var unsatisfiableReason: UnsatisfiableReason?
+    /// Not blocked by a policy, but demanding something the sign-in cannot give: the sign-in fails.
+    public var isEffectivelyBlocked: Bool { !blocked && !unsatisfiable.isEmpty }
+}
+
+/// Why a sign-in cannot meet a grant control it is asked for.
+public enum UnsatisfiableReason: String, Sendable, Hashable, Codable {
+    /// Legacy authentication clients (`exchangeActiveSync`, `other`) can do neither interactive nor
+    /// device controls (reference ca-evaluation.md §9 item 8; Microsoft Learn "Conditions: client apps").
+    case legacyClient
+    /// A device code flow sign-in cannot satisfy device-state controls (`compliantDevice`,
+    /// `domainJoinedDevice`; reference §4.5 and §9 item 14; Microsoft Learn "Authentication flows").
+    case deviceCodeFlow
 }
 
 /// The evaluation of one sign-in against a set of policies.
@@ -139,6 +155,22 @@ public enum SignInEvaluator {
         let block = builtIn.contains("block")
         guard block || !controls.isEmpty else { return nil }
         return Grant(block: block, operator: value["operator"]?.stringValue?.uppercased() == "AND" ? "AND" : "OR", controls: controls)
+    }
+
+    /// `outcome` with the clauses `context` cannot meet marked (``UnsatisfiableReason``).
+    static func markingUnsatisfiable(_ outcome: SignInOutcome, context: SignInContext) -> SignInOutcome {
+        let reason: UnsatisfiableReason? = switch (context.clientAppType, context.authenticationFlow) {
+        case (.exchangeActiveSync?, _), (.other?, _): .legacyClient
+        case (_, .deviceCodeFlow?): .deviceCodeFlow
+        default: nil
+        }
+        guard let reason, !outcome.blocked else { return outcome }
+        var marked = outcome
+        // Every grant control is interactive or device-based: a legacy client meets none of them.
+        marked.unsatisfiable = reason == .legacyClient ? outcome.clauses
+            : outcome.clauses.filter { $0.allSatisfy { $0 == "compliantDevice" || $0 == "domainJoinedDevice" } }
+        marked.unsatisfiableReason = marked.unsatisfiable.isEmpty ? nil : reason
+        return marked
     }
 
     static func outcome(_ applying: [PolicyVerdict]) -> SignInOutcome {

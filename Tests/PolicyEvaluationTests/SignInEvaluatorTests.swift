@@ -340,3 +340,67 @@ struct FilterRuleTests {
         #expect(!rule.evaluate { _, property in property == "model" ? .string("B") : nil })
     }
 }
+
+/// Grants a sign-in cannot meet however the user tries: legacy clients meet no grant control;
+/// a device code flow sign-in meets no device-state control (reference ca-evaluation.md §9, items 8 and 14).
+@Suite("Sign-in evaluation: controls a sign-in cannot meet")
+struct UnsatisfiableControlTests {
+    struct Row: Sendable, CustomTestStringConvertible {
+        var name: String
+        var grant: JSONValue
+        var clientApp: ClientAppType?
+        var flow: TransferMethod?
+        var unsatisfiable: [[String]]
+        var reason: UnsatisfiableReason?
+        var testDescription: String { name }
+    }
+
+    static let compliantOrDomainJoined: JSONValue = ["operator": "OR", "builtInControls": ["compliantDevice", "domainJoinedDevice"]]
+    static let compliantOrApproved: JSONValue = ["operator": "OR", "builtInControls": ["compliantDevice", "approvedApplication"]]
+    static let mfaAndCompliant: JSONValue = ["operator": "AND", "builtInControls": ["mfa", "compliantDevice"]]
+
+    static let rows: [Row] = [
+        Row(name: "browser: MFA is possible", grant: ["builtInControls": ["mfa"]], clientApp: .browser, flow: nil, unsatisfiable: [], reason: nil),
+        Row(name: "legacy client: MFA is not", grant: ["builtInControls": ["mfa"]], clientApp: .exchangeActiveSync, flow: nil,
+            unsatisfiable: [["mfa"]], reason: .legacyClient),
+        Row(name: "legacy client: no device control either", grant: compliantOrApproved, clientApp: .other, flow: nil,
+            unsatisfiable: [["compliantDevice", "approvedApplication"]], reason: .legacyClient),
+        Row(name: "device code: MFA is possible", grant: ["builtInControls": ["mfa"]], clientApp: nil, flow: .deviceCodeFlow,
+            unsatisfiable: [], reason: nil),
+        Row(name: "device code: device state is not", grant: compliantOrDomainJoined, clientApp: nil, flow: .deviceCodeFlow,
+            unsatisfiable: [["compliantDevice", "domainJoinedDevice"]], reason: .deviceCodeFlow),
+        Row(name: "device code: a choice with an app control can be met", grant: compliantOrApproved, clientApp: nil, flow: .deviceCodeFlow,
+            unsatisfiable: [], reason: nil),
+        Row(name: "device code: MFA AND compliant fails on the device", grant: mfaAndCompliant, clientApp: nil, flow: .deviceCodeFlow,
+            unsatisfiable: [["compliantDevice"]], reason: .deviceCodeFlow),
+    ]
+
+    @Test(arguments: rows)
+    func unsatisfiable(_ row: Row) {
+        let policy = SignInEvaluatorTests.policy(grant: row.grant)
+        let context = SignInEvaluatorTests.context { context in
+            context.clientAppType = row.clientApp
+            context.authenticationFlow = row.flow
+        }
+        let outcome = SignInEvaluator.evaluate([policy], context: context, directory: SignInEvaluatorTests.directory).outcome
+        #expect(outcome.unsatisfiable == row.unsatisfiable)
+        #expect(outcome.unsatisfiableReason == row.reason)
+        #expect(outcome.isEffectivelyBlocked == !row.unsatisfiable.isEmpty)
+    }
+
+    @Test func aBlockedSignInIsBlockedNotEffectivelyBlocked() {
+        let policy = SignInEvaluatorTests.policy(grant: ["builtInControls": ["block"]])
+        let context = SignInEvaluatorTests.context { $0.clientAppType = .other }
+        let outcome = SignInEvaluator.evaluate([policy], context: context, directory: SignInEvaluatorTests.directory).outcome
+        #expect(outcome.blocked)
+        #expect(!outcome.isEffectivelyBlocked)
+    }
+
+    @Test func whatIfSaysWhyTheSignInFails() {
+        let policy = SignInEvaluatorTests.policy(grant: UnsatisfiableControlTests.compliantOrDomainJoined)
+        let context = SignInEvaluatorTests.context { $0.authenticationFlow = .deviceCodeFlow }
+        let outcome = SignInEvaluator.evaluate([policy], context: context, directory: SignInEvaluatorTests.directory).outcome
+        #expect(WhatIfRenderer.sentence(outcome)
+            == "requires (compliantDevice OR domainJoinedDevice) — effectively blocked: a device code flow sign-in cannot satisfy device-state controls (compliantDevice OR domainJoinedDevice)")
+    }
+}
