@@ -237,7 +237,8 @@ extension TenantState {
     /// properties are stored and left out of v1.0 answers), and, for a risky sign-in, records risk
     /// detections and updates the risky user as Identity Protection does (``inject(detection:now:)``);
     /// when a sign-in-risk policy requiring MFA was met with `mfa: true`, the risk is remediated
-    /// (`riskState: remediated`, `riskDetail: userPassedMFADrivenByRiskBasedPolicy`).
+    /// (`riskState: remediated`, `riskDetail: userPassedMFADrivenByRiskBasedPolicy`), unless the
+    /// sign-in failed anyway (blocked by another policy, or another control unmet).
     ///
     /// Each policy's `result` (Microsoft Learn, "appliedConditionalAccessPolicy resource type" and
     /// "Analyze Conditional Access policy impact"): `notEnabled` for disabled policies; `notApplied` /
@@ -418,7 +419,9 @@ extension TenantState {
                 }
             }
             riskState = "atRisk"
-            if remediatesRisk {
+            // Only a sign-in that got through remediates: when another policy blocked it (or a control
+            // stayed unmet), the user never completed the risk-based policy's prompt.
+            if remediatesRisk, status.code == 0 {
                 riskState = "remediated"
                 riskDetail = "userPassedMFADrivenByRiskBasedPolicy"
                 remediate(userId: userId, detections: detectionIds, now: now)

@@ -58,19 +58,9 @@ struct DriftAttributionTests {
         return files
     }
 
-    /// A client of the emulator with `credential`, unpaced.
-    static func client(_ url: URL, _ credential: Credential) throws -> (GraphClient, AsyncHTTPClientTransport) {
-        let endpoints = try GraphEndpoints(cloud: .global, graphURL: url.absoluteString, loginURL: nil)
-        let transport = AsyncHTTPClientTransport()
-        let client = GraphClient(credential: credential,
-                                 configuration: GraphClientConfiguration(endpoints: endpoints, conditionalAccessVersion: .beta, pacing: .disabled),
-                                 transport: transport, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
-        return (client, transport)
-    }
-
     /// Runs `body` as `credential` and closes the client.
     static func acting<T>(_ url: URL, _ credential: Credential, _ body: (GraphClient) async throws -> T) async throws -> T {
-        let (client, transport) = try client(url, credential)
+        let (client, transport) = try testEmulatorClient(url, credential)
         do {
             let result = try await body(client)
             await transport.shutdown()

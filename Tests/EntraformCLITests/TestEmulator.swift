@@ -23,16 +23,23 @@ func withTestEmulatorConnection(
 ) async throws {
     let credentials = server.credentials
     let connect: (Settings) async throws -> GraphConnection = { settings in
-        let endpoints = try GraphEndpoints(cloud: .global, graphURL: url.absoluteString, loginURL: nil)
         let credential = Credential.clientSecret(tenantId: credentials.tenantId, clientId: credentials.clientId,
                                                  secret: credentials.clientSecret ?? "")
-        let transport = AsyncHTTPClientTransport()
-        let client = GraphClient(
-            credential: credential,
-            configuration: GraphClientConfiguration(endpoints: endpoints, conditionalAccessVersion: settings.graphVersion ?? .beta,
-                                                    pacing: .disabled),
-            transport: transport, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let (client, transport) = try testEmulatorClient(url, credential, conditionalAccessVersion: settings.graphVersion ?? .beta)
         return GraphConnection(client: client, credential: credential, transport: transport, onClose: nil)
     }
     try await body(connect)
+}
+
+/// A real client of the test emulator at `url` signing in with `credential`, unpaced and silent; the
+/// caller shuts the transport down.
+func testEmulatorClient(_ url: URL, _ credential: Credential, conditionalAccessVersion: GraphVersion = .beta) throws
+    -> (GraphClient, AsyncHTTPClientTransport) {
+    let endpoints = try GraphEndpoints(cloud: .global, graphURL: url.absoluteString, loginURL: nil)
+    let transport = AsyncHTTPClientTransport()
+    let client = GraphClient(
+        credential: credential,
+        configuration: GraphClientConfiguration(endpoints: endpoints, conditionalAccessVersion: conditionalAccessVersion, pacing: .disabled),
+        transport: transport, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+    return (client, transport)
 }

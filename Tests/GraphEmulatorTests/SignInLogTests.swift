@@ -261,6 +261,33 @@ struct SignInLogTests {
         #expect(bob.body?["riskLevel"] == "none")
     }
 
+    /// The risk MFA policy is met, but another policy blocks the sign-in: the user never got through the
+    /// prompt, so nothing is remediated (Identity Protection remediates when "users pass the required
+    /// access control"; a blocked sign-in passes nothing).
+    @Test func aBlockedSignInRemediatesNothing() async throws {
+        let harness = try await Harness.seeded(Self.seed(policies: [
+            Self.policy(1, "MFA for risky sign-ins", grant: ["mfa"], signInRisk: ["medium", "high"]),
+            Self.policy(2, "Block high-risk sign-ins", grant: ["block"], signInRisk: ["high"]),
+        ]))
+        let token = try await harness.token()
+        let blocked = try await harness.send("POST", "/_emulator/signIns", json: [
+            "user": "alice@contoso.com", "app": .string(Self.wiki), "mfa": true, "riskEventTypes": ["anonymizedIPAddress"], "signInRiskLevel": "high",
+        ])
+        let signIn = try #require(blocked.body)
+        #expect(signIn["status"]?["errorCode"] == 53003)
+        #expect(signIn["conditionalAccessStatus"] == "failure")
+        let results = signIn["appliedConditionalAccessPolicies"]?.arrayValue?.map { "\($0["displayName"]?.stringValue ?? ""): \($0["result"]?.stringValue ?? "")" }
+        #expect(results?.sorted() == ["Block high-risk sign-ins: failure", "MFA for risky sign-ins: success"])
+        #expect(signIn["riskState"] == "atRisk")
+        #expect(signIn["riskDetail"] == "none")
+        let detections = try await harness.send("GET", "/v1.0/identityProtection/riskDetections", token: token)
+        #expect(detections.body?["value"]?.arrayValue?.count == 1)
+        #expect(detections.body?["value"]?[0]?["riskState"] == "atRisk")
+        let risky = try await harness.send("GET", "/v1.0/identityProtection/riskyUsers/\(Self.alice)", token: token)
+        #expect(risky.body?["riskState"] == "atRisk")
+        #expect(risky.body?["riskLevel"] == "high")
+    }
+
     @Test func unknownKeysUsersAndAppsAreRefusedClearly() async throws {
         let harness = try await Harness.seeded(Self.seed())
         let typo = try await harness.send("POST", "/_emulator/signIns", json: ["user": "alice@contoso.com", "app": .string(Self.wiki), "mfaa": true])

@@ -84,7 +84,7 @@ struct EmulatorCommand: AsyncParsableCommand {
             ]
             if let secret = credentials.clientSecret { lines.append("  Client secret: \(secret)") }
             lines.append("  Permissions:   \(credentials.permissions.joined(separator: ", "))")
-            lines.append("Emulator-only endpoints: \(url.absoluteString)/_emulator/{requests,reset,state,riskDetections,devicelogin}. Ctrl-C to stop.")
+            lines.append("Emulator-only endpoints: \(url.absoluteString)/_emulator/{requests,reset,state,riskDetections,signIns,devicelogin}. Ctrl-C to stop.")
             Console.out(lines.joined(separator: "\n") + "\n")
         }
     }
