@@ -63,12 +63,16 @@ enum CoverageWords {
         return text
     }
 
-    static func column(_ column: CoverageMatrix.Column) -> String {
-        column.platform.map { "\(column.application) · \($0)" } ?? column.application
+    static func column(_ column: CoverageMatrix.Column) -> String { column.application }
+
+    /// The cell's short text: `block`, `mfa`, `mfa + compliantDevice`, `allowed`; where platforms
+    /// differ, each group's: `block on android · allowed on iOS, windows, …`.
+    static func short(_ cell: CoverageMatrix.Cell) -> String {
+        guard let variants = cell.platformVariants else { return outcomeWord(cell) }
+        return variants.map { "\(outcomeWord($0.cell)) on \($0.platforms)" }.joined(separator: " · ")
     }
 
-    /// The cell's short text: `block`, `mfa`, `mfa + compliantDevice`, `allowed`.
-    static func short(_ cell: CoverageMatrix.Cell) -> String {
+    static func outcomeWord(_ cell: CoverageMatrix.Cell) -> String {
         switch cell.kind {
         case .blocked: "block"
         case .allowed: "allowed"
@@ -76,8 +80,14 @@ enum CoverageWords {
         }
     }
 
-    /// The cell in full: the outcome, the policies that produce it, and what report-only policies would add.
+    /// The cell in full: the outcome, the policies that produce it, and what report-only policies
+    /// would add; per platform group where platforms differ.
     static func detail(_ cell: CoverageMatrix.Cell) -> String {
+        guard let variants = cell.platformVariants else { return outcomeDetail(cell) }
+        return variants.map { "on \($0.platforms):\n" + outcomeDetail($0.cell) }.joined(separator: "\n")
+    }
+
+    static func outcomeDetail(_ cell: CoverageMatrix.Cell) -> String {
         var lines = [WhatIfRenderer.sentence(cell.outcome)]
         let session = cell.outcome.sessionControlsInWords
         if !session.isEmpty { lines.append("session: " + session.joined(separator: "; ")) }

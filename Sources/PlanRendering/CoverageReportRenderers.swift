@@ -66,9 +66,7 @@ public enum CoverageHTMLRenderer {
             <thead><tr><th class="corner">population</th>
             """
         for (index, column) in matrix.columns.enumerated() {
-            html += "<th class=\"col\" data-col=\"\(index)\" title=\"\(e(CoverageWords.column(column)))\">\(e(column.application))"
-            if let platform = column.platform { html += "<br><small>\(e(platform))</small>" }
-            html += "</th>"
+            html += "<th class=\"col\" data-col=\"\(index)\" title=\"\(e(CoverageWords.column(column)))\">\(e(column.application))</th>"
         }
         html += "</tr></thead>\n<tbody>\n"
         // Each distinct cell text once, in a hidden list the script reads for hover and click: a cell

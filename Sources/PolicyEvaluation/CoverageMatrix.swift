@@ -2,8 +2,11 @@ import PolicyModel
 
 /// What a policy set demands of whom, where: rows are the populations the policies tell apart (the
 /// impact analysis's user classes, or for a configuration read offline one row per combination of
-/// references the policies make), columns the applications (and platforms) they tell apart, and each
-/// cell the outcome of one sign-in evaluated with ``CompiledPolicies``, with the policies behind it.
+/// references the policies make), columns the applications they tell apart, and each cell the outcome
+/// of one sign-in evaluated with ``CompiledPolicies``, with the policies behind it. Where policies tell
+/// platforms apart, each cell is evaluated once per platform group and holds the groups whose
+/// outcomes differ (``Cell/platformVariants``): folding platforms into cells keeps a large tenant's
+/// matrix to one column per application rather than one per application and platform.
 ///
 /// The other conditions are fixed, so one matrix answers one question: a browser sign-in from an
 /// unregistered device, with no risk and no special authentication flow, from an address and a
@@ -40,11 +43,9 @@ public struct CoverageMatrix: Sendable {
         }
     }
 
-    /// One column: an application (or the rest of them, a user action…) and, when policies tell
-    /// platforms apart, one platform (or the rest).
+    /// One column: an application (or the rest of them, a user action…).
     public struct Column: Sendable, Hashable {
         public var application: String
-        public var platform: String?
     }
 
     /// The fixed conditions of every cell's sign-in.
@@ -65,7 +66,42 @@ public struct CoverageMatrix: Sendable {
         public var reportOnly: SignInOutcome
         public var reportOnlyPolicies: [String]
 
+        /// Where the policies tell platforms apart and the outcome differs between them: each group
+        /// of platforms (`android`, `iOS, windows, …`) with its own cell, most severe first; the cell's
+        /// own fields are the first group's. Nil when every platform meets the same.
+        public var platformVariants: [PlatformVariant]?
+
         public var kind: Kind { outcome.blocked ? .blocked : outcome.clauses.isEmpty ? .allowed : .requires }
+
+        /// How severe the cell is: block, then the most demanding requirement, then allowed.
+        var severity: Int {
+            switch kind {
+            case .blocked: 1_000
+            case .requires: 1 + outcome.clauses.count
+            case .allowed: 0
+            }
+        }
+
+        /// One cell for the per-platform cells of one population and application: the cell itself
+        /// when all agree, else the most severe group's cell carrying every group.
+        static func folding(_ byPlatform: [(platform: String, cell: Cell)]) -> Cell {
+            var groups: [(platforms: [String], cell: Cell)] = []
+            for (platform, cell) in byPlatform {
+                if let index = groups.firstIndex(where: { $0.cell == cell }) { groups[index].platforms.append(platform) } else { groups.append(([platform], cell)) }
+            }
+            guard groups.count > 1 else { return byPlatform[0].cell }
+            let ordered = groups.enumerated().sorted { ($1.element.cell.severity, $0.offset) < ($0.element.cell.severity, $1.offset) }.map(\.element)
+            var folded = ordered[0].cell
+            folded.platformVariants = ordered.map { PlatformVariant(platforms: $0.platforms.joined(separator: ", "), cell: $0.cell) }
+            return folded
+        }
+    }
+
+    /// The cell a group of platforms meets.
+    public struct PlatformVariant: Sendable, Hashable {
+        /// `android`, or `iOS, windows, macOS, linux, windowsPhone, other`.
+        public var platforms: String
+        public var cell: Cell
     }
 
     public var rows: [Population]
@@ -95,37 +131,28 @@ public struct CoverageMatrix: Sendable {
         let entries = Entries(before: side, after: side)
         let targets = Space.targets(conditions, entries: entries, names: applicationNames, kind: .user)
         let namesPlatforms = conditions.contains { !SignInEvaluator.strings($0["platforms"]?["includePlatforms"]).isEmpty }
-        let platforms: [(String, (inout SignInContext) -> Void)]? = namesPlatforms ? Space.platforms(conditions) : nil
-        var columns: [Column] = []
-        var edits: [(inout SignInContext) -> Void] = []
-        for (application, target) in targets {
-            guard let platforms else {
-                columns.append(Column(application: application, platform: nil))
-                edits.append(target)
-                continue
-            }
-            for (platform, edit) in platforms {
-                columns.append(Column(application: application, platform: platform))
-                edits.append { target(&$0); edit(&$0) }
-            }
-        }
-        self.columns = columns
+        let platforms: [(String, (inout SignInContext) -> Void)] = namesPlatforms ? Space.platforms(conditions) : [("", { _ in })]
+        columns = targets.map { Column(application: $0.0) }
+        let edits = targets.map(\.1)
         assumptions = Self.assumptions(directory)
         let address = IPAddress(assumptions.ipAddress)
         let (client, country) = (assumptions.clientAppType, assumptions.country)
         func cells(_ compiled: CompiledPolicies) -> [[Cell]] {
             populations.map { population in
-                edits.map { edit in
-                    var context = SignInContext(subject: population.representative, target: .application(appId: SignInTarget.otherApplicationId))
-                    context.clientAppType = client
-                    context.ipAddress = address
-                    context.country = country
-                    edit(&context)
-                    let evaluation = compiled.evaluate(context)
-                    return Cell(outcome: evaluation.outcome,
-                                policies: evaluation.verdicts.filter { $0.applies && $0.state == "enabled" }.map(\.displayName),
-                                reportOnly: evaluation.reportOnly,
-                                reportOnlyPolicies: evaluation.verdicts.filter { $0.applies && $0.isReportOnly }.map(\.displayName))
+                edits.map { target in
+                    Cell.folding(platforms.map { platform, edit in
+                        var context = SignInContext(subject: population.representative, target: .application(appId: SignInTarget.otherApplicationId))
+                        context.clientAppType = client
+                        context.ipAddress = address
+                        context.country = country
+                        target(&context)
+                        edit(&context)
+                        let evaluation = compiled.evaluate(context)
+                        return (platform, Cell(outcome: evaluation.outcome,
+                                               policies: evaluation.verdicts.filter { $0.applies && $0.state == "enabled" }.map(\.displayName),
+                                               reportOnly: evaluation.reportOnly,
+                                               reportOnlyPolicies: evaluation.verdicts.filter { $0.applies && $0.isReportOnly }.map(\.displayName)))
+                    })
                 }
             }
         }
@@ -137,13 +164,17 @@ public struct CoverageMatrix: Sendable {
     /// additions included; which policies produce it does not count).
     public func changed(_ row: Int, _ column: Int) -> Bool {
         guard let beforeCells else { return false }
-        let (old, new) = (beforeCells[row][column], cells[row][column])
         func demand(_ outcome: SignInOutcome) -> SignInOutcome {
             var outcome = outcome
             outcome.blockingPolicies = []
             return outcome
         }
-        return demand(old.outcome) != demand(new.outcome) || demand(old.reportOnly) != demand(new.reportOnly)
+        /// Per platform group, what is demanded (enforced, report-only).
+        func demands(_ cell: Cell) -> [[SignInOutcome]] {
+            (cell.platformVariants?.map(\.cell) ?? [cell]).map { [demand($0.outcome), demand($0.reportOnly)] }
+        }
+        let (old, new) = (beforeCells[row][column], cells[row][column])
+        return demands(old) != demands(new) || old.platformVariants?.map(\.platforms) != new.platformVariants?.map(\.platforms)
     }
 
     /// How many cells change between before and after.

@@ -1,4 +1,4 @@
-import PlanRendering
+@testable import PlanRendering
 import PolicyEvaluation
 import PolicyModel
 import Testing
@@ -108,15 +108,39 @@ struct CoverageMatrixTests {
         #expect(populations.map(\.isEmergencyAccess) == [true, false, false])
     }
 
-    @Test func platformsAPolicyNamesBecomeColumnsPerApplication() {
+    @Test func platformsAPolicyNamesFoldIntoTheCellsOfOneColumnPerApplication() throws {
         var policy = Self.policy("Block Android", users: ["includeUsers": ["All"]], applications: ["includeApplications": ["All"]],
                                  grant: ["operator": "OR", "builtInControls": ["block"]])
         policy["conditions"]?["platforms"] = ["includePlatforms": ["android"]]
-        let matrix = CoverageMatrix(policies: [policy], directory: EvaluationDirectory(),
-                                    populations: CoverageMatrix.declaredPopulations(policies: [policy]))
-        let other = matrix.columns.indices.filter { matrix.columns[$0].application == "any other application" }
-        #expect(other.map { matrix.columns[$0].platform } == ["android", "iOS, windows, macOS, linux, windowsPhone, other"])
-        #expect(other.map { matrix.cells[0][$0].kind } == [.blocked, .allowed])
+        var mfa = Self.policy("MFA everywhere", users: ["includeUsers": ["All"]], applications: ["includeApplications": ["All"]],
+                              grant: ["operator": "OR", "builtInControls": ["mfa"]])
+        mfa["conditions"]?["users"]?["excludeUsers"] = ["u-exempt"]
+        let matrix = CoverageMatrix(policies: [policy, mfa], directory: EvaluationDirectory(),
+                                    populations: CoverageMatrix.declaredPopulations(policies: [policy, mfa]))
+        // One column per target, not one per target and platform group.
+        #expect(matrix.columns.map(\.application) == ["any other application", "user action urn:user:registersecurityinfo",
+                                                       "user action urn:user:registerdevice"])
+        let cell = matrix.cells[0][0]
+        // The most severe group leads: blocked on android, MFA elsewhere.
+        #expect(cell.kind == .blocked)
+        let variants = try #require(cell.platformVariants)
+        #expect(variants.map(\.platforms) == ["android", "iOS, windows, macOS, linux, windowsPhone, other"])
+        #expect(variants.map(\.cell.kind) == [.blocked, .requires])
+        #expect(CoverageWords.short(cell) == "block on android · mfa on iOS, windows, macOS, linux, windowsPhone, other")
+        #expect(CoverageWords.detail(cell).hasPrefix("on android:\nblocked by 'Block Android'\n"))
+    }
+
+    @Test func platformsThatAgreeLeaveAPlainCell() {
+        var policy = Self.policy("MFA on Android", users: ["includeUsers": ["All"]], applications: ["includeApplications": ["All"]],
+                                 grant: ["operator": "OR", "builtInControls": ["mfa"]])
+        policy["conditions"]?["platforms"] = ["includePlatforms": ["android"]]
+        policy["conditions"]?["users"] = ["includeUsers": ["u-only"]]
+        let populations = CoverageMatrix.declaredPopulations(policies: [policy])
+        let matrix = CoverageMatrix(policies: [policy], directory: EvaluationDirectory(), populations: populations)
+        // Everyone but u-only meets nothing on any platform: one plain cell.
+        let everyoneElse = try? #require(populations.firstIndex { $0.memberships.isEmpty })
+        #expect(everyoneElse.map { matrix.cells[$0][0].platformVariants } == .some(nil))
+        #expect(everyoneElse.map { matrix.cells[$0][0].kind } == .allowed)
     }
 
     static func report() -> CoverageReport {
