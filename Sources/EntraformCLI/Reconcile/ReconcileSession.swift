@@ -213,17 +213,12 @@ struct ReconcileSession {
                                 now: Date) async -> RolloutLogs? {
         let ids = RolloutStaging.liveStagedIds(desired, live: snapshot.policies, scope: scope)
         guard !ids.isEmpty else { return nil }
-        let windowStart = DriftAttributor.windowStart(now: now)
-        var audits: [JSONValue]? = []
-        for filter in DirectoryAuditFilter.targeting(ids: ids, since: windowStart) {
-            do {
-                audits? += try await client.listDirectoryAudits(filter: filter)
-            } catch {
-                audits = nil
-                break
-            }
+        // An unreadable audit log is not fatal: the stages then start at modifiedDateTime, and the evidence says so.
+        let audits: [JSONValue]? = switch await directoryAudits(ids: ids, deletes: [], now: now, client: client) {
+        case .success(let records): records
+        case .failure: nil
         }
-        var logs = RolloutLogs(signIns: nil, audits: audits, auditWindowStart: windowStart)
+        var logs = RolloutLogs(signIns: nil, audits: audits, auditWindowStart: DriftAttributor.windowStart(now: now))
         guard let since = RolloutStaging.earliestStageStart(desired, live: snapshot.policies, scope: scope, logs: logs) else { return logs }
         do {
             let listing = try await client.listSignIns(since: since, limit: rolloutSignInLimit)
@@ -250,7 +245,8 @@ struct ReconcileSession {
     /// unchanged; any other failure to read the log is a warning too: attribution never fails drift.
     func attributedDrift(_ report: DriftReport, now: Date = Date()) async -> DriftReport {
         var report = report
-        switch await attributionAudits(ids: DriftAttributor.targetIds(report), deletes: DriftAttributor.deleteActivities(report), now: now) {
+        switch await Self.directoryAudits(ids: DriftAttributor.targetIds(report), deletes: DriftAttributor.deleteActivities(report), now: now,
+                                          client: connection.client) {
         case .success(let audits?):
             return DriftAttributor.attribute(report, audits: audits, own: await Self.auditIdentity(connection.client), now: now)
         case .success(nil):
@@ -270,7 +266,7 @@ struct ReconcileSession {
         var plan = plan
         let targets = DriftAttributor.targets(plan)
         let deletes = DriftAttributor.deleteActivities(for: Set(targets.filter { $0.id == nil }.map(\.kind)))
-        switch await attributionAudits(ids: targets.compactMap(\.id), deletes: deletes, now: now) {
+        switch await Self.directoryAudits(ids: targets.compactMap(\.id), deletes: deletes, now: now, client: connection.client) {
         case .success(let audits?):
             return DriftAttributor.attribute(plan, audits: audits, own: await Self.auditIdentity(connection.client), now: now)
         case .success(nil):
@@ -285,7 +281,7 @@ struct ReconcileSession {
     /// The directory audit records of objects `ids` and of `deletes` activities (by name) over the
     /// audit window, in one listing per ``DirectoryAuditFilter/idsPerFilter`` ids; nil when there is
     /// nothing to look up.
-    private func attributionAudits(ids: [String], deletes: [String], now: Date) async -> Result<[JSONValue]?, GraphError> {
+    private static func directoryAudits(ids: [String], deletes: [String], now: Date, client: GraphClient) async -> Result<[JSONValue]?, GraphError> {
         guard !ids.isEmpty || !deletes.isEmpty else { return .success(nil) }
         let filters = DirectoryAuditFilter.targeting(
             ids: ids, since: DriftAttributor.windowStart(now: now),
@@ -293,7 +289,7 @@ struct ReconcileSession {
         var audits: [JSONValue] = []
         for filter in filters {
             do {
-                audits += try await connection.client.listDirectoryAudits(filter: filter)
+                audits += try await client.listDirectoryAudits(filter: filter)
             } catch {
                 return .failure(error)
             }
