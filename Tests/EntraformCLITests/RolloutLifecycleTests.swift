@@ -89,6 +89,14 @@ struct RolloutLifecycleTests {
         return (policy["state"]?.stringValue, users?["includeUsers"]?.stringArray ?? [], users?["includeGroups"]?.stringArray ?? [])
     }
 
+    @Test func aHeldRolloutSaysWhyTheSignInLogCouldNotBeRead() {
+        let licence = GraphError(kind: .service, status: 403, code: "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+                                 message: "Neither tenant is B2C or tenant doesn't have premium license")
+        #expect(ReconcileSession.signInProblem(licence).hasPrefix("the sign-in log needs a Microsoft Entra ID P1 or P2 licence"))
+        let permission = GraphError(kind: .service, status: 403, code: "Authorization_RequestDenied", message: "Insufficient privileges")
+        #expect(ReconcileSession.signInProblem(permission) == "the sign-in log needs AuditLog.Read.All (Graph answered 403 Authorization_RequestDenied)")
+    }
+
     @Test func reportOnlyThenPilotThenEveryoneThenRolledBack() async throws {
         let time = ManualEmulatorClock(start: ISO8601DateTime.parse("2026-11-01T09:00:00Z")!)
         var emulator = EmulatorConfiguration(seed: TenantSeed(document: Self.seed))

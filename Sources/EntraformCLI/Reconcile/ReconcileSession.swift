@@ -225,10 +225,20 @@ struct ReconcileSession {
             logs.signIns = listing.signIns
             logs.signInsComplete = listing.complete
         } catch {
-            logs.signInProblem = error.status == 403
-                ? "the sign-in log needs AuditLog.Read.All (Graph answered 403 \(error.code ?? "Forbidden"))" : error.description
+            logs.signInProblem = signInProblem(error)
         }
         return logs
+    }
+
+    /// Why the sign-in log could not be read, for a held rollout: the licence (Graph lists sign-ins
+    /// only for tenants with Microsoft Entra ID P1 or P2, answering 403
+    /// `Authentication_RequestFromNonPremiumTenantOrB2CTenant` otherwise), the permission, or the error.
+    static func signInProblem(_ error: GraphError) -> String {
+        if error.code == "Authentication_RequestFromNonPremiumTenantOrB2CTenant" {
+            return "the sign-in log needs a Microsoft Entra ID P1 or P2 licence (Graph answered 403 \(error.code ?? ""))"
+        }
+        if error.status == 403 { return "the sign-in log needs AuditLog.Read.All (Graph answered 403 \(error.code ?? "Forbidden"))" }
+        return error.description
     }
 
     func drift() -> DriftReport {
