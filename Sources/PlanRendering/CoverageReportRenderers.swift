@@ -23,7 +23,12 @@ public enum HTMLText {
 
 /// `entraform report` as one self-contained HTML page: inline style and script, no network at view time.
 public enum CoverageHTMLRenderer {
-    public static func render(_ report: CoverageReport) -> String {
+    /// Rows laid out when the page opens; the rest wait, parsed but not rendered, in a `<template>`
+    /// until the filter is used or "Show all" is pressed (a large tenant's matrix otherwise takes the
+    /// browser many seconds to lay out before anything shows).
+    public static let eagerRows = 300
+
+    public static func render(_ report: CoverageReport, eagerRows: Int = eagerRows) -> String {
         let e = HTMLText.escape
         let matrix = report.matrix
         var html = """
@@ -61,6 +66,13 @@ public enum CoverageHTMLRenderer {
             <input id="filter" type="search" autocomplete="off" placeholder="group, role, user, application or platform">
             <span id="visible-count" aria-live="polite"></span>
             <pre id="detail" hidden></pre>
+
+            """
+        if matrix.rows.count > eagerRows {
+            html += "<p id=\"deferred\">The first \(eagerRows) of \(matrix.rows.count) populations are laid out; the filter searches them all, "
+                + "and <button id=\"show-all\" type=\"button\">Show all \(matrix.rows.count)</button> lays out the rest.</p>\n"
+        }
+        html += """
             <div class="scroll">
             <table id="matrix" data-rows="\(matrix.rows.count)" data-columns="\(matrix.columns.count)">
             <thead><tr><th class="corner">population</th>
@@ -74,6 +86,7 @@ public enum CoverageHTMLRenderer {
         var details: [String] = []
         var detailNumbers: [String: Int] = [:]
         for (rowIndex, row) in matrix.rows.enumerated() {
+            if rowIndex == eagerRows { html += "</tbody>\n</table>\n</div>\n<template id=\"deferred-rows\">\n" }
             let label = CoverageWords.population(row, report)
             let members = CoverageWords.members(row)
             html += "<tr class=\"row\(row.isEmergencyAccess ? " emergency" : "")\" data-row=\"\(rowIndex)\"><th class=\"population\""
@@ -98,7 +111,8 @@ public enum CoverageHTMLRenderer {
             }
             html += "</tr>\n"
         }
-        html += "</tbody>\n</table>\n</div>\n<ol id=\"outcomes\" hidden>\n"
+        html += matrix.rows.count > eagerRows ? "</template>\n" : "</tbody>\n</table>\n</div>\n"
+        html += "<ol id=\"outcomes\" hidden>\n"
         for detail in details { html += "<li>\(e(detail))</li>\n" }
         html += "</ol>\n</section>\n"
         html += "<section id=\"lint\">\n<h2>Lint findings</h2>\n"
@@ -147,9 +161,16 @@ public enum CoverageHTMLRenderer {
     static let script = """
         (function(){
         var input=document.getElementById('filter'),table=document.getElementById('matrix'),count=document.getElementById('visible-count');
-        var rows=Array.prototype.slice.call(table.tBodies[0].rows);
+        var deferred=document.getElementById('deferred-rows'),total=+table.getAttribute('data-rows'),rows,labels;
+        function collect(){rows=Array.prototype.slice.call(table.tBodies[0].rows);labels=rows.map(function(r){return r.cells[0].textContent.toLowerCase();});}
+        function layOutAll(){
+          if(!deferred)return;
+          table.tBodies[0].appendChild(deferred.content);deferred.parentNode.removeChild(deferred);deferred=null;
+          var note=document.getElementById('deferred');if(note)note.hidden=true;
+          collect();
+        }
+        collect();
         var heads=Array.prototype.slice.call(table.tHead.rows[0].cells,1);
-        var labels=rows.map(function(r){return r.cells[0].textContent.toLowerCase();});
         var names=heads.map(function(h){return (h.getAttribute('title')||h.textContent).toLowerCase();});
         function apply(){
           var q=input.value.trim().toLowerCase();
@@ -164,14 +185,15 @@ public enum CoverageHTMLRenderer {
           var cells=table.querySelectorAll('[data-col]');
           for(var k=0;k<cells.length;k++){cells[k].classList.toggle('hidden',!colHit[+cells[k].getAttribute('data-col')]);}
           table.setAttribute('data-visible-rows',shownRows);table.setAttribute('data-visible-columns',shownCols);
-          count.textContent='showing '+shownRows+' of '+rows.length+' populations, '+shownCols+' of '+heads.length+' columns';
+          count.textContent='showing '+shownRows+' of '+total+' populations, '+shownCols+' of '+heads.length+' columns';
         }
         var details=Array.prototype.map.call(document.querySelectorAll('#outcomes li'),function(li){return li.textContent;});
         table.addEventListener('mouseover',function(event){
           var cell=event.target.closest('td.cell');if(cell&&!cell.title)cell.title=details[+cell.getAttribute('data-o')];
         });
         var timer=null;
-        input.addEventListener('input',function(){clearTimeout(timer);timer=setTimeout(apply,rows.length>500?150:0);});
+        input.addEventListener('input',function(){layOutAll();clearTimeout(timer);timer=setTimeout(apply,rows.length>500?150:0);});
+        var all=document.getElementById('show-all');if(all)all.addEventListener('click',function(){layOutAll();apply();});
         table.addEventListener('click',function(event){
           var cell=event.target.closest('td.cell');if(!cell)return;
           var detail=document.getElementById('detail'),row=cell.parentNode.cells[0].textContent,col=heads[+cell.getAttribute('data-col')];

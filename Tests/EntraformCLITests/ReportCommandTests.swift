@@ -1,5 +1,8 @@
 import EntraformTestSupport
 import Foundation
+import PlanRendering
+import PolicyEvaluation
+import PolicyModel
 import Testing
 
 /// Headless Chromium for the report's browser test: found on PATH, else installed with apt-get
@@ -239,6 +242,40 @@ struct ReportCommandTests {
         try byColumn.write(to: filtered, atomically: true, encoding: .utf8)
         let columnPage = try Chromium.dumpDOM(filtered, virtualTime: 5000)
         #expect(columnPage.stdout.contains("<title>rows=4 columns=1</title>"), "\(columnPage.stdout.prefix(600))")
+    }
+
+    /// Beyond `eagerRows` populations the rest wait in a template: the filter searches them all and
+    /// "Show all" lays them out. (Two eager rows here stand for the 300 of a real report.)
+    @Test(.enabled(if: Chromium.isAvailable, "chromium is missing and could not be installed (the reason is printed above)"))
+    func rowsBeyondTheFirstWaitUntilTheFilterOrShowAll() throws {
+        let groups = (1...6).map { "Team \($0)" }
+        let policy: JSONValue = ["displayName": "Teams MFA", "state": "enabled",
+                                 "conditions": ["users": ["includeGroups": .array(groups.map(JSONValue.string))],
+                                                "applications": ["includeApplications": ["All"]], "clientAppTypes": ["all"]],
+                                 "grantControls": ["operator": "OR", "builtInControls": ["mfa"]]]
+        let matrix = CoverageMatrix(policies: [policy], directory: EvaluationDirectory(), populations: CoverageMatrix.declaredPopulations(policies: [policy]))
+        let total = matrix.rows.count
+        #expect(total > 2)
+        let html = CoverageHTMLRenderer.render(CoverageReport(matrix: matrix, source: .declaredOffline(path: "policies"), diagnostics: []), eagerRows: 2)
+        func page(_ action: String) throws -> String {
+            let probe = """
+                <script>(function(){\(action)
+                setTimeout(function(){var t=document.getElementById('matrix');
+                document.title='laidOut='+t.tBodies[0].rows.length+' visible='+t.getAttribute('data-visible-rows')+' template='+(document.getElementById('deferred-rows')?1:0);},500);})();</script>
+                """
+            let directory = try BinaryRunner.temporaryDirectory(["report.html": html.replacingOccurrences(of: "</body>", with: probe + "</body>")])
+            let dump = try Chromium.dumpDOM(directory.appendingPathComponent("report.html"), virtualTime: 5000)
+            #expect(Chromium.consoleErrors(dump.stderr).isEmpty, "\(Chromium.consoleErrors(dump.stderr))")
+            return dump.stdout
+        }
+        let opened = try page("")
+        #expect(opened.contains("<title>laidOut=2 visible=2 template=1</title>"), "\(opened.prefix(400))")
+        #expect(opened.contains("showing 2 of \(total) populations"))
+        // A population that was not laid out is found by the filter.
+        let filtered = try page("var b=document.getElementById('filter');b.value='team 6';b.dispatchEvent(new Event('input'));")
+        #expect(filtered.contains("<title>laidOut=\(total) visible=1 template=0</title>"), "\(filtered.prefix(400))")
+        let shown = try page("document.getElementById('show-all').click();")
+        #expect(shown.contains("<title>laidOut=\(total) visible=\(total) template=0</title>"), "\(shown.prefix(400))")
     }
 
     @Test(.enabled(if: Chromium.isAvailable, "chromium is missing and could not be installed (the reason is printed above)"))
