@@ -232,6 +232,9 @@ public enum AADSTSHints {
             return "the token request carried no client secret or assertion"
         case 65001:
             return "admin consent has not been granted for the requested permissions; run `entraform doctor` for the consent URL"
+        case 50034:
+            return
+                "the account you signed in with does not exist in tenant \(context.tenantId.map { "`\($0)`" } ?? ""): sign in with an account of that tenant (check AZURE_TENANT_ID / --tenant), or invite the account as a guest there"
         case 50076, 50079:
             return "multi-factor authentication is required for this account"
         default:

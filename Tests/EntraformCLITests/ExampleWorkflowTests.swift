@@ -1,6 +1,7 @@
 import ArgumentParser
 import EntraformCLI
 import Foundation
+import EntraformTestSupport
 import Testing
 import Yams
 
@@ -22,6 +23,76 @@ struct ExampleWorkflowTests {
     static let workflows: [String] = folders.flatMap { folder in
         let names = (try? FileManager.default.contentsOfDirectory(atPath: examples.appendingPathComponent(folder).path)) ?? []
         return names.filter { $0.hasSuffix(".yml") }.sorted().map { "\(folder)/\($0)" }
+    }
+
+    /// Composite actions under `examples/github-actions/<name>/action.yml`, such as `github-actions/setup-entraform/action.yml`.
+    static let actions: [String] = {
+        let folder = examples.appendingPathComponent("github-actions")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.sorted().filter { FileManager.default.fileExists(atPath: folder.appendingPathComponent("\($0)/action.yml").path) }
+            .map { "github-actions/\($0)/action.yml" }
+    }()
+
+    /// One file and the `check-jsonschema` arguments that check it against the schema vendored for its kind.
+    struct SchemaCheck: Sendable, CustomTestStringConvertible {
+        var file: String
+        var arguments: [String]
+        var testDescription: String { file }
+    }
+
+    /// Every workflow, action and pipeline with its schema. The Azure Pipelines schema needs the
+    /// tool's `azure-pipelines` transform (`${{ }}` template expressions) and a regex engine that
+    /// accepts its patterns; it types every scalar as text, so Booleans in the pipelines are quoted.
+    static let schemaChecks: [SchemaCheck] = workflows.map { file in
+        file.hasPrefix("azure-devops/")
+            ? SchemaCheck(file: file, arguments: ["--builtin-schema", "vendor.azure-pipelines", "--data-transform", "azure-pipelines", "--regex-variant", "nonunicode"])
+            : SchemaCheck(file: file, arguments: ["--builtin-schema", "vendor.github-workflows"])
+    } + actions.map { SchemaCheck(file: $0, arguments: ["--builtin-schema", "vendor.github-actions"]) }
+
+    /// `check-jsonschema` (Python; `.ci/run` installs it): it carries the GitHub and Azure Pipelines
+    /// schemas inside, so the check needs no network.
+    static func checkJSONSchema() -> URL? {
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        return (path + ["/usr/local/bin", "/root/.pyenv/shims", "/root/.local/bin"])
+            .map { URL(fileURLWithPath: $0).appendingPathComponent("check-jsonschema") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    @Test(arguments: schemaChecks)
+    func passesItsSchema(check: SchemaCheck) throws {
+        let tool = try #require(Self.checkJSONSchema(), "check-jsonschema is needed (python3 -m pip install check-jsonschema; .ci/run installs it)")
+        let result = try BinaryRunner.run(executable: tool, check.arguments + [Self.examples.appendingPathComponent(check.file).path])
+        #expect(result.exitCode == 0, "\(check.file) fails its schema:\n\(result.stdout)\(result.stderr)")
+    }
+
+    /// The checker really checks: a workflow, an action and a pipeline each with one unknown key fail.
+    @Test func schemaCheckRejectsAnUnknownKey() throws {
+        let tool = try #require(Self.checkJSONSchema(), "check-jsonschema is needed (python3 -m pip install check-jsonschema; .ci/run installs it)")
+        let broken = try BinaryRunner.temporaryDirectory([
+            "workflow.yml": "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    stepz: []\n",
+            "action.yml": "name: a\ndescription: b\nruns:\n  using: composite\n  steps:\n    - run: echo\n      shel: bash\n",
+            "pipeline.yml": "trigger: none\nsteps:\n  - script: echo\n    displayNam: x\n",
+        ])
+        defer { try? FileManager.default.removeItem(at: broken) }
+        for (file, schema) in [("workflow.yml", "vendor.github-workflows"), ("action.yml", "vendor.github-actions"), ("pipeline.yml", "vendor.azure-pipelines")] {
+            let result = try BinaryRunner.run(executable: tool, ["--builtin-schema", schema, "--regex-variant", "nonunicode", broken.appendingPathComponent(file).path])
+            #expect(result.exitCode != 0, "\(file) passed \(schema) with an unknown key")
+        }
+    }
+
+    /// Every GitHub job that runs entraform gets it from `setup-entraform` (one cached binary) in an
+    /// earlier step, and no workflow builds entraform itself.
+    @Test(arguments: workflows.filter { $0.hasPrefix("github-actions/") })
+    func jobsUseTheSetupAction(workflow: String) throws {
+        let text = try String(contentsOf: Self.examples.appendingPathComponent(workflow), encoding: .utf8)
+        #expect(!text.contains("swift build"), "\(workflow) builds entraform instead of using setup-entraform")
+        let root = try #require(try Yams.compose(yaml: text))
+        for (name, job) in root["jobs"]?.mapping ?? [:] {
+            let steps = job["steps"]?.sequence.map(Array.init) ?? []
+            guard let first = steps.firstIndex(where: { !Self.entraformCommands($0["run"]?.scalar?.string ?? "").isEmpty }) else { continue }
+            let setUp = steps[..<first].contains { $0["uses"]?.scalar?.string == "./.github/actions/setup-entraform" }
+            #expect(setUp, "\(workflow): job \(name.scalar?.string ?? "?") runs entraform without setup-entraform before it")
+        }
     }
 
     @Test func everyFolderHasWorkflows() {

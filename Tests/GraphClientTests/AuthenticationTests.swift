@@ -94,6 +94,14 @@ import Testing
         #expect(error.hint?.contains("AZURE_CLIENT_SECRET") == true)
     }
 
+    @Test func unknownUserAccountNamesTheTenant() {
+        let response = tokenError(50034, "The user account alice@fabrikam.com does not exist in the contoso.onmicrosoft.com directory.", error: "invalid_grant")
+        let error = AADSTSHints.error(fromTokenResponse: response, context: .init(credential: "device code", tenantId: "contoso.onmicrosoft.com"))
+        #expect(error.aadstsCode == 50034)
+        #expect(error.hint?.contains("does not exist in tenant `contoso.onmicrosoft.com`") == true)
+        #expect(error.hint?.contains("AZURE_TENANT_ID") == true)
+    }
+
     @Test func codeParsedFromDescriptionWhenErrorCodesMissing() {
         let body: JSONValue = ["error": "invalid_request", "error_description": "AADSTS90002: Tenant 'x' not found."]
         let error = AADSTSHints.error(fromTokenResponse: HTTPResponse(status: 400, body: body.serialized()), context: .init(tenantId: "x"))
