@@ -87,4 +87,16 @@ struct ConfigurationFilesTests {
         let sources = try ConfigurationFiles.collect(holder.appendingPathComponent("config").path)
         #expect(sources.count == 2)
     }
+
+    /// `export --from-json DIR` reads the same way: a JSON file linked from outside is an error, the rest is read.
+    @Test func exportInputsLinkedFromOutsideAreRefused() throws {
+        let outside = try Self.tree(files: ["policy.json": #"{"id": "planted-outside", "displayName": "Outside"}"#], links: [:])
+        defer { try? FileManager.default.removeItem(at: outside) }
+        let root = try Self.tree(files: ["inside.json": #"{"value": []}"#], links: ["leak.json": outside.appendingPathComponent("policy.json").path])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let inputs = ExportSession.read(jsonDirectory: root.path, namesFile: nil)
+        #expect(inputs.errors.count == 1)
+        #expect(inputs.errors.first?.hasPrefix("\(root.path)/leak.json: error: a symbolic link to ") == true, "\(inputs.errors)")
+        #expect(inputs.errors.first?.contains("outside the --from-json directory") == true)
+    }
 }
