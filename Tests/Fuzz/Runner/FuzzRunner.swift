@@ -35,6 +35,20 @@ public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     if !problems.isEmpty { fatalError("\(fuzzTarget.rawValue): " + problems.joined(separator: "\n")) }
     return 0
 }
+
+/// libFuzzer's driver, for a program with its own `main` (LLVM 11 and later).
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+/// SwiftPM links an executable's `main` to `<module>_main` (`--defsym`), so libFuzzer's own `main` is
+/// never used: this one hands the arguments to libFuzzer's driver.
+@_cdecl("entraform_fuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runFuzzerDriver(&count, &arguments) { start, size in fuzzOneInput(start, size) }
+}
 #else
 @main
 struct FuzzReplay {
