@@ -93,6 +93,14 @@ public enum FuzzChecks {
             if onRule.isEmpty {
                 problems.append("a rule that does not parse is not an error on its line: \(result.diagnostics.map(\.description))")
             }
+            // The column is the problem's own: the value's start (the quote) for offset 0, else the
+            // source character at the offset, each doubled quote before it counting two.
+            if let offset = (Result { () throws(FilterRuleError) in try FilterRule.parse(flat) }).failureOffset, offset > 0 {
+                let expected = 14 + offset + flat.unicodeScalars.prefix(offset).filter { $0 == "'" }.count
+                if !onRule.contains(where: { $0.location?.column == expected }) {
+                    problems.append("the rule's error at offset \(offset) should be at column \(expected): \(onRule.map(\.description))")
+                }
+            }
         }
         return problems
     }
@@ -154,5 +162,13 @@ public enum FuzzChecks {
             _ = try? member.decode(Settings.Scenario.self)
         }
         return problems
+    }
+}
+
+extension Result where Failure == FilterRuleError {
+    /// The offset of the parse error, if the rule did not parse.
+    var failureOffset: Int? {
+        if case .failure(let error) = self { return error.offset }
+        return nil
     }
 }
