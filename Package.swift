@@ -101,6 +101,15 @@ let package = Package(
         ),
         .executableTarget(name: "entraform", dependencies: ["EntraformCLI"], swiftSettings: strictSettings),
         .executableTarget(name: "entraform-bench", dependencies: ["PolicyEvaluation", "PolicyModel"], swiftSettings: strictSettings),
+        // Fuzzing (README, "Fuzzing"): the parsers' properties and the seeded mutator, shared by the libFuzzer runner and
+        // the CI suite (FuzzTests).
+        .target(
+            name: "FuzzChecks",
+            dependencies: ["PolicyModel", "PolicyLoading", "GraphEmulator"],
+            path: "Tests/Fuzz/Checks",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(name: "entraform-fuzz", dependencies: ["FuzzChecks"], path: "Tests/Fuzz/Runner", swiftSettings: strictSettings),
 
         .target(
             name: "EntraformTestSupport",
@@ -110,7 +119,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PolicyLoadingTests",
-            dependencies: ["PolicyLoading", "PolicyModel", "PlanRendering", "TenantAccess", "EntraformTestSupport"],
+            dependencies: ["PolicyLoading", "PolicyModel", "PlanRendering", "TenantAccess", "EntraformTestSupport", "FuzzChecks"],
             swiftSettings: strictSettings
         ),
         .testTarget(

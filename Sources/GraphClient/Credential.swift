@@ -198,6 +198,7 @@ extension Credential {
                     source: "AZURE_FEDERATED_TOKEN_FILE, \(tenantSource)", material: .federatedTokenFile(path))
             }
             if let url = value("ACTIONS_ID_TOKEN_REQUEST_URL"), let token = value("ACTIONS_ID_TOKEN_REQUEST_TOKEN") {
+                try requireSecureRequestURL(url, variable: "ACTIONS_ID_TOKEN_REQUEST_URL")
                 return Credential(
                     kind: .githubActions, tenantId: tenant, clientId: clientId,
                     source: "ACTIONS_ID_TOKEN_REQUEST_URL, \(tenantSource)",
@@ -217,6 +218,7 @@ extension Credential {
                         "Azure DevOps OIDC needs the service connection id",
                         hint: "set AZURESUBSCRIPTION_SERVICE_CONNECTION_ID (or ENTRAFORM_SERVICE_CONNECTION_ID) to the workload identity service connection's id")
                 }
+                try requireSecureRequestURL(uri, variable: "SYSTEM_OIDCREQUESTURI")
                 return Credential(
                     kind: .azureDevOps, tenantId: tenant, clientId: clientId, source: "SYSTEM_OIDCREQUESTURI, \(tenantSource)",
                     material: .azureDevOps(requestURI: uri, accessToken: accessToken, serviceConnectionId: connection))
@@ -233,6 +235,19 @@ extension Credential {
             "no credentials found",
             hint: "set ENTRAFORM_ACCESS_TOKEN, or AZURE_CLIENT_ID and AZURE_TENANT_ID with AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or AZURE_FEDERATED_TOKEN_FILE (GitHub Actions and Azure DevOps OIDC are detected), sign in with `az login`, pass --device-code, or try --emulator"
         )
+    }
+
+    /// The OIDC request URLs carry a bearer token (the runner's request token, Azure DevOps' job
+    /// token): `https` only, or plain `http` to a loopback host (the emulator), as for `--graph-url`.
+    static func requireSecureRequestURL(_ url: String, variable: String) throws(GraphError) {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+              let host = components.host, !host.isEmpty
+        else {
+            throw .configuration("\(variable) is not an absolute URL")
+        }
+        if scheme == "https" || (scheme == "http" && GraphEndpoints.isLoopback(host: host)) { return }
+        throw .configuration(
+            "\(variable) uses \(scheme) to \(host); its token is sent only over https (http only for 127.0.0.1, ::1 or localhost)")
     }
 
     /// The tenant to request tokens from and where it was named, in precedence order: `--tenant`,

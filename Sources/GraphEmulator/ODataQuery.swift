@@ -498,3 +498,18 @@ enum SkipToken {
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 }
+
+/// For the fuzzers (`Tests/Fuzz`): parses `text` as a `$filter` (as for `typeName`, when given), and
+/// when it parses, evaluates it against `sample` and reads what the service reads of it. Returns
+/// whether `sample` matches, or the HTTP status and message the emulator would answer a filter it
+/// refuses with. Neither may crash.
+package func exerciseODataFilter(_ text: String, typeName: String? = nil, sample: JSONValue) -> (matches: Bool?, refusal: (status: Int, message: String)?) {
+    do {
+        let expression = try FilterParser.parse(text, typeName: typeName)
+        _ = expression.properties
+        _ = expression.idsOnly
+        return (expression.matches(sample), nil)
+    } catch {
+        return (nil, (error.status, error.message))
+    }
+}

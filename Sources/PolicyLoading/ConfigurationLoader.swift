@@ -186,7 +186,7 @@ struct FileLoader {
                 continue  // an empty document, e.g. after a trailing `---`
             }
             sawDocument = true
-            var walker = DocumentWalker(file: source.path, limits: limits)
+            var walker = DocumentWalker(file: source.path, limits: limits, text: text)
             if let document = walker.document(node) { output.documents.append(document) }
             output.diagnostics += walker.diagnostics
         }

@@ -16,9 +16,37 @@ struct DocumentWalker {
     /// Reference text → the reserved word it is close to (nil inside: none), per kind of reference.
     private var nearReservedWords: [String: String?] = [:]
 
-    init(file: String, limits: LoadLimits) {
+    /// The file's text, to place a problem inside a quoted value whose escapes (`''`, `\"`,
+    /// `\u00e9`) make the source longer than the value (read only when there is such a problem).
+    let text: String
+
+    init(file: String, limits: LoadLimits, text: String = "") {
         self.file = file
         self.limits = limits
+        self.text = text
+    }
+
+    /// The 1-based source column of the value's scalar at `offset`, for a quoted scalar written on one
+    /// line whose opening quote is at `at`; nil when the source does not read as that (folded lines).
+    static func sourceColumn(of offset: Int, style: Node.Scalar.Style, at: SourceLocation, text: String) -> Int? {
+        guard style == .singleQuoted || style == .doubleQuoted, at.line >= 1 else { return nil }
+        let lines = text.unicodeScalars.split(separator: "\n", maxSplits: at.line, omittingEmptySubsequences: false)
+        guard at.line <= lines.count else { return nil }
+        let line = Array(lines[at.line - 1])
+        let quote: Unicode.Scalar = style == .singleQuoted ? "'" : "\""
+        guard at.column >= 1, at.column <= line.count, line[at.column - 1] == quote else { return nil }
+        var index = at.column  // 0-based index of the value's first source scalar
+        for _ in 0..<offset {
+            guard index < line.count else { return nil }
+            if style == .singleQuoted {
+                index += line[index] == "'" && index + 1 < line.count && line[index + 1] == "'" ? 2 : 1
+            } else if line[index] == "\\", index + 1 < line.count {
+                index += line[index + 1] == "x" ? 4 : line[index + 1] == "u" ? 6 : line[index + 1] == "U" ? 10 : 2
+            } else {
+                index += 1
+            }
+        }
+        return index < line.count ? index + 1 : nil
     }
 
     mutating func document(_ node: Node) -> LoadedDocument? {
@@ -224,6 +252,7 @@ struct DocumentWalker {
         func position(_ problem: ValueProblem) -> SourceLocation {
             var column = at.column
             if problem.offset > 0, !text.contains("\n") {
+                if let mapped = Self.sourceColumn(of: problem.offset, style: scalar.style, at: at, text: self.text) { return SourceLocation(file: file, line: at.line, column: mapped) }
                 let quoteWidth = scalar.style == .singleQuoted || scalar.style == .doubleQuoted ? 1 : 0
                 column += quoteWidth + problem.offset
             }

@@ -80,7 +80,16 @@ package enum ExportSession {
             }
         }
         let display = { (relative: String) in directory.hasSuffix("/") ? directory + relative : directory + "/" + relative }
+        // Only files inside the directory: a link to a file elsewhere is refused (see ConfigurationFiles.collect).
+        guard let boundary = try? ContainedPaths(root: directory) else {
+            inputs.errors.append("\(directory): error: cannot resolve the directory's real path")
+            return inputs
+        }
         for relative in files.sorted() {
+            if let real = boundary.escape(of: root.appendingPathComponent(relative).path) {
+                inputs.errors.append("\(display(relative)): error: \(boundary.refusal(real, what: "the --from-json directory"))")
+                continue
+            }
             read(file: root.appendingPathComponent(relative), shownAs: display(relative), into: &inputs, explicitTable: false)
         }
         if let namesFile {

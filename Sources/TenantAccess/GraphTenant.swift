@@ -72,6 +72,7 @@ package actor BackupFolder: BackupSink {
     /// Creates `<base>/<UTC time>` (or the first free `-N` variant) atomically: `mkdir` fails when
     /// the name exists, so two runs never share a folder.
     private func claimRunFolder() throws -> URL {
+        try WorkingDirectoryPaths.refuseLinks(in: base.relativePath, what: "backup folder", option: "--backup-dir")
         try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
         let stamp = Self.stamp(now())
         for attempt in 1...10_000 {

@@ -9,8 +9,10 @@ import Darwin
 /// The append-only JSON Lines audit file (default `.entraform/audit.jsonl`).
 ///
 /// Each record is written with one `write(2)` on a descriptor opened `O_APPEND`, under an exclusive
-/// `flock`, so lines from two runs writing at once never interleave. The file is created `0600`;
-/// existing content is never rewritten.
+/// `flock`, so lines from two runs writing at once never interleave. The file is created `0600` (an
+/// existing one is narrowed to `0600`: records name users and approvers); existing content is never
+/// rewritten. It must be a regular file reached without symbolic links where the path is relative
+/// (``WorkingDirectoryPaths``), and never a link itself (`O_NOFOLLOW`).
 public struct RiskAuditFile: RiskAuditSink {
     public static let defaultPath = ".entraform/audit.jsonl"
 
@@ -22,13 +24,42 @@ public struct RiskAuditFile: RiskAuditSink {
         public var description: String
     }
 
-    public func append(_ record: RiskAuditRecord) throws {
+    /// Opens (creating) the file as ``append(_:)`` would, without writing: `risk apply` calls it before
+    /// acting, so a path that cannot be used stops the run before the first action instead of after it.
+    public func prepare() throws {
+        close(try openForAppend())
+    }
+
+    private func openForAppend() throws -> Int32 {
+        do {
+            try WorkingDirectoryPaths.refuseLinks(in: path, what: "audit log", option: "--audit-log")
+        } catch {
+            throw WriteError(description: error.description)
+        }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw WriteError(description: "cannot open audit log \(path): \(String(cString: strerror(errno)))") }
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard descriptor >= 0 else {
+            let reason = errno == ELOOP ? "it is a symbolic link; pass the real file's path" : String(cString: strerror(errno))
+            throw WriteError(description: "cannot open audit log \(path): \(reason)")
+        }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            close(descriptor)
+            throw WriteError(description: "cannot use audit log \(path): not a regular file")
+        }
+        if status.st_mode & 0o777 != 0o600, fchmod(descriptor, 0o600) != 0 {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw WriteError(description: "cannot make audit log \(path) private (mode 0600): \(reason)")
+        }
+        return descriptor
+    }
+
+    public func append(_ record: RiskAuditRecord) throws {
+        let descriptor = try openForAppend()
         defer { close(descriptor) }
         guard flock(descriptor, LOCK_EX) == 0 else {
             throw WriteError(description: "cannot lock audit log \(path): \(String(cString: strerror(errno)))")

@@ -2,6 +2,7 @@ import Crypto
 import CryptoExtras
 import Foundation
 @testable import GraphClient
+import EntraformTestSupport
 import GraphWire
 import PolicyModel
 import Synchronization

@@ -240,6 +240,15 @@ struct LoaderDiagnosticsTests {
                      "unknown device property 'isCompliance'; did you mean 'device.isCompliant'?")
     }
 
+    /// Escapes make the source longer than the rule: a doubled quote or a backslash escape before the
+    /// problem moves the caret by what it adds (found by the filter-rule fuzzer).
+    @Test func deviceFilterErrorsAfterEscapesPointAtTheirSource() {
+        expectSingle(policy(conditions: "  devices: {deviceFilter: {mode: exclude, rule: 'device.model -eq \"O''Neil\" ‸-equals True'}}\n"),
+                     "unexpected '-equals' in filter rule; join conditions with -and or -or")
+        expectSingle(policy(conditions: "  devices: {deviceFilter: {mode: exclude, rule: \"device.model -eq \\\"Surface\\u00e9\\\" -and device.‸isCompliance -eq True\"}}\n"),
+                     "unknown device property 'isCompliance'; did you mean 'device.isCompliant'?")
+    }
+
     @Test func deviceFilterAcceptsRealRules() {
         for rule in [
             #"device.trustType -eq "ServerAD" -or device.isCompliant -eq True"#,

@@ -59,4 +59,44 @@ struct ConfigurationFilesTests {
         let sources = try ConfigurationFiles.collect(root.path)
         #expect(relativePaths(sources, under: root) == ["b.yaml"])
     }
+
+    /// A configuration from a pull request cannot make entraform read outside it: a `.yaml` link to a
+    /// file elsewhere, or a folder link out of the tree, is an error naming the link and its target,
+    /// and the outside file's text appears nowhere.
+    @Test(arguments: [("leak.yaml", "secret.yaml"), ("nested/etc", ".")])
+    func aLinkOutOfTheDirectoryIsRefused(link: String, target: String) throws {
+        let outside = try Self.tree(files: ["secret.yaml": "token: planted-outside-\(UUID().uuidString)\n"], links: [:])
+        defer { try? FileManager.default.removeItem(at: outside) }
+        let targetPath = outside.appendingPathComponent(target).standardizedFileURL.path
+        let root = try Self.tree(files: ["a.yaml": Self.location("A")], links: [link: targetPath])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let error = #expect(throws: ConfigurationFiles.ReadError.self) { try ConfigurationFiles.collect(root.path) }
+        let message = error?.description ?? ""
+        #expect(message.hasPrefix("\(root.path)/\(link): a symbolic link to "), "\(message)")
+        #expect(message.contains("outside the configuration directory \(root.path)"))
+        #expect(!message.contains("planted-outside"))
+    }
+
+    /// The directory named on the command line may itself be a link (the user chose it), and links
+    /// between its own files stay allowed.
+    @Test func theNamedDirectoryMayBeALink() throws {
+        let real = try Self.tree(files: ["a.yaml": Self.location("A"), "deep/b.yaml": Self.location("B")], links: ["c.yaml": "deep/b.yaml"])
+        defer { try? FileManager.default.removeItem(at: real) }
+        let holder = try Self.tree(files: [:], links: ["config": real.path])
+        defer { try? FileManager.default.removeItem(at: holder) }
+        let sources = try ConfigurationFiles.collect(holder.appendingPathComponent("config").path)
+        #expect(sources.count == 2)
+    }
+
+    /// `export --from-json DIR` reads the same way: a JSON file linked from outside is an error, the rest is read.
+    @Test func exportInputsLinkedFromOutsideAreRefused() throws {
+        let outside = try Self.tree(files: ["policy.json": #"{"id": "planted-outside", "displayName": "Outside"}"#], links: [:])
+        defer { try? FileManager.default.removeItem(at: outside) }
+        let root = try Self.tree(files: ["inside.json": #"{"value": []}"#], links: ["leak.json": outside.appendingPathComponent("policy.json").path])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let inputs = ExportSession.read(jsonDirectory: root.path, namesFile: nil)
+        #expect(inputs.errors.count == 1)
+        #expect(inputs.errors.first?.hasPrefix("\(root.path)/leak.json: error: a symbolic link to ") == true, "\(inputs.errors)")
+        #expect(inputs.errors.first?.contains("outside the --from-json directory") == true)
+    }
 }

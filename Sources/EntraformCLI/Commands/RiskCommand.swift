@@ -189,6 +189,7 @@ struct RiskApplyCommand: AsyncParsableCommand {
     func run() async throws {
         let code = await RiskCommandRunner.run {
             let audit = RiskAuditFile(path: auditLog)
+            try audit.prepare()
             let executed = audit.executedActionIds()
             let savedPlan = try savedPlan()
             if savedPlan != nil, user != nil {
@@ -302,6 +303,7 @@ struct ManualRiskOptions: ParsableArguments {
 
     func run(_ action: RiskAction) async -> Int32 {
         await RiskCommandRunner.run {
+            try RiskAuditFile(path: auditLog).prepare()
             let load = try settingsLoad()
             return try await RiskCommandRunner.withConnection(connection, settings: load?.configuration.effectiveSettings) { connection in
                 let client = connection.client

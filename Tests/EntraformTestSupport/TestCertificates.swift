@@ -1,7 +1,7 @@
 // Test-only RSA keys and self-signed certificates (generated with openssl for these tests; they
 // protect nothing). `trusted` is registered with the emulator; `untrusted` never is.
-enum TestCertificates {
-    static let trustedPEM = """
+public enum TestCertificates {
+    public static let trustedPEM = """
 -----BEGIN CERTIFICATE-----
 MIIDFTCCAf2gAwIBAgIUXqDqT39OAY11E6uq30H0DxSr8lEwDQYJKoZIhvcNAQEL
 BQAwGTEXMBUGA1UEAwwOZW50cmFmb3JtLXRlc3QwIBcNMjYxMTIyMDIxODU2WhgP
@@ -51,7 +51,7 @@ Tuh7dyC83FJzfzOh/TKCIA==
 -----END PRIVATE KEY-----
 """
 
-    static let untrustedPEM = """
+    public static let untrustedPEM = """
 -----BEGIN CERTIFICATE-----
 MIIDHzCCAgegAwIBAgIUdRF0baMjfxV6/rwx+ySqBaVg2KgwDQYJKoZIhvcNAQEL
 BQAwHjEcMBoGA1UEAwwTZW50cmFmb3JtLXVudHJ1c3RlZDAgFw0yNjExMjIwMjE4
@@ -102,7 +102,7 @@ JItkjOrZJ3Zb3fRi95FWU716
 """
 
     /// `trustedPEM`'s certificate with its key encrypted (PKCS#8, AES-256-CBC) under `encryptedPassword`.
-    static let trustedEncryptedPEM = """
+    public static let trustedEncryptedPEM = """
 -----BEGIN CERTIFICATE-----
 MIIDFTCCAf2gAwIBAgIUXqDqT39OAY11E6uq30H0DxSr8lEwDQYJKoZIhvcNAQEL
 BQAwGTEXMBUGA1UEAwwOZW50cmFmb3JtLXRlc3QwIBcNMjYxMTIyMDIxODU2WhgP
@@ -154,10 +154,10 @@ fKzWCpRQ3RQMzxFbsUlT3M8jS6hUVZxf578HMIN4LMac
 -----END ENCRYPTED PRIVATE KEY-----
 """
 
-    static let encryptedPassword = "hunter2"
+    public static let encryptedPassword = "hunter2"
 
     /// The certificate block alone (what an app registration holds).
-    static let trustedCertificateOnly = """
+    public static let trustedCertificateOnly = """
 -----BEGIN CERTIFICATE-----
 MIIDFTCCAf2gAwIBAgIUXqDqT39OAY11E6uq30H0DxSr8lEwDQYJKoZIhvcNAQEL
 BQAwGTEXMBUGA1UEAwwOZW50cmFmb3JtLXRlc3QwIBcNMjYxMTIyMDIxODU2WhgP
