@@ -6,6 +6,7 @@ import FoundationNetworking
 #endif
 import GraphEmulator
 import PolicyEvaluation
+import PolicyLoading
 import PolicyModel
 import Reconciliation
 import TenantAccess
@@ -68,7 +69,7 @@ struct ChaosTests {
 
     @Test func applyUnderFaultsConvergesWithoutDuplicatesOrLostFields() async throws {
         let form = Self.form
-        let sets = ChaosPolicySets(seed: Self.seed, kept: form.kept, updated: form.updated, created: form.created, deleted: form.deleted)
+        let sets = try await ChaosPolicySets.make(seed: Self.seed, kept: form.kept, updated: form.updated, created: form.created, deleted: form.deleted)
         #expect(sets.changes >= 50)
         let folder = try BinaryRunner.temporaryDirectory([:])
         let config = folder.appendingPathComponent("config")
@@ -80,7 +81,7 @@ struct ChaosTests {
         let tenant = ChaosTenant(server: server, url: url, folder: folder, requestsPerSecond: form.rateLimit)
 
         let applies = try await tenant.untilSuccess(attempts: form.attempts, ["apply", "config", "--auto-approve", "--allow-lockout"])
-        #expect(applies.last?.exitCode == 0, "\(Self.label): no apply succeeded in \(form.attempts) runs; last: \(applies.last?.stderr.suffix(2_000) ?? "")")
+        #expect(applies.last?.exitCode == 0, "\(Self.label): no apply succeeded in \(form.attempts) runs; last: \(applies.last?.stdout.suffix(3_000) ?? "")")
 
         let traffic = try await ChaosTenant.traffic(url)
         print("chaos (a) \(Self.label): \(sets.changes) changes, apply exit codes \(applies.map(\.exitCode)), \(traffic)")
@@ -103,8 +104,8 @@ struct ChaosTests {
             let changes = ChaosPolicySets.modelledDifferences(declared: declared, live: current)
             if !changes.isEmpty { differing.append("\(name): \(changes)") }
             if let previous = before[name] {
-                let lost = Applier.lostUnmodelledFields(before: previous, after: current, kind: .conditionalAccessPolicy)
-                if !lost.isEmpty { differing.append("\(name): \(lost)") }
+                let lost = ChaosPolicySets.unmodelledDifferences(before: previous, after: current)
+                if !lost.isEmpty { differing.append("\(name), not managed by entraform: \(lost)") }
             }
         }
         #expect(differing.isEmpty, "\(Self.label): \(differing.prefix(5))")
@@ -112,7 +113,7 @@ struct ChaosTests {
         // And the next plan agrees: no changes (faults may fail a plan: it is an error, never a change).
         let plans = try await tenant.untilSuccess(attempts: form.attempts, ["plan", "config", "--detailed-exitcode", "--allow-lockout"])
         let exitCodes = plans.map(\.exitCode)
-        #expect(exitCodes.last == 0 && !exitCodes.contains(2), "\(Self.label): plan exit codes \(exitCodes): \(plans.last?.stdout.suffix(2_000) ?? "")")
+        #expect(exitCodes.last == 0 && !exitCodes.contains(2), "\(Self.label): plan exit codes \(exitCodes): \(plans.last?.stdout.suffix(2_000) ?? "")\(plans.last?.stderr.suffix(2_000) ?? "")")
     }
 
     // MARK: (b) apply SIGKILLed at random points
@@ -120,7 +121,7 @@ struct ChaosTests {
     @Test func applyKilledAtRandomPointsConvergesEveryTime() async throws {
         let form = Self.form
         let seed = Self.seed &+ 1
-        let sets = ChaosPolicySets(seed: seed, kept: form.kept, updated: form.updated, created: form.created, deleted: form.deleted)
+        let sets = try await ChaosPolicySets.make(seed: seed, kept: form.kept, updated: form.updated, created: form.created, deleted: form.deleted)
         let folder = try BinaryRunner.temporaryDirectory([:])
         // The rounds go back and forth between the two sets, so each one creates, updates and deletes.
         let declarations = [folder.appendingPathComponent("desired"), folder.appendingPathComponent("current")]
@@ -145,7 +146,7 @@ struct ChaosTests {
             }
             let runs = try await tenant.untilSuccess(attempts: form.killFaultRate > 0 ? form.attempts : 1,
                                                      ["apply", config, "--auto-approve", "--allow-lockout"])
-            #expect(runs.last?.exitCode == 0, "\(Self.label), round \(round): the run after the kills did not converge: \(runs.last?.stderr.suffix(2_000) ?? "")")
+            #expect(runs.last?.exitCode == 0, "\(Self.label), round \(round): the run after the kills did not converge: \(runs.last?.stdout.suffix(3_000) ?? "")")
             let state = await server.stateDocument()
             let duplicates = ChaosTenant.duplicateNames(state["policies"]?.arrayValue ?? [])
                 + ChaosTenant.duplicateNames(state["namedLocations"]?.arrayValue ?? [])
@@ -153,7 +154,7 @@ struct ChaosTests {
             let plans = try await tenant.untilSuccess(attempts: form.attempts, ["plan", config, "--detailed-exitcode", "--allow-lockout"])
             let exitCodes = plans.map(\.exitCode)
             #expect(exitCodes.last == 0 && !exitCodes.contains(2),
-                    "\(Self.label), round \(round): plan exit codes \(exitCodes): \(plans.last?.stdout.suffix(2_000) ?? "")")
+                    "\(Self.label), round \(round): plan exit codes \(exitCodes): \(plans.last?.stdout.suffix(2_000) ?? "")\(plans.last?.stderr.suffix(2_000) ?? "")")
         }
         // Kills landed while writes were under way (a run that ends first proves nothing; one killed
         // during its last write leaves the next with nothing to do, so not every run is killed).
@@ -311,16 +312,21 @@ struct ChaosTenant {
 
 /// Generated policies in two states of one tenant: `current` (seeded) and `desired` (declared), which
 /// keep some, update some (same name and id, another random body), create some and delete the rest.
+/// Graph accepts every generated policy, but the language refuses some as a declaration to write (a
+/// policy with no control it models, say): a policy whose declaration the plan refuses is passed over.
 struct ChaosPolicySets {
     let directory: [String: JSONValue]
     var current: [JSONValue] = []
     var desired: [JSONValue] = []
-    let changes: Int
+    var changes: Int { updated + created + deleted }
+    private var updated = 0, created = 0, deleted = 0
 
-    init(seed: UInt64, kept: Int, updated: Int, created: Int, deleted: Int) {
+    private init(directory: [String: JSONValue]) { self.directory = directory }
+
+    static func make(seed: UInt64, kept: Int, updated: Int, created: Int, deleted: Int) async throws -> ChaosPolicySets {
         var random = SeededRandom(seed: seed)
         let generated = GeneratedDirectory(random: &random)
-        directory = generated.seedObjects
+        var sets = ChaosPolicySets(directory: generated.seedObjects)
         var generator = PolicyGenerator(seed: seed, directory: generated)
         // The generator also names deleted users and groups and unknown apps, which a live policy may
         // hold but a declaration to write may not (a plan error): they name existing objects here.
@@ -328,26 +334,65 @@ struct ChaosPolicySets {
         for id in generated.deletedUsers { existing[id] = .string(generated.users[0].id) }
         for id in generated.deletedGroups { existing[id] = .string(generated.groups[0].id) }
         for id in generated.unknownApps { existing[id] = .string(generated.applications[0].appId) }
-        func writable(_ policy: JSONValue) -> JSONValue { Self.replacing(policy, existing) }
-        for index in 0..<(kept + updated + created + deleted) {
-            let policy = writable(generator.policy(index: index))
-            switch index {
+        // A pool with room for the refused ones: each policy and another body under its name and id.
+        let needed = kept + updated + created + deleted
+        var originals: [JSONValue] = []
+        var variants: [JSONValue] = []
+        for index in 0..<(needed * 3 / 2 + 10) {
+            let policy = replacing(generator.policy(index: index), existing)
+            var variant = replacing(generator.policy(index: index), existing)
+            variant["id"] = policy["id"]
+            variant["displayName"] = policy["displayName"]
+            originals.append(policy)
+            variants.append(variant)
+        }
+        let refused = try await sets.refused(originals).union(try await sets.refused(variants))
+        let usable = originals.indices.filter { !refused.contains($0) }
+        guard usable.count >= needed else { throw ChaosSetupError(description: "only \(usable.count) of \(originals.count) generated policies can be declared") }
+        for (position, index) in usable.prefix(needed).enumerated() {
+            switch position {
             case ..<kept:
-                current.append(policy)
-                desired.append(policy)
+                sets.current.append(originals[index])
+                sets.desired.append(originals[index])
             case ..<(kept + updated):
-                var changed = writable(generator.policy(index: index))
-                changed["id"] = policy["id"]
-                changed["displayName"] = policy["displayName"]
-                current.append(policy)
-                desired.append(changed)
+                sets.current.append(originals[index])
+                sets.desired.append(variants[index])
+                sets.updated += 1
             case ..<(kept + updated + created):
-                desired.append(policy)
+                sets.desired.append(originals[index])
+                sets.created += 1
             default:
-                current.append(policy)
+                sets.current.append(originals[index])
+                sets.deleted += 1
             }
         }
-        changes = updated + created + deleted
+        return sets
+    }
+
+    /// The generator indices (`CA0007 - …` is 7) of `policies` whose declarations a plan creating them
+    /// refuses (the lockout guard aside: these tenants have no one to lock out).
+    private func refused(_ policies: [JSONValue]) async throws -> Set<Int> {
+        let folder = try BinaryRunner.temporaryDirectory([:]).appendingPathComponent("candidates")
+        try await declare(policies, in: folder)
+        var indices: Set<Int> = []
+        func refuse(_ diagnostics: [Diagnostic]) throws {
+            for diagnostic in diagnostics where diagnostic.severity == .error {
+                guard let file = diagnostic.location?.file else { continue }
+                let name = URL(fileURLWithPath: file).lastPathComponent
+                guard name.hasPrefix("ca"), let index = Int(name.dropFirst(2).prefix(4)) else { continue }
+                indices.insert(index)
+                try? FileManager.default.removeItem(atPath: file)
+            }
+        }
+        // The loader's refusals first (a session stops at them), then the plan's.
+        try refuse(ConfigurationLoader.load(try ConfigurationFiles.collect(folder.path)).diagnostics)
+        let (server, url) = try await startScopedEmulator(EmulatorConfiguration(seed: seed([])))
+        try await withTestEmulatorConnection(server: server, url: url) { connect in
+            let plan = try await ReconcileSession.with(path: folder.path, useColor: false, allowLockout: true, connect: connect) { $0.plan() }
+            try refuse(plan.diagnostics)
+        }
+        await server.shutdown()
+        return indices
     }
 
     /// `value` with every string that is a key of `replacements` replaced (lists keep one of each).
@@ -423,6 +468,25 @@ struct ChaosPolicySets {
         return ["\(path): \(left.canonicalJSON) ≠ \(right.canonicalJSON)"]
     }
 
+    /// The fields entraform does not model whose value an update changed or lost (both normalized, so
+    /// the emulator's rendering of a member left unset, `[]`, counts as unset).
+    static func unmodelledDifferences(before: JSONValue, after: JSONValue) -> [String] {
+        let kind = ObjectKind.conditionalAccessPolicy
+        func values(_ object: JSONValue) -> [String: JSONValue] {
+            let all = GraphVocabulary.unmodelledValues(in: Normalizer.standard.normalize(object, kind: kind), kind: kind)
+            return Dictionary(uniqueKeysWithValues: all.map { ($0.key.dotted, Self.pruned($0.value)) }.filter { !$0.1.isNullOrEmpty })
+        }
+        let previous = values(before)
+        let current = values(after)
+        return previous.keys.filter { current[$0] != previous[$0] }.sorted().map { "\($0): \(previous[$0]!.canonicalJSON) → \(current[$0]?.canonicalJSON ?? "absent")" }
+    }
+
+    /// `value` without members that are null or empty, at every depth.
+    static func pruned(_ value: JSONValue) -> JSONValue {
+        guard case .object(let members) = value else { return value }
+        return .object(members.mapValues(pruned).filter { !$0.value.isNullOrEmpty })
+    }
+
     /// `value` without the members entraform does not model, nor the server-set ones.
     static func modelled(_ value: JSONValue, kind: ObjectKind, path: FieldPath = []) -> JSONValue {
         guard case .object(let members) = value else { return value }
@@ -435,6 +499,10 @@ struct ChaosPolicySets {
         }
         return .object(kept)
     }
+}
+
+struct ChaosSetupError: Error, CustomStringConvertible {
+    var description: String
 }
 
 /// Test (c)'s tenant and rules: user n has one kind of detection (n mod 3), and one rule acts on each kind.
