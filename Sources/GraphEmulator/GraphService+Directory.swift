@@ -226,7 +226,9 @@ extension GraphService {
                     ])
                 }
             }
-            return try directoryQuery(request, objects: assignments, typeName: "unifiedRoleAssignment")
+            // The assignment's own properties are filterable in every tenant, one without assignments too.
+            let properties: Set<String> = ["principalId", "roleDefinitionId", "directoryScopeId", "appScopeId"]
+            return try directoryQuery(request, typeName: "unifiedRoleAssignment") { name in properties.contains(name) }
                 .page(assignments, request: request, context: "roleManagement/directory/roleAssignments")
         }
         return .json(200, body)

@@ -267,9 +267,14 @@ extension JSONValue {
         }
     }
 
-    /// PATCH semantics: objects merge member by member (recursively), everything else replaces.
+    /// PATCH semantics: objects merge member by member (recursively), everything else replaces. An
+    /// object whose `@odata.type` the patch changes is replaced: a derived type's members belong to
+    /// its type (enumerated external tenants' `members` must not survive a switch to all tenants).
     func merging(patch: JSONValue) -> JSONValue {
         guard case .object(var base) = self, case .object(let changes) = patch else { return patch }
+        if let old = base["@odata.type"]?.stringValue, let new = changes["@odata.type"]?.stringValue, old.lowercased() != new.lowercased() {
+            return patch
+        }
         for (key, change) in changes {
             if let existing = base[key], case .object = existing, case .object = change {
                 base[key] = existing.merging(patch: change)

@@ -180,14 +180,14 @@ public struct RiskActionRunner: Sendable {
             return report
         }
 
-        func record(_ outcome: RiskActionOutcome) {
+        func record(_ outcome: RiskActionOutcome, result: String? = nil, detail: String? = nil) {
             let action = outcome.action
             let entry = RiskAuditRecord(
                 time: GraphTime.string(now()), runId: runId, actor: actor, actionId: action.id, action: action.action, target: action.target,
                 rules: action.rules, reason: action.reason, evidence: action.evidence,
                 approval: .init(required: action.approvalRequired, status: outcome.approval, approvedBy: outcome.approvedBy),
-                requestIds: outcome.requestIds, clientRequestIds: outcome.clientRequestIds, result: outcome.result.rawValue,
-                detail: outcome.detail)
+                requestIds: outcome.requestIds, clientRequestIds: outcome.clientRequestIds, result: result ?? outcome.result.rawValue,
+                detail: detail ?? outcome.detail)
             do { try audit.append(entry) } catch { auditBroken = "\(error)" }
         }
         func finish(_ outcome: RiskActionOutcome) {
@@ -300,53 +300,67 @@ public struct RiskActionRunner: Sendable {
             }
         }
 
-        // Writes: confirm and dismiss batched per kind, revocations one by one.
-        var executed: [(RiskPlannedAction, RiskWriteResult?, String?)] = []
+        // Writes: confirm and dismiss batched per kind, revocations one by one. Each call is audited
+        // as `started` before it is sent and with its result as soon as its answer arrives, so a run
+        // killed at any moment leaves a line for every write it may have made (a later run then finds
+        // the action in effect and skips it).
+        var written: [RiskActionOutcome] = []
+        func write(_ chunk: [RiskPlannedAction], _ call: () async throws -> RiskWriteResult) async {
+            for action in chunk {
+                let status = Self.approvalStatus(action, approval)
+                let started = RiskActionOutcome(action: action, result: .executed, approval: status,
+                                                approvedBy: action.approvalRequired ? approval.approvedBy : nil)
+                record(started, result: RiskAuditRecord.started, detail: "calling \(action.action.rawValue)")
+            }
+            let result: RiskWriteResult?
+            let failure: String?
+            if let auditBroken {
+                // Never act without the line that says so.
+                result = nil
+                failure = "not run: the audit log cannot be written (\(auditBroken))"
+            } else {
+                do {
+                    result = try await call()
+                    failure = nil
+                } catch {
+                    result = nil
+                    failure = "\(error)"
+                }
+                report.writeCalls += 1
+            }
+            for action in chunk {
+                let before = current[action.target.kind]?[action.target.id.lowercased()]
+                let status = Self.approvalStatus(action, approval)
+                let by = action.approvalRequired ? approval.approvedBy : nil
+                let outcome = if let result {
+                    RiskActionOutcome(action: action, result: .executed, detail: "HTTP \(result.status)", approval: status, approvedBy: by,
+                                      requestIds: result.requestId.map { [$0] } ?? [], clientRequestIds: result.clientRequestId.map { [$0] } ?? [],
+                                      before: before)
+                } else {
+                    RiskActionOutcome(action: action, result: .failed, detail: failure, approval: status, approvedBy: by, before: before)
+                }
+                record(outcome)
+                progress(outcome)
+                written.append(outcome)
+            }
+        }
         for kind in [RiskSubject.users, .servicePrincipals] {
             for verb in [RiskAction.confirmCompromised, .dismiss] {
                 let batch = toRun.filter { $0.target.kind == kind && $0.action == verb }
                 for start in stride(from: 0, to: batch.count, by: batchSize) {
                     let chunk = Array(batch[start..<min(start + batchSize, batch.count)])
                     let ids = chunk.map(\.target.id)
-                    do {
-                        let result = verb == .confirmCompromised
-                            ? try await tenant.confirmCompromised(ids, kind: kind) : try await tenant.dismiss(ids, kind: kind)
-                        report.writeCalls += 1
-                        executed += chunk.map { ($0, result, nil) }
-                    } catch {
-                        report.writeCalls += 1
-                        executed += chunk.map { ($0, nil, "\(error)") }
+                    await write(chunk) {
+                        verb == .confirmCompromised ? try await tenant.confirmCompromised(ids, kind: kind) : try await tenant.dismiss(ids, kind: kind)
                     }
                 }
             }
         }
         for action in toRun where action.action == .revokeSignInSessions {
-            do {
-                let result = try await tenant.revokeSignInSessions(userId: action.target.id)
-                report.writeCalls += 1
-                executed.append((action, result, nil))
-            } catch {
-                report.writeCalls += 1
-                executed.append((action, nil, "\(error)"))
-            }
+            await write([action]) { try await tenant.revokeSignInSessions(userId: action.target.id) }
         }
 
-        // Audit each write now, then follow along.
-        var written: [RiskActionOutcome] = []
-        for (action, result, failure) in executed {
-            let before = current[action.target.kind]?[action.target.id.lowercased()]
-            let status = Self.approvalStatus(action, approval)
-            let by = action.approvalRequired ? approval.approvedBy : nil
-            let outcome = if let result {
-                RiskActionOutcome(action: action, result: .executed, detail: "HTTP \(result.status)", approval: status, approvedBy: by,
-                                  requestIds: result.requestId.map { [$0] } ?? [], clientRequestIds: result.clientRequestId.map { [$0] } ?? [],
-                                  before: before)
-            } else {
-                RiskActionOutcome(action: action, result: .failed, detail: failure, approval: status, approvedBy: by, before: before)
-            }
-            record(outcome)
-            written.append(outcome)
-        }
+        // Then follow along: the resulting risk of every target, for the report.
         var after: [RiskSubject: [String: RiskObservedState]] = [:]
         for kind in [RiskSubject.users, .servicePrincipals] {
             let ids = Array(Set(written.filter { $0.action.target.kind == kind }.map { $0.action.target.id.lowercased() })).sorted()
@@ -356,7 +370,6 @@ public struct RiskActionRunner: Sendable {
         for var outcome in written {
             outcome.after = after[outcome.action.target.kind]?[outcome.action.target.id.lowercased()]
             report.outcomes.append(outcome)
-            progress(outcome)
         }
         return report
     }

@@ -21,8 +21,13 @@ public struct RiskAuditRecord: Sendable, Hashable, Codable {
     /// `request-id`s Graph returned for the calls that carried this action.
     public var requestIds: [String]
     public var clientRequestIds: [String]
-    /// `executed`, `skipped`, `failed` or `error` (a rule-level problem).
+    /// `started` (written just before the write that carries the action is sent), then `executed` or
+    /// `failed` when its answer arrives; `skipped`; or `error` (a rule-level problem). A `started` line
+    /// with no result after it in the same run means the run was cut off during that write.
     public var result: String
+
+    /// The result of the line written before a write is sent.
+    public static let started = "started"
     public var detail: String?
 
     public struct Approval: Sendable, Hashable, Codable {

@@ -83,7 +83,9 @@ package enum RequestBodies {
         // `null` for a container means "none of the modelled members": the same as leaving it out, so
         // unmodelled members beneath it are still carried along (sending `null` would wipe them).
         if let desired, !(desired.isNull && isContainer) {
-            guard isContainer, case .object(var members) = desired, case .object(let liveMembers) = live else { return desired }
+            guard isContainer, case .object(var members) = desired, case .object(let liveMembers) = live else {
+                return clearingStaleMembers(desired, live: live, path: path, kind: kind)
+            }
             for (key, liveValue) in liveMembers where !liveValue.isNullOrEmpty {
                 members[key] = merged(desired: members[key], live: liveValue, path: path + [key], desiredNormalized: desiredNormalized, kind: kind)
             }
@@ -107,6 +109,29 @@ package enum RequestBodies {
         if case .array = live { return [] }
         return .null
     }
+
+    /// A declared session control sent whole: Graph merges a PATCH's nested objects member by member, so a
+    /// member the live object has and the declaration leaves out is sent cleared (`[]` or `null`), or
+    /// the stale value would stay (`persistentBrowser: {isEnabled: false}` kept `mode: always`). Not
+    /// when the object changes type (`@odata.type`): Graph replaces it, and the old type's members are
+    /// not the new one's.
+    /// Only a session control's own settings are cleared: elsewhere an object's other members may be
+    /// Graph's (an authentication strength's `displayName`), never the configuration's to remove.
+    private static func clearingStaleMembers(_ desired: JSONValue, live: JSONValue, path: FieldPath, kind: ObjectKind) -> JSONValue {
+        guard kind == .conditionalAccessPolicy, path.count == 2, path[0] == "sessionControls",
+              GraphVocabulary.sessionControlObjects.contains(path[1]),
+              case .object(var members) = desired, case .object(let liveMembers) = live,
+              members["@odata.type"]?.stringValue?.lowercased() == liveMembers["@odata.type"]?.stringValue?.lowercased() else { return desired }
+        for (key, liveValue) in liveMembers where members[key] == nil && sessionControlSettings.contains(key) && !liveValue.isNullOrEmpty {
+            if case .array = liveValue { members[key] = [] } else { members[key] = .null }
+        }
+        return .object(members)
+    }
+
+    /// The settings of Graph's session control types (`conditionalAccessSessionControl` and its kinds).
+    private static let sessionControlSettings: Set<String> = [
+        "isEnabled", "mode", "type", "value", "frequencyInterval", "authenticationType", "cloudAppSecurityType", "profileId",
+    ]
 
     private static func containsUnmodelledContent(_ value: JSONValue, path: FieldPath, kind: ObjectKind) -> Bool {
         guard case .object(let members) = value else { return false }

@@ -93,6 +93,31 @@ struct ConditionalAccessTests {
         #expect(after.body?["modifiedDateTime"]?.stringValue != nil)
     }
 
+    /// Regression (chaos suite, seed 5496569852148191097): a PATCH that turned enumerated external
+    /// tenants into all external tenants was merged member by member, so the stored object kept the old
+    /// `members` under the new `@odata.type`, a value no type has; a derived type's members belong to
+    /// its type, so a new `@odata.type` replaces the object.
+    @Test func patchChangingADerivedTypeReplacesTheObject() async throws {
+        let harness = try await Harness.start()
+        let token = try await harness.token()
+        let enumerated: JSONValue = ["@odata.type": "#microsoft.graph.conditionalAccessEnumeratedExternalTenants", "membershipKind": "enumerated",
+                                     "members": ["a5a4fd5e-0000-4000-8000-000000000001"]]
+        var policy = Self.minimalPolicy
+        policy["conditions"]?["users"]?["excludeGuestsOrExternalUsers"] = ["guestOrExternalUserTypes": "internalGuest", "externalTenants": enumerated]
+        let created = try await harness.send("POST", "/beta/identity/conditionalAccess/policies", json: policy, token: token)
+        #expect(created.status == 201)
+        let id = try #require(created.body?["id"]?.stringValue)
+        let all: JSONValue = ["@odata.type": "#microsoft.graph.conditionalAccessAllExternalTenants", "membershipKind": "all"]
+        let patch = try await harness.send("PATCH", "/beta/identity/conditionalAccess/policies/\(id)", json: [
+            "conditions": ["users": ["excludeGuestsOrExternalUsers": ["guestOrExternalUserTypes": "internalGuest", "externalTenants": all]]],
+        ], token: token)
+        #expect(patch.status == 204)
+        let after = try await harness.send("GET", "/beta/identity/conditionalAccess/policies/\(id)", token: token)
+        #expect(after.body?["conditions"]?["users"]?["excludeGuestsOrExternalUsers"]?["externalTenants"] == all)
+        // Within one type, members still merge.
+        #expect(after.body?["conditions"]?["users"]?["includeUsers"] == ["All"])
+    }
+
     @Test func unknownPropertyAndBetaOnlyOnV1AreSchemaErrors() async throws {
         let harness = try await Harness.start()
         let token = try await harness.token()

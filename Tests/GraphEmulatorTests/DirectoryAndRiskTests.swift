@@ -31,6 +31,17 @@ struct DirectoryAndRiskTests {
         ]
     }
 
+    /// Regression (chaos suite, seed 7199373761538226342): in a tenant without role assignments,
+    /// `$filter=roleDefinitionId eq …` was a 400 (no stored assignment had the property), so every plan
+    /// whose impact reads a role's members failed; Graph answers an empty list.
+    @Test func roleAssignmentsFilterByRoleInATenantWithoutAssignments() async throws {
+        let harness = try await Harness.start()
+        let token = try await harness.token()
+        let reply = try await harness.send("GET", "/v1.0/roleManagement/directory/roleAssignments?$filter=roleDefinitionId%20eq%20'62e90394-69f5-4237-9190-012177145e10'", token: token)
+        #expect(reply.status == 200)
+        #expect(reply.body?["value"] == [])
+    }
+
     @Test func usersPageAt100WithOpaqueNextLinkAndFilterAndSelect() async throws {
         let harness = try await Harness.seeded(Self.seed())
         let first = try await harness.get("/v1.0/users")

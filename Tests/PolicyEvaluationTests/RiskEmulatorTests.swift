@@ -186,7 +186,10 @@ struct RiskEmulatorTests {
             #expect(report.exitCode == 2)  // two confirmations still await approval
             let text = try String(contentsOfFile: audit.path, encoding: .utf8)
             let lines = text.split(separator: "\n")
-            #expect(lines.count == report.outcomes.count)
+            // One line per outcome, and a `started` line before each executed write.
+            let started = lines.filter { $0.contains("\"result\":\"started\"") }.count
+            #expect(started == report.count(.executed))
+            #expect(lines.count == report.outcomes.count + started)
             for line in lines {
                 let json = try JSONValue.decode(exportedData: Data(line.utf8))
                 for key in ["time", "runId", "actor", "actionId", "action", "target", "evidence", "approval", "result", "requestIds"] {
@@ -200,7 +203,8 @@ struct RiskEmulatorTests {
             let results = audit.records().map { "\($0.action?.rawValue ?? "-") \($0.result) \($0.approval?.status ?? "-")" }.sorted()
             #expect(results == [
                 "confirmCompromised executed approvedById", "confirmCompromised skipped pending", "confirmCompromised skipped pending",
-                "dismiss executed notRequired", "revokeSignInSessions skipped notRequired",
+                "confirmCompromised started approvedById", "dismiss executed notRequired", "dismiss started notRequired",
+                "revokeSignInSessions skipped notRequired",
             ])
             let confirmationApprover = audit.records()
                 .first { $0.result == "executed" && $0.action == .confirmCompromised }?.approval?.approvedBy

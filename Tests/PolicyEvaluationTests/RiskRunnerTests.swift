@@ -99,8 +99,32 @@ struct RiskRunnerTests {
         let report = await Self.runner(tenant, audit).run(plan)
         #expect(report.count(.failed) == 1)
         #expect(report.exitCode == 1)
-        #expect(audit.records.map(\.result) == ["failed"])
-        #expect(audit.records[0].detail == "503 service unavailable")
+        #expect(audit.records.map(\.result) == ["started", "failed"])
+        #expect(audit.records[1].detail == "503 service unavailable")
+    }
+
+    /// Regression (chaos suite: `risk apply` SIGKILLed during its writes): every outcome was audited
+    /// only after the last write, so a run killed between writes had executed actions without a line.
+    /// Now each write has a `started` line before it is sent and its result line before the next write.
+    @Test func eachWriteIsAuditedBeforeItIsSentAndAsSoonAsItsAnswerArrives() async {
+        let audit = RiskAuditMemory()
+        let users = [F.riskyUser(1), F.riskyUser(2)]
+        let tenant = AuditObservingTenant(inner: FakeRiskTenant(states: Self.states(users)), audit: audit)
+        let actions = [1, 2].map { user in
+            let target = RiskTarget(kind: .users, id: F.userId(user), name: F.upn(user), riskLevel: nil, riskState: nil)
+            return RiskPlannedAction(
+                id: RiskRuleEvaluator.actionId(rules: ["manual:INC-1"], target: target, action: .revokeSignInSessions, evidenceIds: []),
+                action: .revokeSignInSessions, target: target, rules: [], reason: "INC-1", approvalRequired: false, evidence: [])
+        }
+        let report = await RiskActionRunner(tenant: tenant, audit: audit, actor: "client test-app", now: { RiskFixtures.now })
+            .run(RiskPlan(generatedAt: "now", actions: actions))
+        #expect(report.count(.executed) == 2)
+        // What the audit log held at the moment each write was sent.
+        #expect(tenant.seenAtEachWrite == [
+            ["started \(F.userId(1))"],
+            ["started \(F.userId(1))", "executed \(F.userId(1))", "started \(F.userId(2))"],
+        ])
+        #expect(audit.records.map(\.result) == ["started", "executed", "started", "executed"])
     }
 
     @Test func anUnreadableRiskStateFailsTheActionsWithoutWriting() async {
@@ -175,5 +199,47 @@ struct RiskRunnerTests {
         #expect(rendered.contains("\(F.upn(1)): high/atRisk → high/confirmedCompromised"))
         #expect(RiskApplyReportRenderer.render(report, format: .markdown).contains("| executed | `\(id)` |"))
         #expect(try JSONValue.decode(exportedData: Data(RiskApplyReportRenderer.render(report, format: .json).utf8))["formatVersion"] == 1)
+    }
+}
+
+/// A tenant that notes what the audit log held when each write reached it.
+final class AuditObservingTenant: RiskResponding, @unchecked Sendable {
+    let inner: FakeRiskTenant
+    let audit: RiskAuditMemory
+    private let lock = NSLock()
+    private var seen: [[String]] = []
+
+    init(inner: FakeRiskTenant, audit: RiskAuditMemory) {
+        self.inner = inner
+        self.audit = audit
+    }
+
+    var seenAtEachWrite: [[String]] { lock.withLock { seen } }
+
+    private func note() {
+        let lines = audit.records.map { "\($0.result) \($0.target?.id ?? "-")" }
+        lock.withLock { seen.append(lines) }
+    }
+
+    func currentState(of ids: [String], kind: RiskSubject) async throws -> [String: RiskObservedState] {
+        try await inner.currentState(of: ids, kind: kind)
+    }
+    func confirmCompromised(_ ids: [String], kind: RiskSubject) async throws -> RiskWriteResult {
+        note()
+        return try await inner.confirmCompromised(ids, kind: kind)
+    }
+    func dismiss(_ ids: [String], kind: RiskSubject) async throws -> RiskWriteResult {
+        note()
+        return try await inner.dismiss(ids, kind: kind)
+    }
+    func revokeSignInSessions(userId: String) async throws -> RiskWriteResult {
+        note()
+        return try await inner.revokeSignInSessions(userId: userId)
+    }
+    func signInSessionsValidFrom(userIds: [String]) async throws -> [String: String] {
+        try await inner.signInSessionsValidFrom(userIds: userIds)
+    }
+    func openDetections(of ids: [String], kind: RiskSubject) async throws -> [String: [RiskEvidence]] {
+        try await inner.openDetections(of: ids, kind: kind)
     }
 }

@@ -357,4 +357,18 @@ struct RequestBodyTests {
         #expect(body["grantControls"]?["authenticationStrength"] == ["id": "s1"])
         #expect(body["sessionControls"] == ["persistentBrowser": ["mode": "never", "isEnabled": true], "continuousAccessEvaluation": ["mode": "strictLocation"]])
     }
+
+    /// Regression (chaos suite, seed 7199373761538226342): turning a persistent browser session off
+    /// sent `{isEnabled: false}`; Graph merges nested objects, so `mode: always` stayed and every plan
+    /// after the apply showed the same update. A modelled member the declaration leaves out is sent
+    /// cleared; a member entraform does not model (an authentication strength's name) is not.
+    @Test func anObjectSentWholeClearsTheModelledMembersItLeavesOut() {
+        let live: JSONValue = ["sessionControls": ["persistentBrowser": ["isEnabled": true, "mode": "always"]],
+                               "grantControls": ["operator": "OR", "authenticationStrength": ["id": "s1", "displayName": "Phishing-resistant MFA"]]]
+        let wire: JSONValue = ["sessionControls": ["persistentBrowser": ["isEnabled": false]],
+                               "grantControls": ["operator": "OR", "authenticationStrength": ["id": "s1"]]]
+        let body = RequestBodies.patchBody(wire: wire, live: live, desiredNormalized: wire, kind: .conditionalAccessPolicy)
+        #expect(body["sessionControls"]?["persistentBrowser"] == ["isEnabled": false, "mode": .null])
+        #expect(body["grantControls"]?["authenticationStrength"] == ["id": "s1"])
+    }
 }

@@ -16,7 +16,7 @@ struct RiskCommand: AsyncParsableCommand {
         discussion: """
             Rules (kind: RiskResponseRule) decide which risky users to confirm compromised, dismiss, or \
             sign out. Every executed, skipped or failed action is appended to an audit log \
-            (default .entraform/audit.jsonl).
+            (default .entraform/audit.jsonl), each write also as `started` just before it is sent.
             """,
         subcommands: [
             RiskPlanCommand.self, RiskApplyCommand.self, RiskConfirmCompromisedCommand.self, RiskDismissCommand.self,
