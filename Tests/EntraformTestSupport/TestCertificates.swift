@@ -1,7 +1,8 @@
 // Test-only RSA keys and self-signed certificates (generated with openssl for these tests; they
 // protect nothing). `trusted` is registered with the emulator; `untrusted` never is.
 public enum TestCertificates {
-    public static let trustedPEM = """
+    /// The certificate block alone (what an app registration holds).
+    public static let trustedCertificateOnly = """
 -----BEGIN CERTIFICATE-----
 MIIDFTCCAf2gAwIBAgIUXqDqT39OAY11E6uq30H0DxSr8lEwDQYJKoZIhvcNAQEL
 BQAwGTEXMBUGA1UEAwwOZW50cmFmb3JtLXRlc3QwIBcNMjYxMTIyMDIxODU2WhgP
@@ -21,6 +22,9 @@ TCxxMkUZn4l7nAkqyqmPmAfBD3c8DBsotdU564oN6PelQ1nlmjXXyhMS6BPgKAv7
 IvTWiwKTtKcMeeLKU8mTqA1YgQg/x7G/21txqmtYqEO8+NNAmQHQLXu2gING0UMB
 NgVIAHQj2d165M2+/bvEOXuOqfXJTGpbLA==
 -----END CERTIFICATE-----
+"""
+
+    public static let trustedPEM = trustedCertificateOnly + "\n" + """
 -----BEGIN PRIVATE KEY-----
 MIIEvAIBADANBgkqhkiG9w0BAQEFAASCBKYwggSiAgEAAoIBAQDvqcQttRbPUj/g
 V3CPAMBalHvDiuZ3mjgmYZrde/TT00df0ezJ0wyGID2xJzPZJCf6Cmsam/VbguRo
@@ -102,26 +106,7 @@ JItkjOrZJ3Zb3fRi95FWU716
 """
 
     /// `trustedPEM`'s certificate with its key encrypted (PKCS#8, AES-256-CBC) under `encryptedPassword`.
-    public static let trustedEncryptedPEM = """
------BEGIN CERTIFICATE-----
-MIIDFTCCAf2gAwIBAgIUXqDqT39OAY11E6uq30H0DxSr8lEwDQYJKoZIhvcNAQEL
-BQAwGTEXMBUGA1UEAwwOZW50cmFmb3JtLXRlc3QwIBcNMjYxMTIyMDIxODU2WhgP
-MjEyNjEwMjkwMjE4NTZaMBkxFzAVBgNVBAMMDmVudHJhZm9ybS10ZXN0MIIBIjAN
-BgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA76nELbUWz1I/4FdwjwDAWpR7w4rm
-d5o4JmGa3Xv009NHX9HsydMMhiA9sScz2SQn+gprGpv1W4LkaOmV2TKJs4bt77bv
-A0/Oekjl3u+ISOyr40mTSYuHIGSV9UNocBpGySzkd4Gs+WisSGwkAACmzhwaoE4T
-We7ry7R/IG9EGvyY7m7z28fbrGP9Y0ZqVC7hhoywT4wUGMZmvBsTJmnIOtHNRZcZ
-N6pUEk+Wv6BTa/xFD76s9U3r8zTUuAMc38cFgLGXx5YSKjxZ7O8xVhlZvlDiSqOZ
-9POz8QIko4rv2cOdany6KFIy0U85YpKykoRzaZCFplrq5IaRKG26kfd8nQIDAQAB
-o1MwUTAdBgNVHQ4EFgQUoeNz7j/kZiGvpO0AIbABDsrZJBYwHwYDVR0jBBgwFoAU
-oeNz7j/kZiGvpO0AIbABDsrZJBYwDwYDVR0TAQH/BAUwAwEB/zANBgkqhkiG9w0B
-AQsFAAOCAQEA5eA2nLdsejI9YzrGT7EOQOJAxlk8folCvrs9jXlp4QpCd+CuRMDe
-gpMnxerTInPdk6TP4yPlnPeR7ns0k8fBBwoR/4Iw8C7V9/edAVjys6k1BIm5ik7h
-juzsDyn4OWzwCkxFUkt2CgmsieG0fLuO8trLmg+kI2XfVuz1bjuGZEvtmKoacfES
-TCxxMkUZn4l7nAkqyqmPmAfBD3c8DBsotdU564oN6PelQ1nlmjXXyhMS6BPgKAv7
-IvTWiwKTtKcMeeLKU8mTqA1YgQg/x7G/21txqmtYqEO8+NNAmQHQLXu2gING0UMB
-NgVIAHQj2d165M2+/bvEOXuOqfXJTGpbLA==
------END CERTIFICATE-----
+    public static let trustedEncryptedPEM = trustedCertificateOnly + "\n" + """
 -----BEGIN ENCRYPTED PRIVATE KEY-----
 MIIFLTBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG9w0BBQwwHAQIZPI6mlMp/uICAggA
 MAwGCCqGSIb3DQIJBQAwHQYJYIZIAWUDBAEqBBBZeBpjTe6U/7gU85UwFgAJBIIE
@@ -155,27 +140,4 @@ fKzWCpRQ3RQMzxFbsUlT3M8jS6hUVZxf578HMIN4LMac
 """
 
     public static let encryptedPassword = "hunter2"
-
-    /// The certificate block alone (what an app registration holds).
-    public static let trustedCertificateOnly = """
------BEGIN CERTIFICATE-----
-MIIDFTCCAf2gAwIBAgIUXqDqT39OAY11E6uq30H0DxSr8lEwDQYJKoZIhvcNAQEL
-BQAwGTEXMBUGA1UEAwwOZW50cmFmb3JtLXRlc3QwIBcNMjYxMTIyMDIxODU2WhgP
-MjEyNjEwMjkwMjE4NTZaMBkxFzAVBgNVBAMMDmVudHJhZm9ybS10ZXN0MIIBIjAN
-BgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA76nELbUWz1I/4FdwjwDAWpR7w4rm
-d5o4JmGa3Xv009NHX9HsydMMhiA9sScz2SQn+gprGpv1W4LkaOmV2TKJs4bt77bv
-A0/Oekjl3u+ISOyr40mTSYuHIGSV9UNocBpGySzkd4Gs+WisSGwkAACmzhwaoE4T
-We7ry7R/IG9EGvyY7m7z28fbrGP9Y0ZqVC7hhoywT4wUGMZmvBsTJmnIOtHNRZcZ
-N6pUEk+Wv6BTa/xFD76s9U3r8zTUuAMc38cFgLGXx5YSKjxZ7O8xVhlZvlDiSqOZ
-9POz8QIko4rv2cOdany6KFIy0U85YpKykoRzaZCFplrq5IaRKG26kfd8nQIDAQAB
-o1MwUTAdBgNVHQ4EFgQUoeNz7j/kZiGvpO0AIbABDsrZJBYwHwYDVR0jBBgwFoAU
-oeNz7j/kZiGvpO0AIbABDsrZJBYwDwYDVR0TAQH/BAUwAwEB/zANBgkqhkiG9w0B
-AQsFAAOCAQEA5eA2nLdsejI9YzrGT7EOQOJAxlk8folCvrs9jXlp4QpCd+CuRMDe
-gpMnxerTInPdk6TP4yPlnPeR7ns0k8fBBwoR/4Iw8C7V9/edAVjys6k1BIm5ik7h
-juzsDyn4OWzwCkxFUkt2CgmsieG0fLuO8trLmg+kI2XfVuz1bjuGZEvtmKoacfES
-TCxxMkUZn4l7nAkqyqmPmAfBD3c8DBsotdU564oN6PelQ1nlmjXXyhMS6BPgKAv7
-IvTWiwKTtKcMeeLKU8mTqA1YgQg/x7G/21txqmtYqEO8+NNAmQHQLXu2gING0UMB
-NgVIAHQj2d165M2+/bvEOXuOqfXJTGpbLA==
------END CERTIFICATE-----
-"""
 }

@@ -199,9 +199,9 @@ struct ReconcileSession {
         return timings.measure("diff") { session.plan() }
     }
 
-    /// How many sign-ins a plan reads at most for its rollouts' evidence: 20 pages, about 40 s at
-    /// the reports service's pace (5 requests per 10 s). Beyond it the evidence covers the newest
-    /// sign-ins only, and says so.
+    /// How many sign-ins a plan reads at most for its rollouts' evidence: 20 pages, about 35 s by the
+    /// client's pacing of the reports service (5 at once, then one per 2.3 s). Beyond it the evidence
+    /// covers the newest sign-ins only, and says so.
     static let rolloutSignInLimit = 20_000
 
     /// The logs the staged policies' decisions rest on, in two listings (more only beyond 15 staged
