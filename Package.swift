@@ -100,7 +100,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(name: "entraform", dependencies: ["EntraformCLI"], swiftSettings: strictSettings),
-        .executableTarget(name: "entraform-bench", dependencies: ["PolicyEvaluation", "PolicyModel"], swiftSettings: strictSettings),
+        // The benchmarks (README, "Performance"): an in-process emulator, and the CLI run as child processes of the bench itself.
+        .executableTarget(
+            name: "entraform-bench",
+            dependencies: ["PolicyEvaluation", "PolicyModel", "GraphEmulator", "EntraformCLI",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: strictSettings
+        ),
         // Fuzzing (README, "Fuzzing"): the parsers' properties and the seeded mutator, shared by the libFuzzer runner and
         // the CI suite (FuzzTests).
         .target(

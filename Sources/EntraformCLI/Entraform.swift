@@ -36,8 +36,9 @@ public enum EntraformVersion {
 }
 
 extension Entraform {
-    /// Parses the process arguments and runs the chosen command (the executable's whole body).
-    public static func runFromCommandLine() async {
-        await main()
+    /// Parses the process arguments (or `arguments`, without the executable's name) and runs the
+    /// chosen command: the executable's whole body, and the benchmark's child processes.
+    public static func runFromCommandLine(_ arguments: [String]? = nil) async {
+        await main(arguments)
     }
 }

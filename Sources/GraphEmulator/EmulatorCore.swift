@@ -219,16 +219,21 @@ struct EmulatorCore: Sendable {
 
     // MARK: Emulator-only endpoints
 
+    /// The requests counted since the start or the last reset.
+    func requestCounts() async -> EmulatorRequestCounts {
+        let snapshot = await service.behaviour.snapshot()
+        return EmulatorRequestCounts(byServiceClass: Dictionary(uniqueKeysWithValues: snapshot.byClass.map { ($0.key.rawValue, $0.value) }),
+                                     byPath: snapshot.byPath,
+                                     throttled: Dictionary(uniqueKeysWithValues: snapshot.throttled.map { ($0.key.rawValue, $0.value) }))
+    }
+
     func emulatorEndpoint(_ incoming: Incoming, segments: [String], query: [String: String]) async -> GraphResponse {
         let route = segments.map { $0.lowercased() }
         switch (incoming.method, route) {
         case ("GET", ["requests"]):
-            let snapshot = await service.behaviour.snapshot()
-            return .json(200, [
-                "byServiceClass": .object(Dictionary(uniqueKeysWithValues: snapshot.byClass.map { ($0.key.rawValue, JSONValue.number(Double($0.value))) })),
-                "byPath": .object(snapshot.byPath.mapValues { .number(Double($0)) }),
-                "throttled": .object(Dictionary(uniqueKeysWithValues: snapshot.throttled.map { ($0.key.rawValue, JSONValue.number(Double($0.value))) })),
-            ])
+            let counts = await requestCounts()
+            func object(_ counts: [String: Int]) -> JSONValue { .object(counts.mapValues { .number(Double($0)) }) }
+            return .json(200, ["byServiceClass": object(counts.byServiceClass), "byPath": object(counts.byPath), "throttled": object(counts.throttled)])
         case ("POST", ["reset"]):
             await service.store.reset()
             await service.behaviour.resetCounts()

@@ -48,6 +48,35 @@ struct EmulatorResponder: HTTPResponder {
     }
 }
 
+/// Requests an emulator has served, counted as Graph throttles them (`$batch` steps one by one).
+public struct EmulatorRequestCounts: Sendable, Equatable {
+    /// Per service class (`conditionalAccessAndIdentityProtection`, `directory`, `identityAndAccessReports`, `other`).
+    public var byServiceClass: [String: Int]
+    /// Per method and path template: `GET /v1.0/identity/conditionalAccess/policies`, `PATCH /v1.0/…/policies/{id}`.
+    public var byPath: [String: Int]
+    /// 429s answered, per service class.
+    public var throttled: [String: Int]
+
+    public init(byServiceClass: [String: Int] = [:], byPath: [String: Int] = [:], throttled: [String: Int] = [:]) {
+        self.byServiceClass = byServiceClass
+        self.byPath = byPath
+        self.throttled = throttled
+    }
+
+    /// Requests of one service class.
+    public func count(_ serviceClass: String) -> Int { byServiceClass[serviceClass] ?? 0 }
+    /// Every request counted.
+    public var total: Int { byServiceClass.values.reduce(0, +) }
+    /// Requests whose method is not GET, of the paths `matching` selects.
+    public func writes(where matching: (String) -> Bool = { _ in true }) -> Int {
+        byPath.filter { !$0.key.hasPrefix("GET ") && matching($0.key) }.values.reduce(0, +)
+    }
+    /// GET requests of the paths `matching` selects.
+    public func reads(where matching: (String) -> Bool = { _ in true }) -> Int {
+        byPath.filter { $0.key.hasPrefix("GET ") && matching($0.key) }.values.reduce(0, +)
+    }
+}
+
 /// Builds the emulator application (Hummingbird 2) for a configuration.
 ///
 /// Run it with `runService()`; `onServerRunning` reports the bound channel (and so the port).
@@ -155,6 +184,15 @@ public actor EmulatorServer {
                               logger: logger)
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
     }
+
+    /// The requests served since the start or the last reset (what `GET /_emulator/requests` returns).
+    public func requestCounts() async -> EmulatorRequestCounts { await core.requestCounts() }
+
+    /// Forgets the counted requests (and only those: unlike `POST /_emulator/reset`, the tenant stays as it is).
+    public func resetRequestCounts() async { await core.service.behaviour.resetCounts() }
+
+    /// The built-in directory roles every tenant has (template id and display name), as the emulator serves them.
+    public static var builtInRoles: [(id: String, displayName: String)] { BuiltIns.roleTemplates.map { ($0.id, $0.displayName) } }
 
     /// The tenant as it is now, in seed format (what `GET /_emulator/state` returns): tests read
     /// the server-side effect of a command from here rather than through the client under test.
