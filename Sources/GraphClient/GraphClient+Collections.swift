@@ -13,8 +13,8 @@ public struct GraphWriteReceipt: Sendable, Hashable, CustomStringConvertible {
     public var requestId: String?
     public var clientRequestId: String
     public var attempts: Int
-    /// True when a create failed ambiguously and the object was then found by display name
-    /// instead of being created again.
+    /// True when a write failed ambiguously and its effect was then found in place instead of being
+    /// sent again: a create's object found by display name, a risk action's state read back.
     public var recoveredExisting: Bool
 
     public init(

@@ -68,16 +68,6 @@ extension GraphClient {
     }
 
     private func riskyServicePrincipalAction(_ action: String, ids: [String]) async throws(GraphError) -> [GraphWriteReceipt] {
-        let path = "\(IdentityProtectionPaths.riskyServicePrincipals)/\(action)"
-        var receipts: [GraphWriteReceipt] = []
-        for start in stride(from: 0, to: ids.count, by: 60) {
-            let chunk = Array(ids[start..<min(start + 60, ids.count)])
-            let response = try await postAction(path, body: ["servicePrincipalIds": .array(chunk.map { .string($0) })], version: directoryVersion)
-            receipts.append(
-                GraphWriteReceipt(
-                    method: "POST", path: path, status: response.status, objectId: chunk.joined(separator: ","),
-                    requestId: response.requestId, clientRequestId: response.clientRequestId, attempts: response.attempts))
-        }
-        return receipts
+        try await riskAction(action, ids: ids, servicePrincipals: true)
     }
 }

@@ -30,6 +30,9 @@ public struct EmulatorConfiguration: Sendable {
     public var faultRate: Double
     /// Seed of the fault generator, so a failing run can be replayed.
     public var faultSeed: UInt64
+    /// When not empty, only requests whose path contains one of these texts draw faults (to aim
+    /// `faultRate` at, say, `/identityProtection/riskyUsers/confirmCompromised`); the others never fail.
+    public var faultPaths: [String] = []
     /// How long a newly created object answers 404 on get, patch and delete by id.
     public var replicationLag: Duration
     /// Lifetime of issued access tokens. A negative value issues already-expired tokens (tests).

@@ -219,7 +219,9 @@ struct GraphService: Sendable {
                                 headers: headers).response(for: request)
         }
         var fault: InjectedFault? = nil
-        if !request.inBatch { fault = await behaviour.drawFault() }
+        if !request.inBatch, configuration.faultPaths.isEmpty || configuration.faultPaths.contains(where: { request.path.contains($0) }) {
+            fault = await behaviour.drawFault()
+        }
         switch fault {
         case .serviceUnavailable:
             return GraphFailure(status: 503, code: "serviceNotAvailable", message: "The service is temporarily unavailable. Please retry later.",

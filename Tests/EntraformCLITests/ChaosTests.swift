@@ -203,19 +203,7 @@ struct ChaosTests {
         #expect(records.count == lines.count && text.hasSuffix("\n"), "\(Self.label): \(lines.count - records.count) lines do not parse")
 
         // No action executed twice in the tenant, every one executed once.
-        let state = await server.stateDocument()
-        var problems: [String] = []
-        for user in 1...users {
-            let id = RiskChaos.userId(user)
-            let history = state["riskyUsers"]?.arrayValue?.first { $0["id"]?.stringValue == id }?["history"]?.arrayValue ?? []
-            let details = history.compactMap { $0["activity"]?["detail"]?.stringValue }
-            let expected: [String] = switch RiskChaos.action(of: user) {
-            case .confirmCompromised: ["adminConfirmedUserCompromised"]
-            case .dismiss: ["adminDismissedAllRiskForUser"]
-            case .revokeSignInSessions: []
-            }
-            if details != expected { problems.append("user \(user): history \(details), expected \(expected)") }
-        }
+        var problems = RiskChaos.historyProblems(await server.stateDocument(), users: users)
         let revocations = try await ChaosTenant.requestCount(url) { $0.hasPrefix("POST ") && $0.lowercased().hasSuffix("/revokesigninsessions") }
         let revokers = (1...users).filter { RiskChaos.action(of: $0) == .revokeSignInSessions }.count
         if revocations != revokers { problems.append("\(revocations) revocations for \(revokers) users") }
@@ -239,6 +227,42 @@ struct ChaosTests {
             }
         }
         #expect(logProblems.isEmpty, "\(Self.label): \(logProblems.prefix(5))")
+    }
+}
+
+extension ChaosTests {
+    // MARK: (d) risk apply under faults
+
+    /// Faults that lose the answer after Graph acted (500 or a dropped connection after processing)
+    /// must not make a confirm or dismiss happen twice in Graph's risk history: the client reads the
+    /// users back instead of repeating the action blindly. Runs until one run succeeds.
+    @Test func riskApplyUnderFaultsActsOnceInGraphsHistory() async throws {
+        let form = Self.form
+        let users = form.riskyUsers
+        var actionCalls = 0
+        // Five tenants, each with its own fault sequence: a run makes only two confirm or dismiss calls
+        // when nothing fails, so one sequence may spare them (the default seed's first does); all five
+        // do with a chance of 0.4^10 ≈ 0.0001 per seed.
+        for offset: UInt64 in 3...7 {
+            let folder = try BinaryRunner.temporaryDirectory(["config/entraform.yaml": RiskCommandTests.settings, "config/rules.yaml": RiskChaos.rules])
+            var configuration = EmulatorConfiguration(seed: TenantSeed(document: RiskChaos.seed(users: users)), faultRate: 0.6,
+                                                      faultSeed: Self.seed &+ offset)
+            // Faults aimed at the confirm and dismiss calls (a run's other requests are chaos (a)'s and (c)'s subject).
+            configuration.faultPaths = ["/identityProtection/riskyUsers/confirmCompromised", "/identityProtection/riskyUsers/dismiss"]
+            let (server, url) = try await startScopedEmulator(configuration)
+            let tenant = ChaosTenant(server: server, url: url, folder: folder, requestsPerSecond: 0)
+            let runs = try await tenant.untilSuccess(attempts: form.attempts, ["risk", "apply", "config", "--auto-approve", "--audit-log", "audit.jsonl"])
+            let last = try #require(runs.last)
+            #expect(last.exitCode == 0, "\(Self.label) +\(offset): \(runs.count) runs; the last: \(last.stdout.suffix(1_500))\(last.stderr.suffix(1_500))")
+            let problems = RiskChaos.historyProblems(await server.stateDocument(), users: users)
+            #expect(problems.isEmpty, "\(Self.label) +\(offset): \(problems.prefix(5))")
+            actionCalls += try await ChaosTenant.requestCount(url) {
+                $0.hasPrefix("POST ") && ($0.hasSuffix("/riskyUsers/confirmCompromised") || $0.hasSuffix("/riskyUsers/dismiss"))
+            }
+        }
+        // The faults did hit the actions (ten calls would do without them).
+        #expect(actionCalls > 10, "\(Self.label): the faults never hit a confirm or dismiss")
+        print("chaos (d) \(Self.label): \(actionCalls) confirm and dismiss calls over five tenants, \(users) risky users each")
     }
 }
 
@@ -507,6 +531,23 @@ struct ChaosSetupError: Error, CustomStringConvertible {
 
 /// Test (c)'s tenant and rules: user n has one kind of detection (n mod 3), and one rule acts on each kind.
 enum RiskChaos {
+    /// Users whose Graph risk history does not show their action exactly once (`state`: the emulator's).
+    static func historyProblems(_ state: JSONValue, users: Int) -> [String] {
+        var problems: [String] = []
+        for user in 1...users {
+            let id = userId(user)
+            let history = state["riskyUsers"]?.arrayValue?.first { $0["id"]?.stringValue == id }?["history"]?.arrayValue ?? []
+            let details = history.compactMap { $0["activity"]?["detail"]?.stringValue }
+            let expected: [String] = switch action(of: user) {
+            case .confirmCompromised: ["adminConfirmedUserCompromised"]
+            case .dismiss: ["adminDismissedAllRiskForUser"]
+            case .revokeSignInSessions: []
+            }
+            if details != expected { problems.append("user \(user): history \(details), expected \(expected)") }
+        }
+        return problems
+    }
+
     static func userId(_ index: Int) -> String { String(format: "00000000-0000-4000-8000-%012d", index) }
 
     static func action(of user: Int) -> RiskAction {

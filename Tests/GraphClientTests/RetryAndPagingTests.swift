@@ -307,3 +307,76 @@ import Testing
         #expect(clock.sleeps.filter { $0 >= .seconds(1) }.count >= 3)
     }
 }
+
+/// A risk action whose answer was lost is read back, not repeated blindly: Graph's risk history
+/// would show a repeated action twice (README, "Guarantees").
+@Suite struct RiskActionsWithoutRepeatsTests {
+    /// Answers POST actions with `action`, and `$batch` reads of risky users with `states` (id → riskState).
+    static func transport(states: [String: String], action: @escaping @Sendable (Int) -> Result<HTTPResponse, TransportError>) -> ScriptedTransport {
+        let posts = Mutex(0)
+        return ScriptedTransport { request, _ in
+            if request.url.hasSuffix("/$batch") {
+                let body = (try? JSONValue.parse(request.body ?? Data())) ?? .null
+                let items = body["requests"]?.arrayValue?.compactMap(BatchRequestItem.init(json:)) ?? []
+                let responses: [JSONValue] = items.map { item in
+                    let id = String(item.url.split(separator: "/").last ?? "")
+                    guard let state = states[id] else { return BatchResponseItem(id: item.id, status: 404).json }
+                    return BatchResponseItem(id: item.id, status: 200, body: ["id": .string(id), "riskState": .string(state)]).json
+                }
+                return json(200, ["responses": .array(responses)])
+            }
+            let index = posts.withLock { count in
+                count += 1
+                return count - 1
+            }
+            return action(index)
+        }
+    }
+
+    static func userIds(_ request: HTTPRequest) -> [String] {
+        ((try? JSONValue.parse(request.body ?? Data()))?["userIds"]?.arrayValue ?? []).compactMap(\.stringValue)
+    }
+
+    @Test func aLostAnswerIsReadBackAndOnlyTheUsersNotYetConfirmedAreSentAgain() async throws {
+        // The first POST is applied for u1 only (as far as the read-back shows), then the connection drops.
+        let transport = Self.transport(states: ["u1": "confirmedCompromised", "u2": "atRisk"]) { index in
+            index == 0 ? .failure(TransportError(kind: .ambiguous, message: "connection reset by peer")) : .success(HTTPResponse(status: 204))
+        }
+        let receipts = try await makeClient(transport).confirmCompromised(userIds: ["u1", "u2"])
+        let posts = transport.requests.filter { $0.method == "POST" && !$0.url.hasSuffix("/$batch") }
+        #expect(posts.map(Self.userIds) == [["u1", "u2"], ["u2"]])
+        let objects = receipts.map { (receipt: GraphWriteReceipt) in receipt.objectId ?? "" }
+        let recovered = receipts.map { (receipt: GraphWriteReceipt) in receipt.recoveredExisting }
+        #expect(objects == ["u1", "u2"])
+        #expect(recovered == [true, false])
+    }
+
+    @Test func aLostAnswerWhoseEffectIsInPlaceIsNotSentAgain() async throws {
+        let transport = Self.transport(states: ["u1": "dismissed", "u2": "dismissed"]) { _ in graphError(500, code: "InternalServerError") }
+        let receipts = try await makeClient(transport).dismiss(userIds: ["u1", "u2"])
+        #expect(transport.requests.filter { $0.method == "POST" && !$0.url.hasSuffix("/$batch") }.count == 1)
+        #expect(receipts.count == 1)
+        #expect(receipts.first?.recoveredExisting == true)
+        #expect(receipts.first?.objectId == "u1,u2")
+    }
+
+    @Test func anActionThatNeverTakesEffectGivesUpNamingTheUsers() async throws {
+        let transport = Self.transport(states: ["u1": "atRisk"]) { _ in graphError(503, code: "ServiceUnavailable") }
+        var retry = RetryPolicy.default
+        retry.maxAttempts = 3
+        await #expect(throws: GraphError.self) { try await makeClient(transport, retry: retry).confirmCompromised(userIds: ["u1"]) }
+        let posts = transport.requests.filter { $0.method == "POST" && !$0.url.hasSuffix("/$batch") }
+        #expect(posts.count == 3)
+    }
+
+    @Test func throttledActionsAreRepeatedDirectly() async throws {
+        // A 429 was not processed: no read-back is needed.
+        let transport = Self.transport(states: [:]) { index in
+            index == 0 ? graphError(429, code: "TooManyRequests") : .success(HTTPResponse(status: 204))
+        }
+        let receipts = try await makeClient(transport).confirmServicePrincipalsCompromised(ids: ["sp1"])
+        #expect(transport.requests.map(\.method) == ["POST", "POST"])
+        let recovered = receipts.map { (receipt: GraphWriteReceipt) in receipt.recoveredExisting }
+        #expect(recovered == [false])
+    }
+}

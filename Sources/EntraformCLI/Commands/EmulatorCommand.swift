@@ -44,6 +44,9 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("fault-seed"), help: "Seed of the fault generator (the same seed replays the same faults).")
     var faultSeed: UInt64 = 1
 
+    @Option(name: .customLong("fault-path"), help: "Only requests whose path contains this text draw faults (repeatable).")
+    var faultPaths: [String] = []
+
     @Option(name: .customLong("replication-lag"), help: "Milliseconds during which a newly created object answers 404 by id.")
     var replicationLag: Int = 0
 
@@ -56,6 +59,7 @@ struct EmulatorCommand: AsyncParsableCommand {
         var configuration = EmulatorConfiguration(
             latency: .milliseconds(latency), rateLimit: rateLimit, directoryRateLimit: directoryRateLimit,
             faultRate: faultRate, faultSeed: faultSeed, replicationLag: .milliseconds(replicationLag))
+        configuration.faultPaths = faultPaths
         if let seed {
             do {
                 configuration.seed = try TenantSeed(contentsOf: URL(fileURLWithPath: seed))
