@@ -84,6 +84,7 @@ struct PreparedSignIn {
         case .application(let appId): target = symbols.lookup(appId)
         case .userAction(let action): target = symbols.lookup(action)
         case .authenticationContext(let reference): target = symbols.lookup(reference)
+        case .directoryAccess: target = symbols.lookup(SignInTarget.windowsAzureActiveDirectoryAppId)
         }
         platform = symbols.lookup(context.platform)
         clientApp = symbols.lookup(context.clientAppType?.rawValue)
@@ -381,6 +382,11 @@ public final class CompiledPolicy: Sendable {
             let included = includesAll || include.contains(signIn.target) || (filter?.mode == "include" && filterHolds)
             guard included else { return .no }
             return .init(!(exclude.contains(signIn.target) || (filter?.mode == "exclude" && filterHolds)))
+        case (.directoryAccess, .applications(let include, let includesAll, let exclude, _)):
+            // Evaluated as Windows Azure Active Directory: All resources applies whatever it excludes;
+            // a policy naming Windows Azure Active Directory applies unless it also excludes it.
+            if includesAll { return .yes }
+            return .init(include.contains(signIn.target) && !exclude.contains(signIn.target))
         default:
             return .no
         }

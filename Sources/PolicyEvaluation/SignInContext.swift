@@ -47,9 +47,51 @@ public enum SignInTarget: Sendable, Hashable {
     case userAction(String)
     /// An authentication context (`c1`…`c99`).
     case authenticationContext(String)
+    /// A token request by the application `clientAppId` asking only for low-privilege directory
+    /// scopes (``LowPrivilegeScopes``: `openid`, `profile`, `User.Read`, …). Since Microsoft's phased
+    /// rollout from March 2026 Entra evaluates it as directory access, audience Windows Azure Active
+    /// Directory: policies on All resources apply *with or without* exclusions (excluding the client
+    /// application no longer exempts it), and so do policies naming Windows Azure Active Directory
+    /// (ca-evaluation.md §3.2; Microsoft Learn, "Conditional Access: Target resources", "Conditional
+    /// Access behavior when an all resources policy has a resource exclusion").
+    case directoryAccess(clientAppId: String)
 
     /// An appId no policy names: "any other application" (a sign-in with no particular resource).
     public static let otherApplicationId = "0e000000-0000-4000-8000-00000000a11a"
+    /// Windows Azure Active Directory (Azure AD Graph): the audience of low-privilege directory access.
+    public static let windowsAzureActiveDirectoryAppId = "00000002-0000-0000-c000-000000000000"
+}
+
+/// The scopes whose requests, alone, count as low-privilege directory access (ca-evaluation.md §3.2).
+/// A scope is `User.Read` (Microsoft Graph), or prefixed with its resource:
+/// `https://graph.microsoft.com/User.Read`, `https://graph.windows.net/User.Read`, or an appId.
+public enum LowPrivilegeScopes {
+    static let openIdScopes: Set<String> = ["email", "offline_access", "openid", "profile"]
+    /// Native and single-page applications: Azure AD Graph, and Microsoft Graph with `People.Read`.
+    static let publicClient: (azureADGraph: Set<String>, microsoftGraph: Set<String>) = (
+        openIdScopes.union(["user.read"]), openIdScopes.union(["user.read", "people.read"]))
+    /// Confidential clients (web apps, daemons) may also ask for these and stay low-privilege.
+    static let confidentialClient: (azureADGraph: Set<String>, microsoftGraph: Set<String>) = (
+        publicClient.azureADGraph.union(["user.read.all", "user.readbasic.all"]),
+        publicClient.microsoftGraph.union(["user.read.all", "user.readbasic.all", "people.read.all", "groupmember.read.all", "member.read.hidden"]))
+
+    /// True when every scope is low-privilege for the client kind (and at least one is given).
+    public static func areLowPrivilege(_ scopes: [String], confidentialClient confidential: Bool) -> Bool {
+        let sets = confidential ? confidentialClient : publicClient
+        return !scopes.isEmpty && scopes.allSatisfy { scope in
+            let lowered = scope.lowercased()
+            if openIdScopes.contains(lowered) { return true }
+            guard let slash = lowered.lastIndex(of: "/") else { return sets.microsoftGraph.contains(lowered) }
+            let resource = lowered[..<slash], name = String(lowered[lowered.index(after: slash)...])
+            if resource.hasSuffix("graph.windows.net") || resource == SignInTarget.windowsAzureActiveDirectoryAppId {
+                return sets.azureADGraph.contains(name)
+            }
+            if resource.hasSuffix("graph.microsoft.com") || resource == "00000003-0000-0000-c000-000000000000" {
+                return sets.microsoftGraph.contains(name)
+            }
+            return false
+        }
+    }
 }
 
 /// A sign-in to evaluate. An input left `nil` is unknown: a policy that configures that condition does

@@ -73,6 +73,30 @@ struct WhatIfCommandTests {
         #expect(unknown.stderr.contains("no scenario named 'Nobody' in the Settings; declared: 'Finance user on an unmanaged iPhone'"), "\(unknown.stderr)")
     }
 
+    /// CA402 blocks guests from every application but Office 365, My Apps and the partner portal. Since
+    /// Microsoft's 2026 change, the portal's requests for only low-privilege scopes are evaluated as
+    /// directory access, which an All-resources policy enforces whatever it excludes.
+    @Test func lowPrivilegeScopesAreDirectoryAccessThatAllResourcesPoliciesEnforce() async throws {
+        func ca402Applies(_ extra: [String]) async throws -> (Bool?, String) {
+            let result = try await Self.whatif(["--user", "olivia.brown_fabrikam.com#EXT#@contoso.onmicrosoft.com", "--app", "Contoso Partner Portal",
+                                                "--format", "json"] + extra)
+            #expect(result.exitCode == 0, "\(result.stderr)")
+            let document = try Self.json(result)
+            let policy = document["policies"]?.arrayValue?.first { $0["displayName"]?.stringValue?.hasPrefix("CA402") == true }
+            return (policy?["applies"]?.boolValue, document["target"]?.stringValue ?? "")
+        }
+        #expect(try await ca402Applies([]).0 == false)
+        let lowPrivilege = try await ca402Applies(["--scopes", "openid profile User.Read"])
+        #expect(lowPrivilege.0 == true)
+        #expect(lowPrivilege.1.contains("evaluated as directory access"), "\(lowPrivilege.1)")
+        #expect(try await ca402Applies(["--scopes", "openid,User.Read,Mail.Read"]).0 == false)
+        #expect(try await ca402Applies(["--scopes", "User.Read.All"]).0 == false)
+        #expect(try await ca402Applies(["--scopes", "User.Read.All", "--confidential-client"]).0 == true)
+        let misplaced = try await Self.whatif(["--user", "emma.devries@contoso.com", "--user-action", "registersecurityinfo", "--scopes", "openid"])
+        #expect(misplaced.exitCode != 0)
+        #expect(misplaced.stderr.contains("--scopes needs --app"), "\(misplaced.stderr)")
+    }
+
     @Test func badInputsAreClearErrors() async throws {
         let nobody = try await Self.whatif(["--user", "nobody@contoso.com", "--app", "Office 365 Exchange Online"])
         #expect(nobody.exitCode == 1)

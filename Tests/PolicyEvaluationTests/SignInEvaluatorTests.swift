@@ -138,6 +138,51 @@ struct SignInEvaluatorTests {
         #expect(result.reason == (applies ? nil : .application))
     }
 
+    /// Low-privilege directory access (ca-evaluation.md §3.2): (applications condition, applies) for a
+    /// token request by the line-of-business app asking only for `openid profile User.Read`.
+    static let directoryAccessRows: [(JSONValue, Bool)] = [
+        // Excluding the app no longer exempts its low-privilege requests from All resources.
+        (["includeApplications": ["All"], "excludeApplications": [.string(lineOfBusiness)]], true),
+        (["includeApplications": ["All"], "excludeApplications": ["Office365"]], true),
+        (["includeApplications": ["All"]], true),
+        // Policies naming Windows Azure Active Directory apply; one that excludes it does not.
+        (["includeApplications": [.string(SignInTarget.windowsAzureActiveDirectoryAppId)]], true),
+        (["includeApplications": [.string(SignInTarget.windowsAzureActiveDirectoryAppId)],
+          "excludeApplications": [.string(SignInTarget.windowsAzureActiveDirectoryAppId)]], false),
+        // A policy on the app itself is not about directory access.
+        (["includeApplications": [.string(lineOfBusiness)]], false),
+        (["includeApplications": ["Office365"]], false),
+    ]
+
+    @Test(arguments: directoryAccessRows)
+    func lowPrivilegeDirectoryAccess(applications: JSONValue, applies: Bool) {
+        var context = Self.context(app: Self.lineOfBusiness)
+        context.target = .directoryAccess(clientAppId: Self.lineOfBusiness)
+        let result = Self.verdict(Self.policy(applications: applications), context)
+        #expect(result.applies == applies)
+        #expect(result.reason == (applies ? nil : .application))
+    }
+
+    /// (scopes, confidential client, low-privilege)
+    static let scopeRows: [([String], Bool, Bool)] = [
+        (["openid", "profile", "User.Read"], false, true),
+        (["openid", "offline_access", "email", "People.Read"], false, true),
+        (["https://graph.windows.net/User.Read", "openid"], false, true),
+        (["https://graph.windows.net/People.Read"], false, false),  // People.Read is low-privilege on Microsoft Graph only
+        (["User.Read", "Mail.Read"], false, false),
+        (["User.Read.All"], false, false),
+        (["User.Read.All", "GroupMember.Read.All"], true, true),
+        (["https://graph.windows.net/GroupMember.Read.All"], true, false),
+        (["00000003-0000-0000-c000-000000000000/User.ReadBasic.All"], true, true),
+        (["https://contoso.example/api/User.Read"], false, false),
+        ([], false, false),
+    ]
+
+    @Test(arguments: scopeRows)
+    func lowPrivilegeScopes(scopes: [String], confidential: Bool, lowPrivilege: Bool) {
+        #expect(LowPrivilegeScopes.areLowPrivilege(scopes, confidentialClient: confidential) == lowPrivilege)
+    }
+
     @Test func userActionsAndAuthenticationContexts() {
         let register = Self.policy(applications: ["includeUserActions": ["urn:user:registersecurityinfo"]])
         var registering = Self.context()

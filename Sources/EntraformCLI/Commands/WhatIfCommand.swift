@@ -31,6 +31,14 @@ struct WhatIfCommand: AsyncParsableCommand {
     @Option(help: "The resource the token is for (display name or appId).")
     var app: String?
 
+    @Option(help: ArgumentHelp(
+        "With --app: the scopes the application asks for, space- or comma-separated (User.Read, or prefixed: https://graph.windows.net/User.Read).",
+        discussion: "Only low-privilege scopes (openid, profile, email, offline_access, User.Read, …): evaluated as directory access (Windows Azure Active Directory), which All-resources policies enforce even when they exclude the application."))
+    var scopes: String?
+
+    @Flag(name: .customLong("confidential-client"), help: "With --scopes: the application is a confidential client (web app, daemon), whose low-privilege scopes include User.Read.All, GroupMember.Read.All, ….")
+    var confidentialClient = false
+
     @Option(name: .customLong("user-action"), help: "registersecurityinfo or registerdevice.")
     var userAction: String?
 
@@ -93,6 +101,10 @@ struct WhatIfCommand: AsyncParsableCommand {
         guard [app, userAction, authContext].compactMap({ $0 }).count <= 1 else {
             throw ValidationError("give exactly one of --app, --user-action and --auth-context")
         }
+        guard scopes == nil || (app != nil || scenario != nil) && userAction == nil && authContext == nil else {
+            throw ValidationError("--scopes needs --app (the application asking for them)")
+        }
+        guard !confidentialClient || scopes != nil else { throw ValidationError("--confidential-client goes with --scopes") }
         if scenario == nil {
             guard user != nil || servicePrincipal != nil else { throw ValidationError("give exactly one of --user and --service-principal (or --scenario)") }
             guard app != nil || userAction != nil || authContext != nil else {
@@ -192,7 +204,17 @@ struct WhatIfCommand: AsyncParsableCommand {
                     }
                 }
                 let (subject, subjectLabel) = try await command.resolveSubject(client: client)
-                let (target, targetLabel) = try await command.resolveTarget(client: client)
+                var (target, targetLabel) = try await command.resolveTarget(client: client)
+                if let scopes, case .application(let appId) = target {
+                    let requested = scopes.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+                    if LowPrivilegeScopes.areLowPrivilege(requested, confidentialClient: confidentialClient) {
+                        target = .directoryAccess(clientAppId: appId)
+                        targetLabel += " asking only for low-privilege scopes (\(requested.joined(separator: " "))): evaluated as directory access, "
+                            + "Windows Azure Active Directory"
+                    } else {
+                        targetLabel += " asking for \(requested.joined(separator: " ")) (not only low-privilege scopes: the application decides)"
+                    }
+                }
                 var context = SignInContext(subject: subject, target: target)
                 if let persona { context.apply(persona: persona) }
                 apply(&context)
@@ -234,6 +256,8 @@ struct WhatIfCommand: AsyncParsableCommand {
             ["@odata.type": "#microsoft.graph.userActionContext",
              "userAction": action.hasSuffix("registerdevice") ? "registerOrJoinDevices" : "registerSecurityInformation"]
         case .authenticationContext(let reference): ["@odata.type": "#microsoft.graph.authContext", "authenticationContextValue": .string(reference)]
+        // Graph's What If API has no scopes: it is asked about the application itself.
+        case .directoryAccess(let clientAppId): ["@odata.type": "#microsoft.graph.applicationContext", "includeApplications": [.string(clientAppId)]]
         }
         var conditions: [String: JSONValue] = [
             "signInRiskLevel": .string(context.signInRisk.rawValue), "userRiskLevel": .string(context.userRisk.rawValue),
