@@ -247,7 +247,8 @@ struct EmulatorCore: Sendable {
                 return GraphFailure.malformedBody("A risk detection object is required.").response(for: nil)
             }
             do {
-                let detection = try await service.store.write { state in try state.inject(detection: value) }
+                let now = service.emulatorNow()
+                let detection = try await service.store.write { state in try state.inject(detection: value, now: now) }
                 return .json(201, detection)
             } catch let failure as GraphFailure {
                 return failure.response(for: nil)

@@ -50,7 +50,7 @@ extension GraphService {
         switch relation {
         case nil where request.method == "DELETE":
             try await store.write { state in
-                guard state.deleteUser(idOrUserPrincipalName: key, at: GraphTimestamp.now()) != nil else { throw GraphFailure.notFound(key) }
+                guard state.deleteUser(idOrUserPrincipalName: key, at: emulatorNow()) != nil else { throw GraphFailure.notFound(key) }
             }
             return .noContent()
         case nil:
@@ -85,7 +85,7 @@ extension GraphService {
             try requireMethod(request, "POST")
             try await store.write { state in
                 guard var user = state.user(idOrUserPrincipalName: key) else { throw GraphFailure.notFound(key) }
-                user["signInSessionsValidFromDateTime"] = .string(GraphTimestamp.now())
+                user["signInSessionsValidFromDateTime"] = .string(emulatorNow())
                 state.users.upsert(user)
             }
             return .json(200, ["@odata.context": .string("\(request.serviceRoot)/$metadata#Edm.Boolean"), "value": true])

@@ -143,7 +143,7 @@ extension GraphService {
         default: throw GraphFailure.noRoute(request)
         }
         try await store.write { state in
-            let now = GraphTimestamp.now()
+            let now = emulatorNow()
             for id in ids {
                 var risky: JSONValue
                 if let existing = state.riskyUsers.get(id) {
@@ -198,7 +198,7 @@ extension GraphService {
             ? (level: "high", state: "confirmedCompromised", detail: "adminConfirmedServicePrincipalCompromised")
             : (level: "none", state: "dismissed", detail: "adminDismissedAllRiskForServicePrincipal")
         try await store.write { state in
-            let now = GraphTimestamp.now()
+            let now = emulatorNow()
             for id in ids {
                 var risky: JSONValue
                 if let existing = state.riskyServicePrincipals.get(id) {
@@ -230,7 +230,7 @@ extension TenantState {
 
     /// Adds a detection and updates the user's risk as Identity Protection would: the user becomes
     /// (or stays) at risk, at the higher of its current and the detection's level, with a history item.
-    mutating func inject(detection raw: JSONValue, now: String = GraphTimestamp.now()) throws -> JSONValue {
+    mutating func inject(detection raw: JSONValue, now: String) throws -> JSONValue {
         var detection = raw.strippingODataAnnotations().normalizingTimestamps()
         if detection["id"]?.stringValue == nil {
             detection["id"] = .string(StableIdentifier.hex64(kind: "riskDetection", name: "\(UUID())"))

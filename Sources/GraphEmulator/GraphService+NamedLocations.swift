@@ -151,7 +151,7 @@ extension GraphService {
                         throw GraphFailure(status: 409, code: "Conflict", message: "An authentication strength policy with this display name already exists.")
                     }
                     var strength = JSONValue.object(body).strippingODataAnnotations()
-                    let now = GraphTimestamp.now()
+                    let now = emulatorNow()
                     strength["id"] = .string(StableIdentifier.random())
                     strength["createdDateTime"] = .string(now)
                     strength["modifiedDateTime"] = .string(now)
@@ -181,7 +181,7 @@ extension GraphService {
                     }
                     let previous = strength["allowedCombinations"]?.stringArray ?? []
                     strength["allowedCombinations"] = .array(combinations.map(JSONValue.string))
-                    strength["modifiedDateTime"] = .string(GraphTimestamp.now())
+                    strength["modifiedDateTime"] = .string(emulatorNow())
                     state.customAuthenticationStrengths.upsert(strength)
                     return ["previousCombinations": .array(previous.map(JSONValue.string)),
                             "currentCombinations": .array(combinations.map(JSONValue.string)),
@@ -212,7 +212,7 @@ extension GraphService {
                 var changes = JSONValue.object(patch).strippingODataAnnotations()
                 for key in ["id", "createdDateTime", "modifiedDateTime", "policyType", "requirementsSatisfied", "allowedCombinations"] { changes[key] = nil }
                 var merged = strength.merging(patch: changes)
-                merged["modifiedDateTime"] = .string(GraphTimestamp.now())
+                merged["modifiedDateTime"] = .string(emulatorNow())
                 state.customAuthenticationStrengths.upsert(merged)
             }
             return .noContent()

@@ -188,6 +188,29 @@ struct DirectoryAndRiskTests {
         #expect(tooMany.status == 400)
     }
 
+    /// Regression: risk actions, injected detections and revocations were stamped with the system
+    /// clock, so a test (or the tutorial) driving the emulator's clock saw times from another day.
+    @Test func riskActionsDetectionsAndRevocationsAreStampedWithTheEmulatorClock() async throws {
+        let time = ManualEmulatorClock(start: Date(timeIntervalSince1970: 1_800_000_000))  // 2027-01-15T08:00:00Z
+        let harness = try await Harness.seeded(Self.seed(users: 5, detections: 0)) { $0.clock = time.clock }
+        let token = try await harness.token()
+        time.advance(by: .seconds(3_600))
+        func stampedInTheEmulatorsHour(_ value: JSONValue?) -> Bool { value?.stringValue?.hasPrefix("2027-01-15T09:00") == true }
+        let injected = try await harness.send("POST", "/_emulator/riskDetections",
+                                              json: ["userPrincipalName": "user3@contoso.onmicrosoft.com", "riskEventType": "leakedCredentials",
+                                                     "riskLevel": "high", "detectionTimingType": "offline"])
+        #expect(stampedInTheEmulatorsHour(injected.body?["detectedDateTime"]), "\(String(describing: injected.body))")
+        let risky = try await harness.get("/v1.0/identityProtection/riskyUsers?$filter=riskLevel%20eq%20'low'")
+        let id = try #require(risky.body?["value"]?[0]?["id"]?.stringValue)
+        _ = try await harness.send("POST", "/v1.0/identityProtection/riskyUsers/confirmCompromised", json: ["userIds": [.string(id)]], token: token)
+        let confirmed = try await harness.get("/v1.0/identityProtection/riskyUsers/\(id)")
+        #expect(stampedInTheEmulatorsHour(confirmed.body?["riskLastUpdatedDateTime"]), "\(String(describing: confirmed.body))")
+        let user = "aaaaaaaa-0000-4000-8000-000000000001"
+        _ = try await harness.send("POST", "/v1.0/users/\(user)/revokeSignInSessions", token: token)
+        let revoked = try await harness.get("/v1.0/users?$filter=id%20eq%20'\(user)'&$select=id,signInSessionsValidFromDateTime")
+        #expect(stampedInTheEmulatorsHour(revoked.body?["value"]?[0]?["signInSessionsValidFromDateTime"]), "\(String(describing: revoked.body))")
+    }
+
     @Test func injectedDetectionMakesTheUserRisky() async throws {
         let harness = try await Harness.seeded(Self.seed(users: 5, detections: 0))
         let injected = try await harness.send("POST", "/_emulator/riskDetections",
