@@ -31,16 +31,16 @@ enum ChildProcess {
     static let executable: String = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
         ?? Bundle.main.executablePath ?? CommandLine.arguments[0]
 
-    /// Runs `entraform ARGUMENTS…` in a child process with `environment` added to this one's,
-    /// writing its output below `directory`. The wait happens on a thread of its own, so the
-    /// in-process emulator keeps every cooperative thread while the child runs.
-    static func run(_ arguments: [String], environment: [String: String] = [:], outputIn directory: URL,
+    /// Runs `entraform ARGUMENTS…` (or another `mode` of this executable) in a child process with
+    /// `environment` added to this one's, writing its output below `directory`. The wait happens on a
+    /// thread of its own, so the in-process emulator keeps every cooperative thread while the child runs.
+    static func run(_ arguments: [String], mode: String = "cli", environment: [String: String] = [:], outputIn directory: URL,
                     expecting codes: Set<Int32> = [0]) async throws -> ChildRun {
         let stdoutPath = directory.appendingPathComponent("stdout.txt").path
         let stderrPath = directory.appendingPathComponent("stderr.txt").path
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
-        let argv = [executable, "cli"] + arguments
+        let argv = [executable, mode] + arguments
         let envp = merged.map { "\($0.key)=\($0.value)" }
         let outcome: (status: Int32, seconds: Double, usage: rusage) = try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {

@@ -29,6 +29,10 @@ struct EntraformBench {
             return
         }
         do {
+            if arguments.first == "load" {
+                try await LoadGenerator.main(Array(arguments.dropFirst()))
+                return
+            }
             if arguments.first == "write-workload" {
                 try writeWorkload(Array(arguments.dropFirst()))
                 return

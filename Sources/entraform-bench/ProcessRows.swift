@@ -1,7 +1,5 @@
-import AsyncHTTPClient
 import Foundation
 import GraphEmulator
-import NIOCore
 import PolicyModel
 
 /// One line of the Performance table.
@@ -104,45 +102,22 @@ struct ProcessBenchmarks {
     func emulatorThroughput() async throws -> Row {
         let seconds = quick ? 2 : 10
         let connections = 32
+        let directory = try folder("emulator")
         return try await withEmulator(PlanWorkload.make().seed) { server, url, _ in
             let token = try await server.accessToken(lifetime: .seconds(600))
-            var configuration = HTTPClient.Configuration()
-            configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
-            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-            var request = HTTPClientRequest(url: url.appendingPathComponent("v1.0/identity/conditionalAccess/policies").absoluteString)
-            request.headers.add(name: "Authorization", value: "Bearer \(token)")
-            let first = try await client.execute(request, timeout: .seconds(30))
-            let body = try await first.body.collect(upTo: 64 << 20)
-            let policies = (try? JSONValue.parse(Data(buffer: body)))?["value"]?.arrayValue?.count ?? 0
-            let deadline = ContinuousClock.now + .seconds(seconds)
-            let started = ContinuousClock.now
-            let (served, failed) = await withTaskGroup(of: (Int, Int).self) { group in
-                for _ in 0..<connections {
-                    group.addTask { [request] in
-                        var served = 0, failed = 0
-                        while ContinuousClock.now < deadline {
-                            do {
-                                let response = try await client.execute(request, timeout: .seconds(30))
-                                _ = try await response.body.collect(upTo: 64 << 20)
-                                if response.status == .ok { served += 1 } else { failed += 1 }
-                            } catch { failed += 1 }
-                        }
-                        return (served, failed)
-                    }
-                }
-                var totals = (0, 0)
-                for await (served, failed) in group { totals = (totals.0 + served, totals.1 + failed) }
-                return totals
-            }
-            let elapsed = ContinuousClock.now - started
-            try await client.shutdown()
-            let elapsedSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            let rate = Double(served) / elapsedSeconds
-            return Row(what: "emulator: `GET /v1.0/identity/conditionalAccess/policies` with \(policies) policies, \(connections) connections, \(seconds) s, "
-                           + "load generated in the same process (3)",
+            let target = url.appendingPathComponent("v1.0/identity/conditionalAccess/policies").absoluteString
+            // The load comes from a child process (as wrk's would), so client and server are scheduled apart.
+            let run = try await ChildProcess.run([target, String(seconds), String(connections)], mode: "load",
+                                                 environment: ["ENTRAFORM_BENCH_TOKEN": token], outputIn: directory)
+            let report = try JSONValue.parse(Data(run.stdout.utf8))
+            let served = report["served"]?.intValue ?? 0, failed = report["failed"]?.intValue ?? 0
+            let policies = report["policies"]?.intValue ?? 0, elapsed = report["seconds"]?.numberValue ?? 1
+            let rate = Double(served) / elapsed
+            return Row(what: "emulator: `GET /v1.0/identity/conditionalAccess/policies` with \(policies) policies, \(connections) connections, "
+                           + "\(seconds) s, load from a child process (AsyncHTTPClient) (3)",
                        target: "≥ 2,000 req/s",
                        measured: "**\(Figures.count(Int(rate))) req/s** (\(Figures.count(served)) answered, \(failed) failed; mean latency "
-                           + String(format: "%.1f ms", elapsedSeconds * Double(connections) / Double(max(1, served)) * 1_000) + ")",
+                           + String(format: "%.1f ms", elapsed * Double(connections) / Double(max(1, served)) * 1_000) + ")",
                        met: rate >= 2_000 && failed == 0)
         }
     }
