@@ -1,6 +1,7 @@
 import Foundation
 import GraphWire
 import PolicyModel
+import Synchronization
 
 /// The caller of a Graph request, from its access token.
 struct Principal: Sendable {
@@ -23,6 +24,35 @@ struct Principal: Sendable {
 
 /// The Microsoft identity platform side: the token endpoint (client secret, certificate and
 /// federated assertions), access-token validation, and the test OIDC issuer.
+/// Access tokens the emulator has validated, by token text and tenant: what they grant and their
+/// lifetime (checked again on every request). At most `capacity` are kept; the oldest half is
+/// forgotten beyond that.
+final class CheckedTokens: Sendable {
+    struct Entry: Sendable {
+        var principal: Principal
+        var expiry: Double
+        var notBefore: Double?
+    }
+
+    private let entries = Mutex<(byKey: [String: Entry], order: [String])>(([:], []))
+    private let capacity = 1_000
+
+    func lookup(_ token: String, tenantId: String) -> Entry? {
+        entries.withLock { $0.byKey[tenantId.lowercased() + " " + token] }
+    }
+
+    func remember(_ token: String, tenantId: String, _ entry: Entry) {
+        let key = tenantId.lowercased() + " " + token
+        entries.withLock { state in
+            if state.byKey.updateValue(entry, forKey: key) == nil { state.order.append(key) }
+            if state.order.count > capacity {
+                for old in state.order.prefix(capacity / 2) { state.byKey[old] = nil }
+                state.order.removeFirst(capacity / 2)
+            }
+        }
+    }
+}
+
 struct TokenService: Sendable {
     let tokenKey: SigningKey
     let oidcKey: SigningKey
@@ -34,6 +64,8 @@ struct TokenService: Sendable {
     var graphResource: String = EmulatorDefaults.graphResource
     /// Pending device code sign-ins (shared by every copy of the service).
     var deviceCodes = DeviceCodeRegistry()
+    /// Tokens whose signature, audience, tenant and issuer were checked, with what they grant.
+    let checkedTokens = CheckedTokens()
 
     static let clientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
@@ -226,6 +258,14 @@ struct TokenService: Sendable {
         guard let authorization, !authorization.isEmpty else { return unauthorized("Access token is empty.") }
         guard authorization.lowercased().hasPrefix("bearer ") else { return unauthorized("Access token is empty.") }
         let token = authorization.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        let now = Date().timeIntervalSince1970
+        // A token already checked is not parsed and verified again (a fifth of the emulator's time per
+        // request); its lifetime is, on every request.
+        if let checked = checkedTokens.lookup(token, tenantId: tenantId) {
+            guard checked.expiry > now else { return unauthorized("Lifetime validation failed, the token is expired.") }
+            if let notBefore = checked.notBefore, notBefore > now + 300 { return unauthorized("Lifetime validation failed, the token is not yet valid.") }
+            return .success(checked.principal)
+        }
         guard let jwt = JSONWebToken(compact: token) else {
             return unauthorized("IDX14100: JWT is not well formed, there are no dots (.).\nThe token needs to be in JWS or JWE Compact Serialization Format.")
         }
@@ -233,7 +273,6 @@ struct TokenService: Sendable {
         guard isGraphAudience(jwt.audiences) else {
             return unauthorized("Access token validation failure. Invalid audience.")
         }
-        let now = Date().timeIntervalSince1970
         guard let expiry = jwt.time("exp"), expiry > now else { return unauthorized("Lifetime validation failed, the token is expired.") }
         if let notBefore = jwt.time("nbf"), notBefore > now + 300 { return unauthorized("Lifetime validation failed, the token is not yet valid.") }
         guard jwt.claims["tid"]?.stringValue?.lowercased() == tenantId.lowercased() else {
@@ -252,9 +291,11 @@ struct TokenService: Sendable {
             let upn = jwt.claims["upn"]?.stringValue ?? jwt.claims["unique_name"]?.stringValue ?? ""
             user = Principal.SignedInUser(id: objectId, userPrincipalName: upn, displayName: jwt.claims["name"]?.stringValue ?? upn)
         }
-        return .success(Principal(appId: jwt.claims["appid"]?.stringValue ?? "", objectId: objectId,
+        let principal = Principal(appId: jwt.claims["appid"]?.stringValue ?? "", objectId: objectId,
                                   roles: Set(jwt.claims["roles"]?.stringArray ?? []).union(scopes),
-                                  displayName: jwt.claims["app_displayname"]?.stringValue ?? "", user: user))
+                                  displayName: jwt.claims["app_displayname"]?.stringValue ?? "", user: user)
+        checkedTokens.remember(token, tenantId: tenantId, .init(principal: principal, expiry: expiry, notBefore: jwt.time("nbf")))
+        return .success(principal)
     }
 
     // MARK: Test OIDC issuer (GitHub Actions / Azure DevOps shaped)
