@@ -42,7 +42,8 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let useColor = color.useColor(fileDescriptor: 1)
         let code = await TenantCommandRunner.run {
-            try await ReconcileSession.with(path: path, connection: connection, useColor: color.useColor(fileDescriptor: 2), allowLockout: allowLockout) { opened in
+            try await ReconcileSession.with(path: path, connection: connection, useColor: color.useColor(fileDescriptor: 2), allowLockout: allowLockout,
+                                            readsImpactDirectory: !noImpact) { opened in
                 var session = opened
                 var plan = session.timedPlan()
                 plan.tenantId = try await session.connection.actingTenantId()
@@ -53,7 +54,8 @@ struct PlanCommand: AsyncParsableCommand {
                     // Who changed what outside entraform: only a plan with changes reads the audit log.
                     if plan.hasChanges { plan = await session.attributedPlan(plan) }
                     plan.scenarios = try await session.scenarioOutcomes(for: plan)
-                    // Nothing changes, nobody is affected: no directory reads for a no-op plan.
+                    // Nothing changes, nobody is affected: no analysis for a no-op plan. (Its directory was
+                    // read beside the conditional access lists, before the plan was known.)
                     if !noImpact && plan.hasChanges { plan.impact = try await session.impact(for: plan) }
                 }
                 // One stream each: in text, diagnostics go to stderr (with source lines) and the plan to
