@@ -288,5 +288,15 @@ public struct PlanImpact: Sendable, Hashable, Codable {
     }
 
     /// Distinct users whose enforced outcome changes somewhere.
-    public var affectedUsers: Int { Set(changes.filter { !$0.isReportOnly && $0.subjectKind == "user" }.flatMap(\.users)).count }
+    public var affectedUsers: Int { distinctSubjects { !$0.isReportOnly && $0.subjectKind == "user" } }
+
+    /// How many distinct users (or service principals) the changes that satisfy `include` name
+    /// (one set filled in place: the lists are long, and concatenating them first would copy every name).
+    public func distinctSubjects(_ include: (Change) -> Bool) -> Int {
+        var seen = Set<String>()
+        for change in changes where include(change) {
+            for user in change.users { seen.insert(user) }
+        }
+        return seen.count
+    }
 }
