@@ -665,15 +665,45 @@ struct Space {
         let walked = dimensions.indices.filter { dimensions[$0].masks.count > 1 }
         for dimension in dimensions where dimension.masks.count == 1 { root = root.intersection(dimension.masks[0]) }
         guard !root.isDisjoint(with: entries.changed) else { return [] }
-        var memo = Array(repeating: EntrySetTable<[RawChange]>(), count: walked.count + 1)
-        let found = descend(level: 0, walked: walked, mask: root, outcomes: &outcomes, memo: &memo, leaves: &leaves)
-        // Back to one list of values per dimension, the single value of the dimensions not walked included.
-        return merge(found.map { change in
-            var full = change
-            full.values = Array(repeating: [0], count: dimensions.count)
-            for (position, level) in walked.enumerated() { full.values[level] = change.values[position] }
-            return full
-        })
+        var walk = Walk(walked: walked, memo: Array(repeating: EntrySetTable<Int>(), count: walked.count))
+        guard let top = descend(level: 0, mask: root, walk: &walk, outcomes: &outcomes, leaves: &leaves) else { return [] }
+        // Each path from the top to a leaf's change is a change, with one list of values per
+        // dimension (the single value of the dimensions not walked included).
+        var found: [RawChange] = []
+        var values = Array(repeating: [0], count: dimensions.count)
+        func expand(_ node: Int, level: Int) {
+            if level == walked.count {
+                for var change in walk.nodes[node].changes {
+                    change.values = values
+                    found.append(change)
+                }
+                return
+            }
+            for (branch, child) in walk.nodes[node].branches {
+                values[walked[level]] = branch
+                expand(child, level: level + 1)
+            }
+        }
+        expand(top, level: 0)
+        return merge(found)
+    }
+
+    /// The walk's results as a graph: a node per (level, policies in reach) with a change below it,
+    /// built once and shared by every branch that reaches it (the memo), and expanded into changes
+    /// at the end, so no change is copied level by level.
+    struct Walk {
+        struct Node {
+            /// Per branch: its values at this level, and the node below.
+            var branches: [(values: [Int], node: Int)] = []
+            /// At a leaf: the changes (without values).
+            var changes: [RawChange] = []
+        }
+
+        /// The walked dimensions (those with several values), by level.
+        var walked: [Int]
+        /// Per level: the node for each set of entries in reach, -1 when nothing changes below.
+        var memo: [EntrySetTable<Int>]
+        var nodes: [Node] = []
     }
 
     /// Outcomes computed once per set of applying policies, and numbered by what they demand (not
@@ -730,18 +760,16 @@ struct Space {
         }
     }
 
-    /// The changes of the sign-ins whose policies still in reach at `level` (of the `walked`
-    /// dimensions) are `mask`, with values for the walked dimensions from `level` on. The answer
-    /// depends on `level` and `mask` only, so it is computed once for each (different subjects, or
-    /// apps, often leave the same policies in reach).
-    func descend(level: Int, walked: [Int], mask: EntrySet, outcomes: inout OutcomeTable, memo: inout [EntrySetTable<[RawChange]>],
-                 leaves: inout Int) -> [RawChange] {
-        if level == walked.count {
-            // A leaf is four look-ups in the outcome table: not worth remembering.
+    /// The node of the sign-ins whose policies still in reach at `level` (of the walked dimensions)
+    /// are `mask`: nil when no sign-in below changes. It depends on `level` and `mask` only, so it is
+    /// built once for each (different subjects, or apps, often leave the same policies in reach).
+    func descend(level: Int, mask: EntrySet, walk: inout Walk, outcomes: inout OutcomeTable, leaves: inout Int) -> Int? {
+        if level == walk.walked.count {
+            // A leaf is a few look-ups in the outcome table: not worth remembering.
             leaves += 1
             let beforeSet = mask.intersection(entries.before)
             let afterSet = mask.intersection(entries.after)
-            var result: [RawChange] = []
+            var changes: [RawChange] = []
             for enforcement in ImpactAnalysis.Enforcement.allCases {
                 // The same policies applying on both sides demand the same: no look-up needed.
                 let counted = enforcement == .enforced ? entries.enabled : entries.reportOnly
@@ -749,19 +777,20 @@ struct Space {
                 let before = outcome(beforeSet, enforcement, &outcomes)
                 let after = outcome(afterSet, enforcement, &outcomes)
                 if before.number != after.number {
-                    result.append(RawChange(enforcement: enforcement, beforeNumber: before.number, afterNumber: after.number, values: [],
-                                            beforeBlockers: before.blockers, afterBlockers: after.blockers))
+                    changes.append(RawChange(enforcement: enforcement, beforeNumber: before.number, afterNumber: after.number, values: [],
+                                             beforeBlockers: before.blockers, afterBlockers: after.blockers))
                 }
             }
-            return result
+            guard !changes.isEmpty else { return nil }
+            walk.nodes.append(Walk.Node(changes: changes))
+            return walk.nodes.count - 1
         }
-        if let known = memo[level][mask] { return known }
-        var result: [RawChange] = []
+        if let known = walk.memo[level][mask] { return known < 0 ? nil : known }
         // Values that leave the same entries in reach are one branch (found by comparing: a node
         // has few distinct branches, and hashing sets costs more than comparing them).
         var order: [EntrySet] = []
         var branches: [[Int]] = []
-        for (index, valueMask) in dimensions[walked[level]].masks.enumerated() {
+        for (index, valueMask) in dimensions[walk.walked[level]].masks.enumerated() {
             let narrowed = mask.intersection(valueMask)
             guard !narrowed.isDisjoint(with: entries.changed) else { continue }
             if let branch = order.firstIndex(of: narrowed) {
@@ -771,14 +800,19 @@ struct Space {
                 branches.append([index])
             }
         }
+        var node = Walk.Node()
         for (narrowed, values) in zip(order, branches) {
-            for var change in descend(level: level + 1, walked: walked, mask: narrowed, outcomes: &outcomes, memo: &memo, leaves: &leaves) {
-                change.values.insert(values, at: 0)
-                result.append(change)
+            if let child = descend(level: level + 1, mask: narrowed, walk: &walk, outcomes: &outcomes, leaves: &leaves) {
+                node.branches.append((values, child))
             }
         }
-        memo[level].insert(mask, result)
-        return result
+        var number = -1
+        if !node.branches.isEmpty {
+            walk.nodes.append(node)
+            number = walk.nodes.count - 1
+        }
+        walk.memo[level].insert(mask, number)
+        return number < 0 ? nil : number
     }
 
     /// The outcome's number for the entries in `set` that are enforced (or in report-only), and the ones among them that block.
