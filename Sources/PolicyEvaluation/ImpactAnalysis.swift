@@ -65,6 +65,9 @@ public enum ImpactAnalysis {
         public var userClasses: Int
         public var servicePrincipalClasses: Int
         public var leavesEvaluated: Int
+        /// Distinct subjects among the changes, per enforcement and subject kind (counted by rank,
+        /// where counting the changes' lists of names would hash every name of every change).
+        public var distinctSubjects: [Enforcement: [SignInSubject.Kind: Int]] = [:]
     }
 
     /// Compares `before` and `after` for the whole population.
@@ -72,18 +75,19 @@ public enum ImpactAnalysis {
         let entries = Entries(before: before, after: after)
         var changes: [Change] = []
         var leaves = 0
+        var distinct: [Enforcement: [SignInSubject.Kind: Int]] = [:]
         let userSubjects = SubjectClasses(population.users, entries: entries)
         if !userSubjects.classes.isEmpty {
             let space = Space(kind: .user, subjects: userSubjects, entries: entries, applicationNames: applicationNames)
-            changes += space.walk(leaves: &leaves)
+            changes += space.walk(leaves: &leaves, distinct: &distinct)
         }
         let principalSubjects = SubjectClasses(population.servicePrincipals, entries: entries)
         if !principalSubjects.classes.isEmpty {
             let space = Space(kind: .servicePrincipal, subjects: principalSubjects, entries: entries, applicationNames: applicationNames)
-            changes += space.walk(leaves: &leaves)
+            changes += space.walk(leaves: &leaves, distinct: &distinct)
         }
         return Result(changes: changes, userClasses: userSubjects.classes.count, servicePrincipalClasses: principalSubjects.classes.count,
-                      leavesEvaluated: leaves)
+                      leavesEvaluated: leaves, distinctSubjects: distinct)
     }
 }
 
@@ -650,9 +654,23 @@ struct Space {
 
     // MARK: The walk
 
-    func walk(leaves: inout Int) -> [ImpactAnalysis.Change] {
+    /// The changes, and (into `distinct`) how many distinct subjects they name per enforcement.
+    func walk(leaves: inout Int, distinct: inout [ImpactAnalysis.Enforcement: [SignInSubject.Kind: Int]]) -> [ImpactAnalysis.Change] {
         var outcomes = OutcomeTable()
         let raw = changes(outcomes: &outcomes, leaves: &leaves)
+        for enforcement in ImpactAnalysis.Enforcement.allCases {
+            var seen = [Bool](repeating: false, count: subjects.subjectsByRank.count)
+            var count = 0
+            for change in raw where change.enforcement == enforcement {
+                for subjectClass in change.values[0] {
+                    for rank in subjects.classes[subjectClass].memberRanks where !seen[rank] {
+                        seen[rank] = true
+                        count += 1
+                    }
+                }
+            }
+            distinct[enforcement, default: [:]][kind] = count
+        }
         return render(raw, outcomes: outcomes)
     }
 

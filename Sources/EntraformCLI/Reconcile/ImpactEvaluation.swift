@@ -46,8 +46,13 @@ extension ReconcileSession {
         if directory.hasExternalUsers {
             notes.append("guests are evaluated as B2B collaboration guests or members (their home tenant is not read)")
         }
-        return PlanImpact(changes: result.changes.map(Self.impactChange), usersEvaluated: subjects.count, userClasses: result.userClasses,
-                          servicePrincipalsEvaluated: principals.count, notes: notes)
+        var impact = PlanImpact(changes: result.changes.map(Self.impactChange), usersEvaluated: subjects.count, userClasses: result.userClasses,
+                                servicePrincipalsEvaluated: principals.count, notes: notes)
+        impact.subjectCounts = [:]
+        for (enforcement, counts) in result.distinctSubjects {
+            for (kind, count) in counts { impact.subjectCounts?["\(enforcement.rawValue)/\(kind.rawValue)"] = count }
+        }
+        return impact
     }
 
     static func milliseconds(_ duration: Duration) -> String {
