@@ -57,6 +57,23 @@ public struct GraphRequestStatistics: Sendable, Hashable {
     public var throttled: Int { statuses[429, default: 0] }
 }
 
+/// Counts the attempts sent by one part of a command while other parts send theirs beside it: the
+/// client records each attempt in the tally of the task that sends it (``current``, task-local, so
+/// child tasks and `async let`s inherit it), besides the client-wide ``GraphRequestStatistics``.
+public final class GraphRequestTally: Sendable {
+    private let count = Mutex(0)
+
+    public init() {}
+
+    /// Attempts recorded so far.
+    public var attempts: Int { count.withLock { $0 } }
+
+    func record() { count.withLock { $0 += 1 } }
+
+    /// The tally the current task's requests count in (none by default).
+    @TaskLocal public static var current: GraphRequestTally?
+}
+
 /// The Microsoft Graph client: authentication, pacing, retries, paging and batching over an
 /// ``HTTPTransport``, plus a typed API for conditional access, the directory and Identity
 /// Protection (see the `GraphClient+…` files).
@@ -166,6 +183,7 @@ public final class GraphClient: Sendable {
                 $0.attempts += 1
                 if attempt > 1 { $0.retries += 1 }
             }
+            GraphRequestTally.current?.record()
 
             let outcome: Result<HTTPResponse, TransportError>
             do throws(TransportError) {

@@ -142,8 +142,9 @@ extension Display {
     /// `Impact: 37 users affected by 2 changes of outcome; 12 by report-only policies.`
     static func impactSummary(_ impact: PlanImpact) -> String {
         let enforced = impact.changes.filter { !$0.isReportOnly }
-        let reportOnly = Set(impact.changes.filter(\.isReportOnly).flatMap(\.users)).count
-        let principals = Set(enforced.filter { $0.subjectKind == "servicePrincipal" }.flatMap(\.users)).count
+        let reportOnly = impact.distinctSubjects(enforcement: "reportOnly", kind: "user")
+            + impact.distinctSubjects(enforcement: "reportOnly", kind: "servicePrincipal")
+        let principals = impact.distinctSubjects(enforcement: "enforced", kind: "servicePrincipal")
         var affected = "\(impact.affectedUsers) user\(impact.affectedUsers == 1 ? "" : "s")"
         if principals > 0 { affected += " and \(principals) service principal\(principals == 1 ? "" : "s")" }
         var line = enforced.isEmpty ? "Impact: no enforced outcome changes"

@@ -42,7 +42,7 @@ public enum ImpactAnalysis {
     }
 
     /// Enforced outcomes, or what report-only policies would demand.
-    public enum Enforcement: String, Sendable, Hashable, Codable { case enforced, reportOnly }
+    public enum Enforcement: String, Sendable, Hashable, Codable, CaseIterable { case enforced, reportOnly }
 
     /// A set of sign-ins whose outcome changes the same way.
     public struct Change: Sendable, Hashable {
@@ -65,6 +65,9 @@ public enum ImpactAnalysis {
         public var userClasses: Int
         public var servicePrincipalClasses: Int
         public var leavesEvaluated: Int
+        /// Distinct subjects among the changes, per enforcement and subject kind (counted by rank,
+        /// where counting the changes' lists of names would hash every name of every change).
+        public var distinctSubjects: [Enforcement: [SignInSubject.Kind: Int]] = [:]
     }
 
     /// Compares `before` and `after` for the whole population.
@@ -72,18 +75,19 @@ public enum ImpactAnalysis {
         let entries = Entries(before: before, after: after)
         var changes: [Change] = []
         var leaves = 0
+        var distinct: [Enforcement: [SignInSubject.Kind: Int]] = [:]
         let userSubjects = SubjectClasses(population.users, entries: entries)
         if !userSubjects.classes.isEmpty {
             let space = Space(kind: .user, subjects: userSubjects, entries: entries, applicationNames: applicationNames)
-            changes += space.walk(leaves: &leaves)
+            changes += space.walk(leaves: &leaves, distinct: &distinct)
         }
         let principalSubjects = SubjectClasses(population.servicePrincipals, entries: entries)
         if !principalSubjects.classes.isEmpty {
             let space = Space(kind: .servicePrincipal, subjects: principalSubjects, entries: entries, applicationNames: applicationNames)
-            changes += space.walk(leaves: &leaves)
+            changes += space.walk(leaves: &leaves, distinct: &distinct)
         }
         return Result(changes: changes, userClasses: userSubjects.classes.count, servicePrincipalClasses: principalSubjects.classes.count,
-                      leavesEvaluated: leaves)
+                      leavesEvaluated: leaves, distinctSubjects: distinct)
     }
 }
 
@@ -126,20 +130,81 @@ struct EntrySet: Hashable {
     }
 
     /// One combined word: the walk hashes sets in its innermost loop.
-    func hash(into hasher: inout Hasher) {
+    func hash(into hasher: inout Hasher) { hasher.combine(mixedHash) }
+
+    /// The words folded into one, then mixed (SplitMix64's finaliser) so that its low bits, which
+    /// pick an ``EntrySetTable`` slot, depend on every word.
+    var mixedHash: Int {
         var folded: UInt64 = 0
         for index in 0..<8 { folded = (folded &* 0x9E37_79B9_7F4A_7C15) ^ inline[index] }
         for word in overflow { folded = (folded &* 0x9E37_79B9_7F4A_7C15) ^ word }
-        hasher.combine(folded)
+        folded = (folded ^ (folded >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        folded = (folded ^ (folded >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int(truncatingIfNeeded: folded ^ (folded >> 31))
     }
 
     var indices: [Int] {
         var result: [Int] = []
-        let words = (0..<8).map { inline[$0] } + overflow
-        for (wordIndex, word) in words.enumerated() where word != 0 {
-            for bit in 0..<64 where word & (1 << UInt64(bit)) != 0 { result.append(wordIndex * 64 + bit) }
-        }
+        forEach { result.append($0) }
         return result
+    }
+
+    /// Calls `body` with each index in the set, ascending, without building an array.
+    func forEach(_ body: (Int) -> Void) {
+        func each(_ word: UInt64, from base: Int) {
+            var rest = word
+            while rest != 0 {
+                body(base + rest.trailingZeroBitCount)
+                rest &= rest - 1
+            }
+        }
+        for wordIndex in 0..<8 { each(inline[wordIndex], from: wordIndex * 64) }
+        for (wordIndex, word) in overflow.enumerated() { each(word, from: 512 + wordIndex * 64) }
+    }
+}
+
+/// A hash table keyed by entry sets, for the walk's many look-ups (its memo and outcome table):
+/// open addressing over ``EntrySet/mixedHash``, where a `Dictionary` would run SipHash for every
+/// look-up and again for every key each time it grows. Keys are only added, never removed.
+struct EntrySetTable<Value> {
+    /// Per slot: 0 when empty, else the position of its key in `keys` plus one.
+    private var slots = [Int32](repeating: 0, count: 64)
+    private var keys: [EntrySet] = []
+    private var hashes: [Int] = []
+    private var values: [Value] = []
+
+    var count: Int { keys.count }
+
+    subscript(key: EntrySet) -> Value? {
+        let mask = slots.count - 1
+        var slot = key.mixedHash & mask
+        while slots[slot] != 0 {
+            let position = Int(slots[slot]) - 1
+            if keys[position] == key { return values[position] }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    /// Adds `value` under `key`, which the table does not hold yet.
+    mutating func insert(_ key: EntrySet, _ value: Value) {
+        // At most half full, so that probes stay short.
+        if (keys.count + 1) * 2 > slots.count {
+            slots = [Int32](repeating: 0, count: slots.count * 2)
+            for (position, hash) in hashes.enumerated() { place(hash, position) }
+        }
+        let hash = key.mixedHash
+        place(hash, keys.count)
+        keys.append(key)
+        hashes.append(hash)
+        values.append(value)
+    }
+
+    private mutating func place(_ hash: Int, _ position: Int) {
+        let mask = slots.count - 1
+        var slot = hash & mask
+        while slots[slot] != 0 { slot = (slot + 1) & mask }
+        slots[slot] = Int32(position + 1)
     }
 }
 
@@ -166,6 +231,14 @@ struct Entries {
     var reportOnly: EntrySet
     /// Entries whose grant blocks.
     var blocking: EntrySet
+    /// Per entry, its kind: entries without session controls whose grants are equal share one (what
+    /// they demand does not depend on which of them applies, nor in which order); an entry with
+    /// session controls is a kind of its own (the merge of session controls follows the entries' order,
+    /// and kinds are numbered in it).
+    var kinds: [Int] = []
+    var kindCount = 0
+    /// Per kind, its entries.
+    var kindMembers: [EntrySet] = []
 
     init(before: ImpactAnalysis.Side, after: ImpactAnalysis.Side) {
         var list: [Entry] = []
@@ -205,6 +278,18 @@ struct Entries {
         enabled = EntrySet(count: list.count)
         reportOnly = EntrySet(count: list.count)
         blocking = EntrySet(count: list.count)
+        var kindOfGrant: [Grant?: Int] = [:]
+        for entry in list {
+            if entry.applying.sessionControls.isEmpty, let kind = kindOfGrant[entry.applying.grant] {
+                kinds.append(kind)
+                continue
+            }
+            if entry.applying.sessionControls.isEmpty { kindOfGrant[entry.applying.grant] = kindCount }
+            kinds.append(kindCount)
+            kindCount += 1
+        }
+        kindMembers = Array(repeating: EntrySet(count: list.count), count: kindCount)
+        for (index, kind) in kinds.enumerated() { kindMembers[kind].insert(index) }
         for (index, entry) in list.enumerated() {
             if entry.applying.grant?.block == true { blocking.insert(index) }
             if entry.applying.state == "enabled" { enabled.insert(index) }
@@ -569,18 +654,74 @@ struct Space {
 
     // MARK: The walk
 
-    func walk(leaves: inout Int) -> [ImpactAnalysis.Change] {
+    /// The changes, and (into `distinct`) how many distinct subjects they name per enforcement.
+    func walk(leaves: inout Int, distinct: inout [ImpactAnalysis.Enforcement: [SignInSubject.Kind: Int]]) -> [ImpactAnalysis.Change] {
         var outcomes = OutcomeTable()
         let raw = changes(outcomes: &outcomes, leaves: &leaves)
+        for enforcement in ImpactAnalysis.Enforcement.allCases {
+            var seen = [Bool](repeating: false, count: subjects.subjectsByRank.count)
+            var count = 0
+            for change in raw where change.enforcement == enforcement {
+                for subjectClass in change.values[0] {
+                    for rank in subjects.classes[subjectClass].memberRanks where !seen[rank] {
+                        seen[rank] = true
+                        count += 1
+                    }
+                }
+            }
+            distinct[enforcement, default: [:]][kind] = count
+        }
         return render(raw, outcomes: outcomes)
     }
 
     /// The changes as value indices per dimension, merged.
     func changes(outcomes: inout OutcomeTable, leaves: inout Int) -> [RawChange] {
-        var full = EntrySet(count: entries.count)
-        for index in 0..<entries.count { full.insert(index) }
-        var memo = Array(repeating: [EntrySet: [RawChange]](), count: dimensions.count + 1)
-        return merge(descend(level: 0, mask: full, outcomes: &outcomes, memo: &memo, leaves: &leaves))
+        var root = EntrySet(count: entries.count)
+        for index in 0..<entries.count { root.insert(index) }
+        // A dimension with one value narrows every sign-in alike: its mask is applied once, here, and
+        // the walk goes through the dimensions with several values only.
+        let walked = dimensions.indices.filter { dimensions[$0].masks.count > 1 }
+        for dimension in dimensions where dimension.masks.count == 1 { root = root.intersection(dimension.masks[0]) }
+        guard !root.isDisjoint(with: entries.changed) else { return [] }
+        var walk = Walk(walked: walked, memo: Array(repeating: EntrySetTable<Int>(), count: walked.count))
+        guard let top = descend(level: 0, mask: root, walk: &walk, outcomes: &outcomes, leaves: &leaves) else { return [] }
+        // Each path from the top to a leaf's change is a change, with one list of values per
+        // dimension (the single value of the dimensions not walked included).
+        var found: [RawChange] = []
+        var values = Array(repeating: [0], count: dimensions.count)
+        func expand(_ node: Int, level: Int) {
+            if level == walked.count {
+                for var change in walk.nodes[node].changes {
+                    change.values = values
+                    found.append(change)
+                }
+                return
+            }
+            for (branch, child) in walk.nodes[node].branches {
+                values[walked[level]] = branch
+                expand(child, level: level + 1)
+            }
+        }
+        expand(top, level: 0)
+        return merge(found)
+    }
+
+    /// The walk's results as a graph: a node per (level, policies in reach) with a change below it,
+    /// built once and shared by every branch that reaches it (the memo), and expanded into changes
+    /// at the end, so no change is copied level by level.
+    struct Walk {
+        struct Node {
+            /// Per branch: its values at this level, and the node below.
+            var branches: [(values: [Int], node: Int)] = []
+            /// At a leaf: the changes (without values).
+            var changes: [RawChange] = []
+        }
+
+        /// The walked dimensions (those with several values), by level.
+        var walked: [Int]
+        /// Per level: the node for each set of entries in reach, -1 when nothing changes below.
+        var memo: [EntrySetTable<Int>]
+        var nodes: [Node] = []
     }
 
     /// Outcomes computed once per set of applying policies, and numbered by what they demand (not
@@ -589,7 +730,8 @@ struct Space {
         /// What each number demands (without blocking policies).
         var demands: [SignInOutcome] = []
         var numbers: [SignInOutcome: Int] = [:]
-        var bySet: [EntrySet: Int] = [:]
+        /// The numbers by the set of ``Entries/kinds`` applying: many sets of policies demand alike.
+        var byKinds = EntrySetTable<Int>()
     }
 
     /// A change as value indices per dimension. Outcomes are numbers in the ``OutcomeTable``, kept
@@ -615,60 +757,91 @@ struct Space {
             hasher.combine(afterNumber)
             hasher.combine(values)
         }
+
+        /// Equal but for the values of dimension `level`.
+        func isAlike(_ other: RawChange, except level: Int) -> Bool {
+            guard enforcement == other.enforcement, beforeNumber == other.beforeNumber, afterNumber == other.afterNumber else { return false }
+            return values.indices.allSatisfy { $0 == level || values[$0] == other.values[$0] }
+        }
+
+        /// A hash of everything but the values of dimension `level` (alike changes hash alike).
+        func hash(excluding level: Int) -> Int {
+            var folded = UInt64(enforcement == .enforced ? 1 : 2)
+            func mix(_ value: Int) { folded = (folded &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(bitPattern: Int64(value)) }
+            mix(beforeNumber)
+            mix(afterNumber)
+            for (position, list) in values.enumerated() where position != level {
+                mix(list.count)
+                for value in list { mix(value) }
+            }
+            return Int(truncatingIfNeeded: folded)
+        }
     }
 
-    /// The changes of the sign-ins whose policies still in reach at `level` are `mask`, with values for
-    /// the dimensions from `level` on. The answer depends on `level` and `mask` only, so it is
-    /// computed once for each (different subjects, or apps, often leave the same policies in reach).
-    func descend(level: Int, mask: EntrySet, outcomes: inout OutcomeTable, memo: inout [[EntrySet: [RawChange]]], leaves: inout Int)
-        -> [RawChange] {
-        if let known = memo[level][mask] { return known }
-        var result: [RawChange] = []
-        if level == dimensions.count {
-            // A leaf is two look-ups in the outcome table: not worth remembering.
+    /// The node of the sign-ins whose policies still in reach at `level` (of the walked dimensions)
+    /// are `mask`: nil when no sign-in below changes. It depends on `level` and `mask` only, so it is
+    /// built once for each (different subjects, or apps, often leave the same policies in reach).
+    func descend(level: Int, mask: EntrySet, walk: inout Walk, outcomes: inout OutcomeTable, leaves: inout Int) -> Int? {
+        if level == walk.walked.count {
+            // A leaf is a few look-ups in the outcome table: not worth remembering.
             leaves += 1
             let beforeSet = mask.intersection(entries.before)
             let afterSet = mask.intersection(entries.after)
-            for enforcement in [ImpactAnalysis.Enforcement.enforced, .reportOnly] {
+            var changes: [RawChange] = []
+            for enforcement in ImpactAnalysis.Enforcement.allCases {
+                // The same policies applying on both sides demand the same: no look-up needed.
+                let counted = enforcement == .enforced ? entries.enabled : entries.reportOnly
+                guard beforeSet.intersection(counted) != afterSet.intersection(counted) else { continue }
                 let before = outcome(beforeSet, enforcement, &outcomes)
                 let after = outcome(afterSet, enforcement, &outcomes)
                 if before.number != after.number {
-                    result.append(RawChange(enforcement: enforcement, beforeNumber: before.number, afterNumber: after.number, values: [],
-                                            beforeBlockers: before.blockers, afterBlockers: after.blockers))
+                    changes.append(RawChange(enforcement: enforcement, beforeNumber: before.number, afterNumber: after.number, values: [],
+                                             beforeBlockers: before.blockers, afterBlockers: after.blockers))
                 }
             }
-            return result
-        } else {
-            // Values that leave the same entries in reach are one branch (found by comparing: a node
-            // has few distinct branches, and hashing sets costs more than comparing them).
-            var order: [EntrySet] = []
-            var branches: [[Int]] = []
-            for (index, valueMask) in dimensions[level].masks.enumerated() {
-                let narrowed = mask.intersection(valueMask)
-                guard !narrowed.isDisjoint(with: entries.changed) else { continue }
-                if let branch = order.firstIndex(of: narrowed) {
-                    branches[branch].append(index)
-                } else {
-                    order.append(narrowed)
-                    branches.append([index])
-                }
-            }
-            for (narrowed, values) in zip(order, branches) {
-                for var change in descend(level: level + 1, mask: narrowed, outcomes: &outcomes, memo: &memo, leaves: &leaves) {
-                    change.values.insert(values, at: 0)
-                    result.append(change)
-                }
+            guard !changes.isEmpty else { return nil }
+            walk.nodes.append(Walk.Node(changes: changes))
+            return walk.nodes.count - 1
+        }
+        if let known = walk.memo[level][mask] { return known < 0 ? nil : known }
+        // Values that leave the same entries in reach are one branch (found by comparing: a node
+        // has few distinct branches, and hashing sets costs more than comparing them).
+        var order: [EntrySet] = []
+        var branches: [[Int]] = []
+        for (index, valueMask) in dimensions[walk.walked[level]].masks.enumerated() {
+            let narrowed = mask.intersection(valueMask)
+            guard !narrowed.isDisjoint(with: entries.changed) else { continue }
+            if let branch = order.firstIndex(of: narrowed) {
+                branches[branch].append(index)
+            } else {
+                order.append(narrowed)
+                branches.append([index])
             }
         }
-        memo[level][mask] = result
-        return result
+        var node = Walk.Node()
+        for (narrowed, values) in zip(order, branches) {
+            if let child = descend(level: level + 1, mask: narrowed, walk: &walk, outcomes: &outcomes, leaves: &leaves) {
+                node.branches.append((values, child))
+            }
+        }
+        var number = -1
+        if !node.branches.isEmpty {
+            walk.nodes.append(node)
+            number = walk.nodes.count - 1
+        }
+        walk.memo[level].insert(mask, number)
+        return number < 0 ? nil : number
     }
 
     /// The outcome's number for the entries in `set` that are enforced (or in report-only), and the ones among them that block.
     func outcome(_ set: EntrySet, _ enforcement: ImpactAnalysis.Enforcement, _ table: inout OutcomeTable) -> (number: Int, blockers: EntrySet) {
         let applying = set.intersection(enforcement == .enforced ? entries.enabled : entries.reportOnly)
         let blockers = applying.intersection(entries.blocking)
-        if let known = table.bySet[applying] { return (known, blockers) }
+        // What the applying entries demand depends on their kinds only: sets of entries are many
+        // (tens of thousands in a large tenant), their sets of kinds few.
+        var kinds = EntrySet(count: entries.kindCount)
+        for (kind, members) in entries.kindMembers.enumerated() where !applying.isDisjoint(with: members) { kinds.insert(kind) }
+        if let known = table.byKinds[kinds] { return (known, blockers) }
         var demand = SignInEvaluator.outcome(applying.indices.map { entries.entries[$0].applying })
         demand.blockingPolicies = []
         let number: Int
@@ -679,7 +852,7 @@ struct Space {
             table.demands.append(demand)
             table.numbers[demand] = number
         }
-        table.bySet[applying] = number
+        table.byKinds.insert(kinds, number)
         return (number, blockers)
     }
 
@@ -692,19 +865,20 @@ struct Space {
             joined = false
             // A dimension with one value has nothing to join.
             for level in 0..<dimensions.count where dimensions[level].labels.count > 1 {
-                var groups: [RawChange: Int] = [:]
+                // Changes alike but for this dimension's values, found by a hash of the rest (no
+                // copy of each change as a key) and compared.
+                var groups: [Int: [Int]] = [:]
                 groups.reserveCapacity(current.count)
                 var merged: [RawChange] = []
                 merged.reserveCapacity(current.count)
                 for change in current {
-                    var key = change
-                    key.values[level] = []
-                    if let index = groups[key] {
+                    let hash = change.hash(excluding: level)
+                    if let index = groups[hash]?.first(where: { merged[$0].isAlike(change, except: level) }) {
                         merged[index].values[level] += change.values[level]
                         merged[index].beforeBlockers.formUnion(change.beforeBlockers)
                         merged[index].afterBlockers.formUnion(change.afterBlockers)
                     } else {
-                        groups[key] = merged.count
+                        groups[hash, default: []].append(merged.count)
                         merged.append(change)
                     }
                 }

@@ -287,6 +287,24 @@ public struct PlanImpact: Sendable, Hashable, Codable {
         self.notes = notes
     }
 
+    /// Distinct subjects per `"enforcement/subjectKind"` (`"reportOnly/user"`, …), when counted where
+    /// the impact was computed; nil (a saved plan read back) counts them from the changes' lists.
+    /// Derived from the changes: not part of the plan's content (its encoding and digest).
+    public var subjectCounts: [String: Int]?
+
+    private enum CodingKeys: String, CodingKey { case changes, usersEvaluated, userClasses, servicePrincipalsEvaluated, notes }
+
     /// Distinct users whose enforced outcome changes somewhere.
-    public var affectedUsers: Int { Set(changes.filter { !$0.isReportOnly && $0.subjectKind == "user" }.flatMap(\.users)).count }
+    public var affectedUsers: Int { distinctSubjects(enforcement: "enforced", kind: "user") }
+
+    /// How many distinct users (or service principals) the changes of `enforcement` and `kind` name.
+    public func distinctSubjects(enforcement: String, kind: String) -> Int {
+        if let counted = subjectCounts?["\(enforcement)/\(kind)"] { return counted }
+        // One set filled in place: the lists are long, and concatenating them first would copy every name.
+        var seen = Set<String>()
+        for change in changes where change.enforcement == enforcement && change.subjectKind == kind {
+            for user in change.users { seen.insert(user) }
+        }
+        return seen.count
+    }
 }

@@ -17,8 +17,11 @@ package struct TenantSnapshotReader {
         package var directory: DirectoryIndex
     }
 
-    package func read(query: DirectoryQuery) async throws(GraphError) -> Result {
-        let policies = try await client.listPolicies()
+    /// - Parameter livePolicies: the conditional access policies when the caller listed them already
+    ///   (to start other reads on them while this one waits for the pacing of the next lists).
+    package func read(query: DirectoryQuery, policies livePolicies: [JSONValue]? = nil) async throws(GraphError) -> Result {
+        let policies: [JSONValue]
+        if let livePolicies { policies = livePolicies } else { policies = try await client.listPolicies() }
         let namedLocations = try await client.listNamedLocations()
         let strengths = try await client.listAuthenticationStrengths()
         let liveReferences = LiveReferences(policies: policies)

@@ -42,7 +42,8 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let useColor = color.useColor(fileDescriptor: 1)
         let code = await TenantCommandRunner.run {
-            try await ReconcileSession.with(path: path, connection: connection, useColor: color.useColor(fileDescriptor: 2), allowLockout: allowLockout) { opened in
+            try await ReconcileSession.with(path: path, connection: connection, useColor: color.useColor(fileDescriptor: 2), allowLockout: allowLockout,
+                                            readsImpactDirectory: !noImpact) { opened in
                 var session = opened
                 var plan = session.timedPlan()
                 plan.tenantId = try await session.connection.actingTenantId()
@@ -50,11 +51,17 @@ struct PlanCommand: AsyncParsableCommand {
                     plan.diagnostics = (plan.diagnostics + session.lintDiagnostics(after: plan)).sortedByLocation()
                 }
                 if !plan.hasErrors {
+                    // The impact analysis (local work) runs while the audit log and the scenarios are read.
+                    // Nothing changes, nobody is affected: no analysis for a no-op plan. (Its directory was
+                    // read beside the conditional access lists, before the plan was known.)
+                    let planned = plan
+                    let analysed = session
+                    let skipsImpact = noImpact || !plan.hasChanges
+                    async let impact: PlanImpact? = skipsImpact ? nil : analysed.impact(for: planned)
                     // Who changed what outside entraform: only a plan with changes reads the audit log.
                     if plan.hasChanges { plan = await session.attributedPlan(plan) }
                     plan.scenarios = try await session.scenarioOutcomes(for: plan)
-                    // Nothing changes, nobody is affected: no directory reads for a no-op plan.
-                    if !noImpact && plan.hasChanges { plan.impact = try await session.impact(for: plan) }
+                    plan.impact = try await impact
                 }
                 // One stream each: in text, diagnostics go to stderr (with source lines) and the plan to
                 // stdout; Markdown and JSON carry them in the document.

@@ -172,8 +172,9 @@ struct ReportCommand: AsyncParsableCommand {
         // With --compare, the rows and columns are those either side tells apart.
         let before = compare ? session.snapshot.policies : []
         let references = ReconcileSession.references(in: policies + before)
-        let users = try await session.directoryUsers(groups: references.groups, roles: references.roles)
-        let populations = CoverageMatrix.tenantPopulations(users: users.subjects, policies: policies + before,
+        let directory = try await ImpactDirectory().completed(groups: references.groups, roles: references.roles, client: session.connection.client)
+        let users = directory.subjects(groups: references.groups, roles: references.roles)
+        let populations = CoverageMatrix.tenantPopulations(users: users, policies: policies + before,
                                                            emergencyUserIds: session.resolved.emergencyUserIds,
                                                            emergencyGroupIds: session.resolved.emergencyGroupIds)
         // Named locations by id: the live ones (--compare's "before" names them), then the reported side's, which win.
@@ -185,10 +186,10 @@ struct ReportCommand: AsyncParsableCommand {
                                     populations: populations, applicationNames: names,
                                     before: compare ? (before, EvaluationDirectory(namedLocations: session.snapshot.namedLocations, names: names)) : nil)
         var notes: [String] = []
-        if users.disabled > 0 { notes.append("\(users.disabled) disabled account\(users.disabled == 1 ? "" : "s") left out (they cannot sign in).") }
-        if users.hasExternalUsers { notes.append("Guests are evaluated as B2B collaboration guests or members (their home tenant is not read).") }
+        if directory.disabled > 0 { notes.append("\(directory.disabled) disabled account\(directory.disabled == 1 ? "" : "s") left out (they cannot sign in).") }
+        if directory.hasExternalUsers { notes.append("Guests are evaluated as B2B collaboration guests or members (their home tenant is not read).") }
         return CoverageReport(matrix: matrix, source: live ? .live(tenant: tenant) : .declaredInTenant(path: path, tenant: tenant),
-                              diagnostics: diagnostics, names: names, usersEvaluated: users.subjects.count, notes: notes)
+                              diagnostics: diagnostics, names: names, usersEvaluated: users.count, notes: notes)
     }
 }
 

@@ -22,6 +22,10 @@ struct ReconcileSession {
     var lockout: [Diagnostic] = []
     /// The staged rollouts' decisions (``RolloutStagingMode/evidence(now:)`` only; nil without `rollout:` policies).
     var rollouts: [RolloutDecision]?
+    /// The directory as the impact analysis reads it for the live policies, read beside the
+    /// conditional access lists (`plan` without `--no-impact`); its failure is thrown only when the
+    /// impact is computed. Nil when not read.
+    var impactDirectory: Result<ImpactDirectory, any Error>?
 
     /// Which body a `rollout:` policy is compared with.
     enum RolloutStagingMode {
@@ -43,7 +47,11 @@ struct ReconcileSession {
     /// - Parameter allowLockout: the lockout guard's errors become warnings that say they were
     ///   overridden (`--allow-lockout`), so they stay in the plan and in a saved plan.
     /// - Parameter staging: how `rollout:` policies are staged (see ``RolloutStagingMode``).
+    /// - Parameter readsImpactDirectory: read the directory for the impact analysis (``ImpactDirectory``)
+    ///   once the live policies are listed, while the client waits for the pacing of the other
+    ///   conditional access lists.
     static func open(path: String, useColor: Bool, allowLockout: Bool = false, staging: RolloutStagingMode = .evidence(now: Date()),
+                     readsImpactDirectory: Bool = false,
                      connect: (Settings) async throws -> GraphConnection) async throws -> ReconcileSession {
         let sources: [PolicySource]
         do {
@@ -60,7 +68,8 @@ struct ReconcileSession {
         let settings = load.configuration.effectiveSettings
         let connection = try await connect(settings)
         do {
-            let read = try await TenantSnapshotReader(client: connection.client).read(query: Resolver.query(for: load.configuration))
+            let (read, impactDirectory) = try await readSnapshot(query: Resolver.query(for: load.configuration), client: connection.client,
+                                                                 readsImpactDirectory: readsImpactDirectory)
             var resolved = timings.measure("resolve") {
                 Resolver.resolve(load.configuration, directory: read.directory, livePolicies: read.snapshot.policies)
             }
@@ -84,26 +93,41 @@ struct ReconcileSession {
                                                                               client: connection.client)
             let lockout = allowLockout ? findings.map(Self.overridden) : findings
             return ReconcileSession(load: load, resolved: resolved, snapshot: snapshot, scope: scope, connection: connection,
-                                    timings: timings, lockout: lockout, rollouts: rollouts)
+                                    timings: timings, lockout: lockout, rollouts: rollouts, impactDirectory: impactDirectory)
         } catch {
             await connection.close()
             throw error
         }
     }
 
+    /// The live tenant, and (with `readsImpactDirectory`) the impact analysis's directory read beside
+    /// it: started as soon as the live policies are listed, so its directory requests run while the
+    /// client waits out the conditional access pacing of the named locations and strengths.
+    static func readSnapshot(query: DirectoryQuery, client: GraphClient, readsImpactDirectory: Bool) async throws
+        -> (TenantSnapshotReader.Result, Result<ImpactDirectory, any Error>?) {
+        let reader = TenantSnapshotReader(client: client)
+        guard readsImpactDirectory else { return (try await reader.read(query: query), nil) }
+        let policies = try await client.listPolicies()
+        let references = references(in: policies)
+        async let directory = ImpactDirectory.read(groups: references.groups, roles: references.roles, client: client)
+        let read = try await reader.read(query: query, policies: policies)
+        return (read, await directory)
+    }
+
     /// Opens a session with the command-line connection options.
     static func with<Result>(path: String, connection options: ConnectionOptions, useColor: Bool, allowLockout: Bool = false,
-                             staging: RolloutStagingMode = .evidence(now: Date()),
+                             staging: RolloutStagingMode = .evidence(now: Date()), readsImpactDirectory: Bool = false,
                              _ body: (ReconcileSession) async throws -> Result) async throws -> Result {
-        try await with(path: path, useColor: useColor, allowLockout: allowLockout, staging: staging,
+        try await with(path: path, useColor: useColor, allowLockout: allowLockout, staging: staging, readsImpactDirectory: readsImpactDirectory,
                        connect: { try await options.connect(settings: $0) }, body)
     }
 
     /// Opens a session connected by `connect`, runs `body`, and closes the connection however `body` ends.
     static func with<Result>(path: String, useColor: Bool, allowLockout: Bool = false, staging: RolloutStagingMode = .evidence(now: Date()),
-                             connect: (Settings) async throws -> GraphConnection,
+                             readsImpactDirectory: Bool = false, connect: (Settings) async throws -> GraphConnection,
                              _ body: (ReconcileSession) async throws -> Result) async throws -> Result {
-        let session = try await open(path: path, useColor: useColor, allowLockout: allowLockout, staging: staging, connect: connect)
+        let session = try await open(path: path, useColor: useColor, allowLockout: allowLockout, staging: staging,
+                                     readsImpactDirectory: readsImpactDirectory, connect: connect)
         do {
             let result = try await body(session)
             await session.connection.close()
