@@ -13,7 +13,7 @@ struct ChildRun: Sendable {
     var seconds: Double
     /// User + system CPU time of the child.
     var cpuSeconds: Double
-    /// Peak resident set size of the child, in bytes.
+    /// Peak resident set size of the child's own program, in bytes (`VmHWM` as it exits).
     var peakBytes: Int
     var stdout: String
     var stderr: String
@@ -26,7 +26,28 @@ struct BenchFailure: Error, CustomStringConvertible {
     var description: String
 }
 
+/// Where a child writes its peak memory as it exits (see ``ChildProcess/reportPeakMemoryAtExit()``).
+nonisolated(unsafe) private var peakMemoryFile: UnsafeMutablePointer<CChar>?
+
 enum ChildProcess {
+    static let peakMemoryVariable = "ENTRAFORM_BENCH_PEAK_FILE"
+
+    /// In a child: writes `VmHWM` (the peak resident set of this program's own memory) to the file
+    /// the parent named, however the command exits. `wait4`'s `ru_maxrss` cannot be used: glibc's
+    /// `posix_spawn` starts the child on the parent's memory (`CLONE_VM`), and Linux carries that
+    /// memory's peak into the child's across `exec`, so every child would weigh as much as the bench
+    /// and its in-process emulator.
+    static func reportPeakMemoryAtExit() {
+        guard let path = ProcessInfo.processInfo.environment[peakMemoryVariable] else { return }
+        peakMemoryFile = strdup(path)
+        atexit {
+            guard let file = peakMemoryFile, let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+                  let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return }
+            let kilobytes = line.split(separator: " ").dropFirst().first.map(String.init) ?? "0"
+            try? Data(kilobytes.utf8).write(to: URL(fileURLWithPath: String(cString: file)))
+        }
+    }
+
     /// This executable's path (the child runs `entraform-bench cli ARGUMENTS…`).
     static let executable: String = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
         ?? Bundle.main.executablePath ?? CommandLine.arguments[0]
@@ -38,8 +59,11 @@ enum ChildProcess {
                     expecting codes: Set<Int32> = [0]) async throws -> ChildRun {
         let stdoutPath = directory.appendingPathComponent("stdout.txt").path
         let stderrPath = directory.appendingPathComponent("stderr.txt").path
+        let peakPath = directory.appendingPathComponent("peak-kilobytes.txt").path
+        try? FileManager.default.removeItem(atPath: peakPath)
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
+        merged[peakMemoryVariable] = peakPath
         let argv = [executable, mode] + arguments
         let envp = merged.map { "\($0.key)=\($0.value)" }
         let outcome: (status: Int32, seconds: Double, usage: rusage) = try await withCheckedThrowingContinuation { continuation in
@@ -54,9 +78,10 @@ enum ChildProcess {
         let usage = outcome.usage
         let run = ChildRun(exitCode: exitCode, seconds: outcome.seconds,
                            cpuSeconds: Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6,
-                           peakBytes: Int(usage.ru_maxrss) * 1024, stdout: stdout, stderr: stderr)
+                           peakBytes: ((try? String(contentsOfFile: peakPath, encoding: .utf8)).flatMap { Int($0) } ?? Int(usage.ru_maxrss)) * 1024,
+                           stdout: stdout, stderr: stderr)
         guard codes.contains(exitCode) else {
-            let tail = stderr.split(separator: "\n").suffix(8).joined(separator: "\n")
+            let tail = (stderr + "\n" + stdout).split(separator: "\n").suffix(12).joined(separator: "\n")
             throw BenchFailure(description: "`entraform \(arguments.joined(separator: " "))` exited \(exitCode):\n\(tail)")
         }
         return run

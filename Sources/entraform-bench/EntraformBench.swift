@@ -25,6 +25,7 @@ struct EntraformBench {
     static func main() async {
         var arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "cli" {
+            ChildProcess.reportPeakMemoryAtExit()
             await Entraform.runFromCommandLine(Array(arguments.dropFirst()))
             return
         }

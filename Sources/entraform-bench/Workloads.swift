@@ -315,7 +315,7 @@ enum ImpactWorkload {
 
 /// The risk benchmark (issue 6): `users` risky users and `detections` risk detections spread over
 /// the 30 days before `now` (the rules' `detectedWithin` windows count back from the present), and
-/// five risk-response rules.
+/// five risk-response rules (none acts against another on a user: conflicting actions are errors).
 enum RiskWorkload {
     static let riskEventTypes = ["unfamiliarFeatures", "anonymizedIPAddress", "leakedCredentials", "unlikelyTravel", "passwordSpray",
                                  "maliciousIPAddress", "newCountry", "suspiciousInboxForwarding", "anomalousToken", "attackerinTheMiddle"]
@@ -358,7 +358,7 @@ enum RiskWorkload {
             ]
         }
         let rules = [
-            ("confirm-leaked", "when: {riskEventTypes: [leakedCredentials], detectionRiskLevels: [high], detectedWithin: 7d, riskStates: [atRisk], users: {includeGroups: [All Staff]}}\naction: confirmCompromised\napproval: required"),
+            ("confirm-leaked", "when: {riskEventTypes: [leakedCredentials], detectionRiskLevels: [high], userRiskLevels: [medium, high], detectedWithin: 7d, riskStates: [atRisk], users: {includeGroups: [All Staff]}}\naction: confirmCompromised\napproval: required"),
             ("revoke-token-theft", "when: {riskEventTypes: [anomalousToken, attackerinTheMiddle], detectedWithin: 1d, riskStates: [atRisk]}\naction: revokeSignInSessions"),
             ("dismiss-low-unfamiliar", "when: {riskEventTypes: [unfamiliarFeatures], detectionRiskLevels: [low], userRiskLevels: [low], detectedWithin: 3d, riskStates: [atRisk]}\naction: dismiss\napproval: required"),
             ("confirm-malicious-ip-high", "when: {riskEventTypes: [maliciousIPAddress], detectionRiskLevels: [high], userRiskLevels: [high], detectedWithin: 14d, users: {includeGroups: [Department 01, Department 02]}}\naction: confirmCompromised\napproval: required"),
