@@ -22,8 +22,6 @@ struct Principal: Sendable {
     }
 }
 
-/// The Microsoft identity platform side: the token endpoint (client secret, certificate and
-/// federated assertions), access-token validation, and the test OIDC issuer.
 /// Access tokens the emulator has validated, by token text and tenant: what they grant and their
 /// lifetime (checked again on every request). At most `capacity` are kept; the oldest half is
 /// forgotten beyond that.
@@ -53,6 +51,8 @@ final class CheckedTokens: Sendable {
     }
 }
 
+/// The Microsoft identity platform side: the token endpoint (client secret, certificate and
+/// federated assertions), access-token validation, and the test OIDC issuer.
 struct TokenService: Sendable {
     let tokenKey: SigningKey
     let oidcKey: SigningKey

@@ -38,11 +38,15 @@ struct EntraformBench {
                 try writeWorkload(Array(arguments.dropFirst()))
                 return
             }
+            if take("--help", from: &arguments) || take("-h", from: &arguments) {
+                print(usage)
+                return
+            }
             let quick = take("--quick", from: &arguments)
             let readme = value("--update-readme", from: &arguments)
             let runs = value("--runs", from: &arguments).flatMap(Int.init) ?? (quick ? 1 : 3)
             let only = value("--only", from: &arguments)?.split(separator: ",").map(String.init)
-            guard arguments.isEmpty else { throw BenchFailure(description: "unknown arguments: \(arguments.joined(separator: " ")) (see --help in the source header)") }
+            guard arguments.isEmpty else { throw BenchFailure(description: "unknown arguments: \(arguments.joined(separator: " "))\n\(usage)") }
             let rows = try await measure(quick: quick, runs: runs, only: only)
             let table = render(rows, quick: quick, runs: runs)
             print(table)
@@ -53,6 +57,12 @@ struct EntraformBench {
             exit(1)
         }
     }
+
+    static let usage = """
+        usage: entraform-bench [--quick] [--runs N] [--only NAME,…] [--update-readme README.md]
+               entraform-bench write-workload plan|impact|risk|validate DIR [--named-groups N]
+        Prints the README's Performance table (names: \(names.joined(separator: ", "))).
+        """
 
     /// The benchmarks by name (`--only plan,impact`), in the table's order.
     static let names = ["validate", "emulator", "plan", "apply", "export", "engine", "impact-analysis", "impact", "risk"]
