@@ -364,7 +364,10 @@ import Testing
         let transport = Self.transport(states: ["u1": "atRisk"]) { _ in graphError(503, code: "ServiceUnavailable") }
         var retry = RetryPolicy.default
         retry.maxAttempts = 3
-        await #expect(throws: GraphError.self) { try await makeClient(transport, retry: retry).confirmCompromised(userIds: ["u1"]) }
+        let client = makeClient(transport, retry: retry)
+        let error = await #expect(throws: GraphError.self) { try await client.confirmCompromised(userIds: ["u1"]) }
+        #expect(error?.kind == .retriesExhausted)
+        #expect(error?.hint?.contains("the action may not have happened for: u1") == true, "\(String(describing: error?.hint))")
         let posts = transport.requests.filter { $0.method == "POST" && !$0.url.hasSuffix("/$batch") }
         #expect(posts.count == 3)
     }
