@@ -237,8 +237,6 @@ struct Entries {
     /// and kinds are numbered in it).
     var kinds: [Int] = []
     var kindCount = 0
-    /// Per kind, its entries.
-    var kindMembers: [EntrySet] = []
 
     init(before: ImpactAnalysis.Side, after: ImpactAnalysis.Side) {
         var list: [Entry] = []
@@ -288,8 +286,6 @@ struct Entries {
             kinds.append(kindCount)
             kindCount += 1
         }
-        kindMembers = Array(repeating: EntrySet(count: list.count), count: kindCount)
-        for (index, kind) in kinds.enumerated() { kindMembers[kind].insert(index) }
         for (index, entry) in list.enumerated() {
             if entry.applying.grant?.block == true { blocking.insert(index) }
             if entry.applying.state == "enabled" { enabled.insert(index) }
@@ -686,24 +682,101 @@ struct Space {
         var walk = Walk(walked: walked, memo: Array(repeating: EntrySetTable<Int>(), count: walked.count))
         guard let top = descend(level: 0, mask: root, walk: &walk, outcomes: &outcomes, leaves: &leaves) else { return [] }
         // Each path from the top to a leaf's change is a change, with one list of values per
-        // dimension (the single value of the dimensions not walked included).
+        // dimension (the single value of the dimensions not walked included). The paths are joined
+        // on the graph first (``Paths``), where the nodes are shared, then the few rows left merged.
+        var paths = Paths(nodeCount: walk.nodes.count)
+        let rows = paths.rows(of: top, walk)
         var found: [RawChange] = []
-        var values = Array(repeating: [0], count: dimensions.count)
-        func expand(_ node: Int, level: Int) {
-            if level == walked.count {
-                for var change in walk.nodes[node].changes {
-                    change.values = values
-                    found.append(change)
-                }
-                return
+        found.reserveCapacity(rows.count)
+        for row in rows {
+            var values = Array(repeating: [0], count: dimensions.count)
+            var current = row
+            for dimension in walked {
+                values[dimension] = paths.lists[paths.rowValues[current]]
+                current = paths.rowTail[current]
             }
-            for (branch, child) in walk.nodes[node].branches {
-                values[walked[level]] = branch
-                expand(child, level: level + 1)
-            }
+            var change = paths.leaves[paths.rowTail[current]]
+            change.values = values
+            found.append(change)
         }
-        expand(top, level: 0)
         return merge(found)
+    }
+
+    /// The walk's paths as rows, joined node by node from the leaves up: a node's rows are its
+    /// branches' values over each row of the node below, and rows that go on alike below (the same
+    /// row, interned) join into one, their values at this level put together. Each node is joined
+    /// once however many paths reach it.
+    struct Paths {
+        /// Per row: its values at its level (a list in ``lists``), and the row below it; a leaf's row
+        /// has values -1 and, as the row below, its change's position in ``leaves``.
+        var rowValues: [Int] = []
+        var rowTail: [Int] = []
+        private var rowIds: [Pair: Int] = [:]
+        /// Value lists, sorted, interned.
+        var lists: [[Int]] = []
+        private var listIds: [[Int]: Int] = [:]
+        /// The leaves' changes (without values), interned with their blocking entries.
+        var leaves: [RawChange] = []
+        private var leafIds: [Leaf: Int] = [:]
+        /// Per node of the walk: its rows, once joined.
+        private var nodeRows: [[Int]?]
+
+        struct Pair: Hashable { var values: Int; var tail: Int }
+        struct Leaf: Hashable {
+            var change: RawChange
+            var beforeBlockers: EntrySet
+            var afterBlockers: EntrySet
+        }
+
+        init(nodeCount: Int) { nodeRows = Array(repeating: nil, count: nodeCount) }
+
+        mutating func rows(of node: Int, _ walk: Walk) -> [Int] {
+            if let known = nodeRows[node] { return known }
+            var result: [Int] = []
+            if walk.nodes[node].branches.isEmpty {
+                for change in walk.nodes[node].changes {
+                    let key = Leaf(change: change, beforeBlockers: change.beforeBlockers, afterBlockers: change.afterBlockers)
+                    let leaf = leafIds[key] ?? {
+                        leaves.append(change)
+                        leafIds[key] = leaves.count - 1
+                        return leaves.count - 1
+                    }()
+                    result.append(row(values: -1, tail: leaf))
+                }
+            } else {
+                var byTail: [Int: Int] = [:]
+                var pending: [(values: [Int], tail: Int)] = []
+                for (values, child) in walk.nodes[node].branches {
+                    for tail in rows(of: child, walk) {
+                        if let position = byTail[tail] {
+                            pending[position].values += values
+                        } else {
+                            byTail[tail] = pending.count
+                            pending.append((values, tail))
+                        }
+                    }
+                }
+                result = pending.map { row(values: list($0.values.sorted()), tail: $0.tail) }
+            }
+            nodeRows[node] = result
+            return result
+        }
+
+        private mutating func row(values: Int, tail: Int) -> Int {
+            let key = Pair(values: values, tail: tail)
+            if let known = rowIds[key] { return known }
+            rowValues.append(values)
+            rowTail.append(tail)
+            rowIds[key] = rowValues.count - 1
+            return rowValues.count - 1
+        }
+
+        private mutating func list(_ values: [Int]) -> Int {
+            if let known = listIds[values] { return known }
+            lists.append(values)
+            listIds[values] = lists.count - 1
+            return lists.count - 1
+        }
     }
 
     /// The walk's results as a graph: a node per (level, policies in reach) with a change below it,
@@ -840,7 +913,7 @@ struct Space {
         // What the applying entries demand depends on their kinds only: sets of entries are many
         // (tens of thousands in a large tenant), their sets of kinds few.
         var kinds = EntrySet(count: entries.kindCount)
-        for (kind, members) in entries.kindMembers.enumerated() where !applying.isDisjoint(with: members) { kinds.insert(kind) }
+        applying.forEach { kinds.insert(entries.kinds[$0]) }
         if let known = table.byKinds[kinds] { return (known, blockers) }
         var demand = SignInEvaluator.outcome(applying.indices.map { entries.entries[$0].applying })
         demand.blockingPolicies = []

@@ -45,6 +45,27 @@ struct ImpactAnalysisTests {
         #expect(result.userClasses == 2)
     }
 
+    /// Sign-ins that change alike are joined into as few lines as their shape allows, across users,
+    /// applications and platforms the walk reached through different branches: here everything but
+    /// Finance's Android sign-ins to Exchange (which already needed MFA) changes from allowed to a
+    /// compliant device, and that shape takes three lines, whatever order the walk found them in.
+    @Test func signInsThatChangeAlikeAreJoinedAcrossBranches() throws {
+        let mfaForFinance = Fixture.policy("Finance MFA on Android", users: ["includeGroups": [.string(Fixture.financeGroup)]],
+                                           applications: ["includeApplications": [.string(Fixture.exchange)]],
+                                           extra: ["platforms": ["includePlatforms": ["android"]]])
+        let compliant = Fixture.policy("Compliant devices", grant: ["operator": "OR", "builtInControls": ["compliantDevice"]])
+        let result = Self.analyse([Self.blockLegacy, mfaForFinance], [Self.blockLegacy, mfaForFinance, compliant])
+        let fromAllowed = result.changes.filter(\.before.isAllowed)
+        let fromMFA = result.changes.filter { !$0.before.isAllowed }
+        #expect(fromAllowed.count == 3)
+        #expect(fromAllowed.allSatisfy { $0.after.clauses == [["compliantDevice"]] })
+        let stricter = try #require(fromMFA.first)
+        #expect(fromMFA.count == 1)
+        #expect(stricter.subjects == ["alice@contoso.com", "bob@contoso.com"])
+        #expect(stricter.context["platform"] == ["android"])
+        #expect(stricter.context["application"] == ["Office 365 Exchange Online"])
+    }
+
     @Test func identicalPolicySetsChangeNothing() {
         let policies = [Self.blockLegacy, Fixture.policy("MFA for all")]
         #expect(Self.analyse(policies, policies).changes.isEmpty)
