@@ -85,7 +85,7 @@ struct EntraformBench {
             case "apply": rows.append(try await processes.apply())
             case "export": rows.append(try await processes.export())
             case "engine": rows.append(engine(policies: 240, scenarios: quick ? 1_000 : 10_000))
-            case "impact-analysis": rows.append(impact(policies: 240, users: quick ? 2_000 : 20_000, groups: quick ? 200 : 2_000))
+            case "impact-analysis": rows.append(impact(users: quick ? 2_000 : 20_000, groups: quick ? 200 : 2_000))
             case "impact": rows.append(try await processes.planWithImpact())
             case "risk": rows += try await processes.riskPlan()
             default: break
@@ -200,29 +200,23 @@ struct EntraformBench {
                    met: seconds < 1)
     }
 
-    static func impact(policies count: Int, users userCount: Int, groups groupCount: Int) -> Row {
-        var random = Random(seed: 12)
-        let groups = (0..<groupCount).map { Random.guid("group", $0) }
-        let users = (0..<userCount).map { index in
-            SignInSubject(user: Random.guid("user", index), label: "user\(index)@bench.example",
-                          groupIds: Set((0..<3).map { _ in random.pick(groups) }))
-        }
-        // Policies name a tenant's Conditional Access groups (exclusions, pilots, personas), not all its groups.
-        let named = Array(groups.prefix(Workload.namedGroups(of: groupCount)))
-        let before = (0..<count).map { Workload.policy($0, groups: named, random: &random) }
-        var after = before
-        for _ in 0..<12 { after[random.int(count)] = Workload.policy(count + random.int(1_000), groups: named, random: &random) }
-        let directory = EvaluationDirectory(namedLocations: Workload.locations)
+    /// The analysis alone, in process, on the tenant and plan of the `plan` with impact row.
+    static func impact(users userCount: Int, groups groupCount: Int) -> Row {
+        let namedGroups = Workload.namedGroups(of: groupCount)
+        let workload = ImpactWorkload.make(users: userCount, groups: groupCount, namedGroups: namedGroups)
+        let before = workload.seed["policies"]?.arrayValue ?? []
+        let users = ImpactWorkload.subjects(of: workload.seed)
+        let directory = EvaluationDirectory(namedLocations: workload.seed["namedLocations"]?.arrayValue ?? [])
         let start = cpuSeconds()
-        let result = ImpactAnalysis.analyse(before: .init(policies: before, directory: directory), after: .init(policies: after, directory: directory),
-                                            population: .init(users: users))
+        let result = ImpactAnalysis.analyse(before: .init(policies: before, directory: directory),
+                                            after: .init(policies: workload.declaredPolicies, directory: directory), population: .init(users: users))
         let seconds = cpuSeconds() - start
         let enforced = result.changes.filter { $0.enforcement == .enforced }
-        let affected = Set(enforced.flatMap(\.subjects)).count
-        return Row(what: "impact analysis alone: \(count) policies (12 changed) naming \(named.count) of \(Figures.count(groupCount)) groups, "
-                       + "\(Figures.count(userCount)) users (12)",
+        let affected = result.distinctSubjects[.enforced]?[.user] ?? 0
+        return Row(what: "impact analysis alone, in process, on the tenant and plan of the next row: \(before.count) policies (12 changed) naming "
+                       + "\(namedGroups) of \(Figures.count(groupCount)) groups, \(Figures.count(userCount)) users (12)",
                    target: "report",
-                   measured: "**\(String(format: "%.2f", seconds)) s CPU**: \(result.userClasses) user classes, \(Figures.count(result.leavesEvaluated)) leaves, "
+                   measured: "**\(String(format: "%.2f", seconds)) s CPU**: \(result.userClasses) user classes, \(Figures.count(result.leavesEvaluated)) outcome pairs, "
                        + "\(Figures.count(result.changes.count)) changes (\(enforced.count) enforced, the rest report-only), "
                        + "\(Figures.count(affected)) users affected by the enforced ones",
                    met: nil)

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Foundation
 import GraphEmulator
+import PolicyEvaluation
 import PolicyModel
 
 /// A generated benchmark input: the emulator's tenant (seed document) and the configuration
@@ -12,6 +13,8 @@ import PolicyModel
 struct GeneratedWorkload {
     var seed: JSONValue
     var files: [String: String]
+    /// The declared policies as Graph bodies (ids, not names), where a row evaluates them in process.
+    var declaredPolicies: [JSONValue] = []
 
     /// Writes the configuration under `directory/config` and the seed as `directory/tenant.json`
     /// (what `entraform-bench write-workload` leaves for commands run by hand).
@@ -293,10 +296,13 @@ enum ImpactWorkload {
         let changedPolicies = Set(random.distinct(changed, below: count))
         var live: [JSONValue] = []
         var declared: [String] = []
+        var declaredPolicies: [JSONValue] = []
         for index in 0..<count {
             let current = policy(index, variant: 0)
+            let planned = changedPolicies.contains(index) ? policy(index, variant: 1) : current
             live.append(current.json)
-            declared.append(changedPolicies.contains(index) ? policy(index, variant: 1).yaml : current.yaml)
+            declared.append(planned.yaml)
+            declaredPolicies.append(planned.json)
         }
         var files = ["entraform.yaml": "kind: Settings\nmanage: {namePrefix: BENCH}\nemergencyAccess:\n  groups: [BENCH-BreakGlass]\n"]
         files["locations.yaml"] = locations.map { "kind: NamedLocation\nid: \($0.id)\ndisplayName: \($0.name)\n\($0.yaml)" }.joined(separator: "---\n")
@@ -309,7 +315,40 @@ enum ImpactWorkload {
             "servicePrincipals": .array(applications.map { ["id": .string($0.id), "appId": .string($0.appId), "displayName": .string($0.name)] }),
             "namedLocations": .array(locations.map(\.json)), "policies": .array(live),
         ]
-        return GeneratedWorkload(seed: seed, files: files)
+        return GeneratedWorkload(seed: seed, files: files, declaredPolicies: declaredPolicies)
+    }
+
+    /// The seed's users as the impact analysis sees them: their transitive groups (nested groups
+    /// followed), the roles they hold, and guests as B2B collaboration guests, as `plan` reads them
+    /// from the directory.
+    static func subjects(of seed: JSONValue) -> [SignInSubject] {
+        var members: [String: [String]] = [:]
+        for group in seed["groups"]?.arrayValue ?? [] {
+            guard let id = group["id"]?.stringValue?.lowercased() else { continue }
+            members[id] = (group["members"]?.stringArray ?? []).map { $0.lowercased() }
+        }
+        var groupsOf: [String: Set<String>] = [:]
+        for group in members.keys {
+            var seen: Set<String> = [group]
+            var pending = [group]
+            while let next = pending.popLast() {
+                for member in members[next] ?? [] where seen.insert(member).inserted {
+                    if members[member] != nil { pending.append(member) } else { groupsOf[member, default: []].insert(group) }
+                }
+            }
+        }
+        let roleIds = Dictionary(EmulatorServer.builtInRoles.map { ($0.displayName, $0.id.lowercased()) }, uniquingKeysWith: { first, _ in first })
+        var rolesOf: [String: Set<String>] = [:]
+        for assignment in seed["roleAssignments"]?.arrayValue ?? [] {
+            guard let role = assignment["role"]?.stringValue.flatMap({ roleIds[$0] }) else { continue }
+            for holder in assignment["members"]?.stringArray ?? [] { rolesOf[holder.lowercased(), default: []].insert(role) }
+        }
+        return (seed["users"]?.arrayValue ?? []).compactMap { user in
+            guard let id = user["id"]?.stringValue?.lowercased(), user["accountEnabled"]?.boolValue != false else { return nil }
+            return SignInSubject(user: id, label: user["userPrincipalName"]?.stringValue ?? id, groupIds: groupsOf[id] ?? [],
+                                 roleTemplateIds: rolesOf[id] ?? [],
+                                 externalUserType: user["userType"]?.stringValue == "Guest" ? .b2bCollaborationGuest : nil)
+        }
     }
 }
 
