@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import PolicyModel
 
 /// Who a change of policies affects: the whole tenant evaluated before and after, exactly, without
@@ -672,7 +674,12 @@ struct Space {
     }
 
     /// The changes as value indices per dimension, merged.
-    func changes(outcomes: inout OutcomeTable, leaves: inout Int) -> [RawChange] {
+    ///
+    /// With many values at the top of the walk (the classes of users, in a large tenant), the values
+    /// are dealt into two halves walked on two cores, each with its own graph and outcome table;
+    /// their changes, renumbered into `outcomes`, are merged as one.
+    /// - Parameter twoCoresFrom: how many values the top of the walk needs for the split (tests lower it).
+    func changes(outcomes: inout OutcomeTable, leaves: inout Int, twoCoresFrom: Int = valuesWorthTwoCores) -> [RawChange] {
         var root = EntrySet(count: entries.count)
         for index in 0..<entries.count { root.insert(index) }
         // A dimension with one value narrows every sign-in alike: its mask is applied once, here, and
@@ -680,8 +687,54 @@ struct Space {
         let walked = dimensions.indices.filter { dimensions[$0].masks.count > 1 }
         for dimension in dimensions where dimension.masks.count == 1 { root = root.intersection(dimension.masks[0]) }
         guard !root.isDisjoint(with: entries.changed) else { return [] }
+        let topCount = walked.first.map { dimensions[$0].masks.count } ?? 0
+        let halves = topCount >= max(2, twoCoresFrom) && ProcessInfo.processInfo.activeProcessorCount > 1
+        let parts: [[Int]?] = halves ? [Array(stride(from: 0, to: topCount, by: 2)), Array(stride(from: 1, to: topCount, by: 2))] : [nil]
+        var results = [Part?](repeating: nil, count: parts.count)
+        if parts.count == 1 {
+            results[0] = part(root: root, walked: walked, topValues: nil)
+        } else {
+            // The walk only reads the space; each half writes its own slot.
+            nonisolated(unsafe) let space = self
+            let start = root
+            results.withUnsafeMutableBufferPointer { buffer in
+                nonisolated(unsafe) let slots = buffer
+                DispatchQueue.concurrentPerform(iterations: parts.count) { index in
+                    slots[index] = space.part(root: start, walked: walked, topValues: parts[index])
+                }
+            }
+        }
+        var found: [RawChange] = []
+        for case let part? in results {
+            leaves += part.leaves
+            let numbers = part.outcomes.demands.map { outcomes.number(for: $0) }
+            for var change in part.changes {
+                change.beforeNumber = numbers[change.beforeNumber]
+                change.afterNumber = numbers[change.afterNumber]
+                found.append(change)
+            }
+        }
+        return merge(found)
+    }
+
+    /// How many values the top of the walk needs before it is worth splitting over two cores.
+    static let valuesWorthTwoCores = 64
+
+    /// One walk's changes (not merged), with the outcome table their numbers refer to.
+    struct Part {
+        var changes: [RawChange]
+        var outcomes: OutcomeTable
+        var leaves: Int
+    }
+
+    /// Walks from `root` through the values `topValues` of the first walked dimension (all of them when nil).
+    func part(root: EntrySet, walked: [Int], topValues: [Int]?) -> Part {
+        var outcomes = OutcomeTable()
+        var leaves = 0
         var walk = Walk(walked: walked, memo: Array(repeating: EntrySetTable<Int>(), count: walked.count))
-        guard let top = descend(level: 0, mask: root, walk: &walk, outcomes: &outcomes, leaves: &leaves) else { return [] }
+        guard let top = descend(level: 0, mask: root, walk: &walk, outcomes: &outcomes, leaves: &leaves, topValues: topValues) else {
+            return Part(changes: [], outcomes: outcomes, leaves: leaves)
+        }
         // Each path from the top to a leaf's change is a change, with one list of values per
         // dimension (the single value of the dimensions not walked included). The paths are joined
         // on the graph first (``Paths``), where the nodes are shared, then the few rows left merged.
@@ -700,7 +753,7 @@ struct Space {
             change.values = values
             found.append(change)
         }
-        return merge(found)
+        return Part(changes: found, outcomes: outcomes, leaves: leaves)
     }
 
     /// The walk's paths as rows, joined node by node from the leaves up: a node's rows are its
@@ -806,6 +859,14 @@ struct Space {
         var numbers: [SignInOutcome: Int] = [:]
         /// The numbers by the set of ``Entries/kinds`` applying: many sets of policies demand alike.
         var byKinds = EntrySetTable<Int>()
+
+        /// The number of what `demand` demands, numbered now if it is new.
+        mutating func number(for demand: SignInOutcome) -> Int {
+            if let known = numbers[demand] { return known }
+            demands.append(demand)
+            numbers[demand] = demands.count - 1
+            return demands.count - 1
+        }
     }
 
     /// A change as value indices per dimension. Outcomes are numbers in the ``OutcomeTable``, kept
@@ -855,7 +916,8 @@ struct Space {
     /// The node of the sign-ins whose policies still in reach at `level` (of the walked dimensions)
     /// are `mask`: nil when no sign-in below changes. It depends on `level` and `mask` only, so it is
     /// built once for each (different subjects, or apps, often leave the same policies in reach).
-    func descend(level: Int, mask: EntrySet, walk: inout Walk, outcomes: inout OutcomeTable, leaves: inout Int) -> Int? {
+    /// At level 0, `topValues` (when not nil) are the only values walked.
+    func descend(level: Int, mask: EntrySet, walk: inout Walk, outcomes: inout OutcomeTable, leaves: inout Int, topValues: [Int]? = nil) -> Int? {
         if level == walk.walked.count {
             // A leaf is a few look-ups in the outcome table: not worth remembering.
             leaves += 1
@@ -882,8 +944,9 @@ struct Space {
         // has few distinct branches, and hashing sets costs more than comparing them).
         var order: [EntrySet] = []
         var branches: [[Int]] = []
-        for (index, valueMask) in dimensions[walk.walked[level]].masks.enumerated() {
-            let narrowed = mask.intersection(valueMask)
+        let masks = dimensions[walk.walked[level]].masks
+        for index in topValues ?? Array(masks.indices) {
+            let narrowed = mask.intersection(masks[index])
             guard !narrowed.isDisjoint(with: entries.changed) else { continue }
             if let branch = order.firstIndex(of: narrowed) {
                 branches[branch].append(index)
@@ -918,14 +981,7 @@ struct Space {
         if let known = table.byKinds[kinds] { return (known, blockers) }
         var demand = SignInEvaluator.outcome(applying.indices.map { entries.entries[$0].applying })
         demand.blockingPolicies = []
-        let number: Int
-        if let known = table.numbers[demand] {
-            number = known
-        } else {
-            number = table.demands.count
-            table.demands.append(demand)
-            table.numbers[demand] = number
-        }
+        let number = table.number(for: demand)
         table.byKinds.insert(kinds, number)
         return (number, blockers)
     }

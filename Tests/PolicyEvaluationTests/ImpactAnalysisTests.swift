@@ -221,29 +221,32 @@ struct ImpactAnalysisTests {
         let entries = Entries(before: .init(policies: before, directory: directory), after: .init(policies: after, directory: directory))
         let subjects = SubjectClasses(people, entries: entries)
         let space = Space(kind: .user, subjects: subjects, entries: entries, applicationNames: [:])
-        var leaves = 0
-        var outcomes = Space.OutcomeTable()
-        let changes = space.changes(outcomes: &outcomes, leaves: &leaves)
-
-        // Expand the walk's changes to (user, value indices) → transition.
+        // Expand the walk's changes to (user, value indices) → transition: the walk as one, and split
+        // in two halves (as large tenants are, over two cores).
         struct Key: Hashable { var user: String; var values: [Int]; var enforcement: ImpactAnalysis.Enforcement }
-        var claimed: [Key: (SignInOutcome, SignInOutcome)] = [:]
-        var overlapping = 0
-        func expand(_ change: Space.RawChange, level: Int, prefix: [Int]) {
-            if level == space.dimensions.count {
-                for subjectClass in change.values[0] {
-                    for member in subjects.classes[subjectClass].memberRanks.map({ subjects.subjectsByRank[$0].label }) {
-                        let key = Key(user: member, values: prefix, enforcement: change.enforcement)
-                        if claimed[key] != nil { overlapping += 1 }
-                        claimed[key] = (outcomes.demands[change.beforeNumber], outcomes.demands[change.afterNumber])
+        func claims(twoCoresFrom: Int) -> [Key: (SignInOutcome, SignInOutcome)] {
+            var leaves = 0
+            var outcomes = Space.OutcomeTable()
+            let changes = space.changes(outcomes: &outcomes, leaves: &leaves, twoCoresFrom: twoCoresFrom)
+            var claimed: [Key: (SignInOutcome, SignInOutcome)] = [:]
+            var overlapping = 0
+            func expand(_ change: Space.RawChange, level: Int, prefix: [Int]) {
+                if level == space.dimensions.count {
+                    for subjectClass in change.values[0] {
+                        for member in subjects.classes[subjectClass].memberRanks.map({ subjects.subjectsByRank[$0].label }) {
+                            let key = Key(user: member, values: prefix, enforcement: change.enforcement)
+                            if claimed[key] != nil { overlapping += 1 }
+                            claimed[key] = (outcomes.demands[change.beforeNumber], outcomes.demands[change.afterNumber])
+                        }
                     }
+                    return
                 }
-                return
+                for value in change.values[level] { expand(change, level: level + 1, prefix: prefix + [value]) }
             }
-            for value in change.values[level] { expand(change, level: level + 1, prefix: prefix + [value]) }
+            for change in changes { expand(change, level: 1, prefix: []) }
+            #expect(overlapping == 0, "seed \(seed), split from \(twoCoresFrom): a sign-in is claimed by two changes")
+            return claimed
         }
-        for change in changes { expand(change, level: 1, prefix: []) }
-        #expect(overlapping == 0, "seed \(seed): a sign-in is claimed by two changes")
 
         // Brute force: every user alone, every combination of values.
         var found: [Key: (SignInOutcome, SignInOutcome)] = [:]
@@ -265,12 +268,16 @@ struct ImpactAnalysisTests {
                 }
             }
         }
-        let missed = found.keys.filter { claimed[$0] == nil }
-        let invented = claimed.keys.filter { found[$0] == nil }
-        let differing = found.keys.filter { key in claimed[key].map { !Self.same($0.0, found[key]!.0) || !Self.same($0.1, found[key]!.1) } ?? false }
-        #expect(missed.isEmpty, "seed \(seed): \(missed.count) changes brute force finds and the walk misses")
-        #expect(invented.isEmpty, "seed \(seed): \(invented.count) changes the walk reports that brute force does not find")
-        #expect(differing.isEmpty, "seed \(seed): \(differing.count) transitions differ")
+        for twoCoresFrom in [Space.valuesWorthTwoCores, 2] {
+            let claimed = claims(twoCoresFrom: twoCoresFrom)
+            let missed = found.keys.filter { claimed[$0] == nil }
+            let invented = claimed.keys.filter { found[$0] == nil }
+            let differing = found.keys.filter { key in claimed[key].map { !Self.same($0.0, found[key]!.0) || !Self.same($0.1, found[key]!.1) } ?? false }
+            let walk = "seed \(seed), split from \(twoCoresFrom)"
+            #expect(missed.isEmpty, "\(walk): \(missed.count) changes brute force finds and the walk misses")
+            #expect(invented.isEmpty, "\(walk): \(invented.count) changes the walk reports that brute force does not find")
+            #expect(differing.isEmpty, "\(walk): \(differing.count) transitions differ")
+        }
 
         // Exhaustiveness: concrete values outside the enumerated ones match some enumerated value.
         let concrete: [String: [(inout SignInContext) -> Void]] = [
