@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import PolicyModel
 
@@ -690,22 +689,9 @@ struct Space {
         let topCount = walked.first.map { dimensions[$0].masks.count } ?? 0
         let halves = topCount >= max(2, twoCoresFrom) && ProcessInfo.processInfo.activeProcessorCount > 1
         let parts: [[Int]?] = halves ? [Array(stride(from: 0, to: topCount, by: 2)), Array(stride(from: 1, to: topCount, by: 2))] : [nil]
-        var results = [Part?](repeating: nil, count: parts.count)
-        if parts.count == 1 {
-            results[0] = part(root: root, walked: walked, topValues: nil)
-        } else {
-            // The walk only reads the space; each half writes its own slot.
-            nonisolated(unsafe) let space = self
-            let start = root
-            results.withUnsafeMutableBufferPointer { buffer in
-                nonisolated(unsafe) let slots = buffer
-                DispatchQueue.concurrentPerform(iterations: parts.count) { index in
-                    slots[index] = space.part(root: start, walked: walked, topValues: parts[index])
-                }
-            }
-        }
+        let results = parts.concurrentMap { topValues in part(root: root, walked: walked, topValues: topValues) }
         var found: [RawChange] = []
-        for case let part? in results {
+        for part in results {
             leaves += part.leaves
             let numbers = part.outcomes.demands.map { outcomes.number(for: $0) }
             for var change in part.changes {

@@ -48,9 +48,9 @@ public enum ConfigurationLoader {
         var diagnostics: [Diagnostic] = []
         var texts: [String: String] = [:]
         var documents: [LoadedDocument] = []
-        for source in sources.sorted(by: { $0.path < $1.path }) {
-            let file = FileLoader(source: source, limits: limits)
-            let loaded = file.load()
+        // Files load independently (each on a core), then join in path order.
+        let sorted = sources.sorted(by: { $0.path < $1.path })
+        for (source, loaded) in zip(sorted, sorted.concurrentMap { FileLoader(source: $0, limits: limits).load() }) {
             diagnostics += loaded.diagnostics
             if let text = loaded.text { texts[source.path] = text }
             documents += loaded.documents
@@ -109,21 +109,47 @@ public enum ConfigurationLoader {
     }
 }
 
-/// A document that passed validation, in the language's JSON form.
+/// A document that passed validation, in the language's JSON form and decoded into the typed model
+/// (with its file, on the file's core).
 struct LoadedDocument {
     var kind: DocumentKind
     var location: SourceLocation
     var sourceMap: SourceMap
     var json: JSONValue
+    /// The typed value, or why it could not be decoded.
+    var decoded: Result<any Decodable & Sendable, DecodingProblem>
+
+    /// Validation admits only what the model can hold; a document that still fails to decode is a
+    /// bug worth reporting clearly.
+    struct DecodingProblem: Error {
+        var description: String
+    }
+
+    init(kind: DocumentKind, location: SourceLocation, sourceMap: SourceMap, json: JSONValue) {
+        self.kind = kind
+        self.location = location
+        self.sourceMap = sourceMap
+        self.json = json
+        do {
+            let value: any Decodable & Sendable = switch kind {
+            case .settings: try json.decode(Settings.self)
+            case .conditionalAccessPolicy: try json.decode(ConditionalAccessPolicy.self)
+            case .namedLocation: try json.decode(NamedLocation.self)
+            case .riskResponseRule: try json.decode(RiskResponseRule.self)
+            }
+            decoded = .success(value)
+        } catch {
+            decoded = .failure(DecodingProblem(description: "\(error)"))
+        }
+    }
 
     func decode<Value: Decodable>(_ diagnostics: inout [Diagnostic]) -> Value? {
-        do {
-            return try json.decode(Value.self)
-        } catch {
-            // Validation admits only what the model can hold; reaching this is a bug worth reporting clearly.
-            diagnostics.append(.error("internal error: a validated \(kind.rawValue) could not be decoded (\(error))", at: location))
-            return nil
+        switch decoded {
+        case .success(let value as Value): return value
+        case .success: diagnostics.append(.error("internal error: a validated \(kind.rawValue) decoded as another kind", at: location))
+        case .failure(let problem): diagnostics.append(.error("internal error: a validated \(kind.rawValue) could not be decoded (\(problem.description))", at: location))
         }
+        return nil
     }
 
     func declared<Value>(_ value: Value) -> Declared<Value> {
@@ -167,12 +193,14 @@ struct FileLoader {
         do {
             // The walker reads scalars by style and text, never by resolved tag; the basic resolver
             // spares Yams a regular-expression match per scalar when it hashes keys (a fifth of load time).
-            parser = try Parser(yaml: text, resolver: .basic)
+            parser = try Parser(yaml: text, resolver: .basic, encoding: .utf8)
         } catch {
             output.diagnostics.append(YAMLErrors.diagnostic(for: error, file: source.path, text: text))
             return output
         }
         var sawDocument = false
+        // Names recur across a file's documents: the reserved words near each are looked up once.
+        var nearReservedWords: [String: String?] = [:]
         while true {
             let node: Node?
             do {
@@ -187,8 +215,10 @@ struct FileLoader {
             }
             sawDocument = true
             var walker = DocumentWalker(file: source.path, limits: limits, text: text)
+            walker.nearReservedWords = nearReservedWords
             if let document = walker.document(node) { output.documents.append(document) }
             output.diagnostics += walker.diagnostics
+            nearReservedWords = walker.nearReservedWords
         }
         if !sawDocument && output.diagnostics.isEmpty {
             output.diagnostics.append(.error("file has no documents", at: start,

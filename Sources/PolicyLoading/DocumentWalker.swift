@@ -14,7 +14,8 @@ struct DocumentWalker {
     /// (every use of an alias is the anchored node, at the anchor's position) is reported once.
     private var reported: Set<Diagnostic> = []
     /// Reference text → the reserved word it is close to (nil inside: none), per kind of reference.
-    private var nearReservedWords: [String: String?] = [:]
+    /// (The file's loader hands it from one document's walker to the next.)
+    var nearReservedWords: [String: String?] = [:]
 
     /// The file's text, to place a problem inside a quoted value whose escapes (`''`, `\"`,
     /// `\u00e9`) make the source longer than the value (read only when there is such a problem).
@@ -57,7 +58,8 @@ struct DocumentWalker {
                   suggestion: "start it with 'kind: ConditionalAccessPolicy'")
             return nil
         }
-        let kindNames = DocumentKind.allRawValues
+        // Only messages need the kinds' names: computed when one is written.
+        var kindNames: [String] { DocumentKind.allRawValues }
         guard let kindNode = mapping["kind"] else {
             error("missing required key 'kind'", at: documentLocation,
                   suggestion: "add 'kind:' with one of \(kindNames.joined(separator: ", "))")

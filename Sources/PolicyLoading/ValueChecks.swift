@@ -144,7 +144,11 @@ enum Suggestions {
         }
         let lower = text.lowercased()
         guard lower.count >= 4 else { return nil }
-        return candidates.first { $0.lowercased().contains(lower) || lower.contains($0.lowercased()) }
+        // Searched as UTF-8 (lower-cased alike on both sides), not through Foundation's string search.
+        return candidates.first { candidate in
+            let other = candidate.lowercased()
+            return other.utf8.firstRange(of: lower.utf8) != nil || lower.utf8.firstRange(of: other.utf8) != nil
+        }
     }
 
     static func didYouMean(_ text: String, among candidates: [String]) -> String? {

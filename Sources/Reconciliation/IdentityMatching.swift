@@ -51,12 +51,13 @@ package struct IdentityMatching: Sendable {
         let liveIds = live.map { $0["id"]?.stringValue ?? "" }
         let liveNames = live.map { $0["displayName"]?.stringValue ?? "" }
         var claimedBy: [String: String] = [:]  // live id → declared name
+        // Looked up by key, not by lower-casing every live object for every declared one.
+        let liveByName = Dictionary(grouping: live.indices, by: { liveNames[$0].lowercased() })
+        let liveById = Dictionary(live.indices.map { (liveIds[$0].lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
 
         func liveIndices(named name: String, inScopeOnly: Bool) -> [Int] {
-            let lowered = name.lowercased()
-            return live.indices.filter { index in
-                guard liveNames[index].lowercased() == lowered else { return false }
-                return !inScopeOnly || scope.allowsDeclared(kind, displayName: liveNames[index])
+            (liveByName[name.lowercased()] ?? []).filter { index in
+                !inScopeOnly || scope.allowsDeclared(kind, displayName: liveNames[index])
             }
         }
 
@@ -64,7 +65,7 @@ package struct IdentityMatching: Sendable {
             var match = IdentityMatch(desired: object, live: nil, reason: nil)
             var candidateIndex: Int?
             if let pinned = object.pinnedId {
-                if let index = liveIds.firstIndex(where: { $0.lowercased() == pinned.lowercased() }) {
+                if let index = liveById[pinned.lowercased()] {
                     candidateIndex = index
                     match.reason = .pinnedId
                 } else {
@@ -122,9 +123,8 @@ package struct IdentityMatching: Sendable {
         for match in matches {
             guard let adopted = match.live, let adoptedId = adopted["id"]?.stringValue,
                   (adopted["displayName"]?.stringValue ?? "") != match.desired.displayName else { continue }
-            let clashes = live.indices.filter { index in
-                liveIds[index] != adoptedId && liveNames[index].lowercased() == match.desired.displayName.lowercased()
-                    && claimedBy[liveIds[index]] == nil
+            let clashes = (liveByName[match.desired.displayName.lowercased()] ?? []).filter { index in
+                liveIds[index] != adoptedId && claimedBy[liveIds[index]] == nil
             }
             for index in clashes where !(scope.prune && scope.contains(kind, displayName: liveNames[index])) {
                 diagnostics.append(.error(

@@ -182,23 +182,26 @@ private struct Analysis {
             unmanaged[kind] = matching.unmanagedInScope
             let labeler = ReferenceLabeler(names: names, kind: kind)
 
-            for match in matching.matches {
-                var body = match.desired.body
+            // What each match costs (its wire form, both sides normalized and compared, the live
+            // object's fingerprint) depends on no other match: computed on every core, taken in order.
+            let compared = matching.matches.concurrentMap { match in
+                Compared(match, kind: kind, locationIds: locationIdsByDeclaredName, normalizer: normalizer, labeler: labeler)
+            }
+            for (match, computed) in zip(matching.matches, compared) {
                 if kind == .conditionalAccessPolicy {
-                    body = PendingReference.substitute(in: body, ids: locationIdsByDeclaredName)
-                    for name in Self.pendingLocationNames(in: body) where !declaredLocationNames.contains(name) {
+                    for name in Self.pendingLocationNames(in: computed.body) where !declaredLocationNames.contains(name) {
                         diagnostics.append(.error(
                             "policy '\(match.desired.displayName)' refers to named location '\(name)', which is neither declared nor in the tenant",
                             at: match.desired.location))
                     }
                 }
-                if kind == .conditionalAccessPolicy, let problem = Self.missingControls(body, live: match.live, name: match.desired.displayName,
+                if kind == .conditionalAccessPolicy, let problem = Self.missingControls(computed.body, live: match.live, name: match.desired.displayName,
                                                                                        at: match.desired.location) {
                     diagnostics.append(problem)
                 }
-                let wire = RequestBodies.wireForm(body, kind: kind, displayName: match.desired.displayName)
-                let desiredNormalized = normalizer.normalize(wire, kind: kind)
-                guard let liveObject = match.live else {
+                let wire = computed.wire
+                let desiredNormalized = computed.desiredNormalized
+                guard let liveObject = match.live, let comparison = computed.comparison else {
                     objects[kind, default: []].append(PlannedChange(
                         kind: kind, displayName: match.desired.displayName, id: nil, action: .create,
                         reason: .declaredNotInTenant,
@@ -218,10 +221,8 @@ private struct Analysis {
                 if kind == .namedLocation { locationIdsByDeclaredName[match.desired.displayName] = liveId }
                 if kind == .conditionalAccessPolicy {
                     managedOrInScopeLivePolicies.append(liveObject)
-                    diagnostics += Self.unknownFutureValueWarnings(liveObject, location: match.desired.location)
+                    diagnostics += computed.unknownFutureValueWarnings
                 }
-                let comparison = ObjectComparison(
-                    desired: desiredNormalized, live: normalizer.normalize(liveObject, kind: kind), kind: kind, labeler: labeler)
                 let pinned = match.reason == .pinnedId
                 let reason: ChangeReason = switch match.reason {
                 case .previousName(let old)?: .renamed(from: old)
@@ -233,9 +234,8 @@ private struct Analysis {
                     action: comparison.isMatch ? .noOp : .update,
                     reason: reason,
                     fieldChanges: comparison.fieldChanges, leftUnchanged: comparison.leftUnchanged,
-                    requestBody: comparison.isMatch ? nil
-                        : RequestBodies.patchBody(wire: wire, live: liveObject, desiredNormalized: desiredNormalized, kind: kind),
-                    liveFingerprint: LiveFingerprint.of(liveObject, kind: kind), location: match.desired.location))
+                    requestBody: computed.patchBody,
+                    liveFingerprint: computed.liveFingerprint, location: match.desired.location))
             }
             if kind == .conditionalAccessPolicy { managedOrInScopeLivePolicies += matching.unmanagedInScope }
             var fingerprints: [String: String] = [:]
@@ -249,6 +249,35 @@ private struct Analysis {
             }
         }
         liveStateDigest = SHA256Digest.hex(of: fingerprintLines.sorted().joined(separator: "\n"))
+    }
+
+    /// One match's costly part, computed apart from the others: the declared body with pending
+    /// location references substituted, its wire form, normalized; against the live object (when
+    /// there is one) the comparison, the PATCH body of an update, the live fingerprint and its
+    /// `unknownFutureValue` warnings.
+    struct Compared {
+        var body: JSONValue
+        var wire: JSONValue
+        var desiredNormalized: JSONValue
+        var comparison: ObjectComparison?
+        var patchBody: JSONValue?
+        var liveFingerprint: String?
+        /// A live policy read with `unknownFutureValue` in it.
+        var unknownFutureValueWarnings: [Diagnostic] = []
+
+        init(_ match: IdentityMatch, kind: ObjectKind, locationIds: [String: String], normalizer: Normalizer, labeler: ReferenceLabeler) {
+            body = kind == .conditionalAccessPolicy ? PendingReference.substitute(in: match.desired.body, ids: locationIds) : match.desired.body
+            wire = RequestBodies.wireForm(body, kind: kind, displayName: match.desired.displayName)
+            desiredNormalized = normalizer.normalize(wire, kind: kind)
+            guard let live = match.live else { return }
+            let comparison = ObjectComparison(desired: desiredNormalized, live: normalizer.normalize(live, kind: kind), kind: kind, labeler: labeler)
+            self.comparison = comparison
+            if !comparison.isMatch {
+                patchBody = RequestBodies.patchBody(wire: wire, live: live, desiredNormalized: desiredNormalized, kind: kind)
+            }
+            liveFingerprint = LiveFingerprint.of(live, kind: kind)
+            if kind == .conditionalAccessPolicy { unknownFutureValueWarnings = Analysis.unknownFutureValueWarnings(live, location: match.desired.location) }
+        }
     }
 
     /// An error when a declared policy has no control the language models and the live policy it adopts

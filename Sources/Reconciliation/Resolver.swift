@@ -63,7 +63,10 @@ public enum Resolver {
                 location: declared.location))
         }
         let live = LiveCounterpart.Index(livePolicies)
-        for declared in configuration.policies {
+        // Each policy resolves apart (on every core), with its own diagnostics and names, taken in order.
+        let base = context
+        let policies = configuration.policies.concurrentMap { declared in
+            var context = base
             context.sourceMap = declared.sourceMap
             context.fallbackLocation = declared.location
             context.liveReferenceIds = LiveCounterpart.referenceIds(of: declared.value, in: live)
@@ -71,10 +74,16 @@ public enum Resolver {
             let rollout = declared.value.rollout.map { rollout in
                 ResolvedRollout(rollout, pilotGroupIds: context.ids(rollout.pilot?.includeGroups, .group, path: "rollout.pilot.includeGroups"))
             }
-            resolved.desired.append(DesiredObject(
+            let object = DesiredObject(
                 kind: .conditionalAccessPolicy, displayName: declared.value.displayName, pinnedId: declared.value.id,
                 previousNames: declared.value.previousNames ?? [], body: body, location: declared.location,
-                adoptOutOfScope: declared.value.adoptOutOfScope ?? false, rollout: rollout))
+                adoptOutOfScope: declared.value.adoptOutOfScope ?? false, rollout: rollout)
+            return (object, context.diagnostics, context.resolvedNames)
+        }
+        for (object, diagnostics, names) in policies {
+            resolved.desired.append(object)
+            context.diagnostics += diagnostics
+            context.resolvedNames.merge(names) { _, later in later }
         }
         if let settings = configuration.settings, let emergency = settings.value.emergencyAccess {
             context.sourceMap = settings.sourceMap
