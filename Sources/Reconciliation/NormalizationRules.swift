@@ -60,31 +60,53 @@ extension NormalizationRule {
 
     /// `value` without annotations; `@odata.type` survives on a named location's root and its `ipRanges` items.
     package static func strippingAnnotations(_ value: JSONValue, keepingType scope: TypeAnnotationScope) -> JSONValue {
+        strippedAnnotations(value, keepingType: scope) ?? value
+    }
+
+    /// `value` without its annotations, or nil when it holds none: most of a policy holds none, and
+    /// is then kept as it is rather than rebuilt object by object.
+    private static func strippedAnnotations(_ value: JSONValue, keepingType scope: TypeAnnotationScope) -> JSONValue? {
         switch value {
         case .object(let members):
-            var kept: [String: JSONValue] = [:]
-            kept.reserveCapacity(members.count)
+            var kept: [String: JSONValue]?
             for (key, member) in members {
+                let replacement: JSONValue?
                 if key == "@odata.type" {
-                    if scope != .nowhere { kept[key] = member }
-                    continue
+                    guard scope == .nowhere else { continue }
+                    replacement = nil
+                } else if key.hasPrefix("#") || (key.utf8.contains(UInt8(ascii: "@")) && key.contains("@odata.")) {
+                    // Most keys hold no '@' at all: test that byte first (String.contains(String) is a Foundation search).
+                    replacement = nil
+                } else if scope == .everywhere {
+                    guard let stripped = strippedAnnotations(member, keepingType: .everywhere) else { continue }
+                    replacement = stripped
+                } else if scope == .rootAndIPRanges && key == "ipRanges" {
+                    // Each range keeps its type (a range that is not a list is left alone).
+                    guard case .array(let items) = member, let stripped = strippedItems(items, keepingType: .here) else { continue }
+                    replacement = .array(stripped)
+                } else {
+                    guard let stripped = strippedAnnotations(member, keepingType: .nowhere) else { continue }
+                    replacement = stripped
                 }
-                // Most keys hold no '@' at all: test that byte first (String.contains(String) is a Foundation search).
-                if key.hasPrefix("#") || (key.utf8.contains(UInt8(ascii: "@")) && key.contains("@odata.")) { continue }
-                if scope == .everywhere {
-                    kept[key] = strippingAnnotations(member, keepingType: .everywhere)
-                    continue
-                }
-                let childScope: TypeAnnotationScope = (scope == .rootAndIPRanges && key == "ipRanges") ? .here : .nowhere
-                kept[key] = childScope == .here ? member.mapArrayItems { strippingAnnotations($0, keepingType: .here) }
-                    : strippingAnnotations(member, keepingType: .nowhere)
+                if kept == nil { kept = members }
+                kept?[key] = replacement
             }
-            return .object(kept)
+            return kept.map(JSONValue.object)
         case .array(let items):
-            return .array(items.map { strippingAnnotations($0, keepingType: scope == .everywhere ? .everywhere : .nowhere) })
+            return strippedItems(items, keepingType: scope == .everywhere ? .everywhere : .nowhere).map(JSONValue.array)
         default:
-            return value
+            return nil
         }
+    }
+
+    private static func strippedItems(_ items: [JSONValue], keepingType scope: TypeAnnotationScope) -> [JSONValue]? {
+        var result: [JSONValue]?
+        for (index, item) in items.enumerated() {
+            guard let stripped = strippedAnnotations(item, keepingType: scope) else { continue }
+            if result == nil { result = items }
+            result?[index] = stripped
+        }
+        return result
     }
 
     /// Ids, timestamps, `templateId`, `partialEnablementStrategy` and the unused policy `description`
