@@ -544,6 +544,15 @@ struct Space {
             return (label, { $0.target = .application(appId: group.appIds[0]) })
         }
         values.append(("any other application", { $0.target = .application(appId: SignInTarget.otherApplicationId) }))
+        if kind == .user, named.contains(SignInTarget.windowsAzureActiveDirectoryAppId) {
+            // A request for only low-privilege scopes is evaluated as directory access, whatever the
+            // application (ca-evaluation.md §3.2, since March 2026). It behaves like "any other
+            // application" unless a policy names Windows Azure Active Directory: all resources then
+            // reach it even when they exclude that.
+            values.append(("directory access (a request for low-privilege scopes only)", {
+                $0.target = .directoryAccess(clientAppId: SignInTarget.otherApplicationId)
+            }))
+        }
         if kind == .user {
             // Both user actions always: an all-resources policy without exclusions reaches them too.
             for known in ["urn:user:registersecurityinfo", "urn:user:registerdevice"]
@@ -820,8 +829,8 @@ struct Space {
     }
 
     /// The walk's results as a graph: a node per (level, policies in reach) with a change below it,
-    /// built once and shared by every branch that reaches it (the memo), and expanded into changes
-    /// at the end, so no change is copied level by level.
+    /// built once and shared by every branch that reaches it (the memo), and joined into changes at
+    /// the end (``Paths``), so no change is copied level by level.
     struct Walk {
         struct Node {
             /// Per branch: its values at this level, and the node below.

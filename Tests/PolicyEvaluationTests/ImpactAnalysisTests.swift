@@ -66,6 +66,26 @@ struct ImpactAnalysisTests {
         #expect(stricter.context["application"] == ["Office 365 Exchange Online"])
     }
 
+    /// Since March 2026 a request for only low-privilege scopes is evaluated as directory access: all
+    /// resources reach it even when they exclude Windows Azure Active Directory, so the impact names it
+    /// apart from sign-ins to Windows Azure Active Directory itself.
+    @Test func aRequestForLowPrivilegeScopesIsDirectoryAccess() throws {
+        let allButDirectory = Fixture.policy("MFA everywhere but Azure AD",
+                                             applications: ["includeApplications": ["All"],
+                                                            "excludeApplications": [.string(SignInTarget.windowsAzureActiveDirectoryAppId)]])
+        let result = Self.analyse([], [allButDirectory])
+        let change = try #require(result.changes.first)
+        #expect(result.changes.count == 1)
+        #expect(change.after.clauses == [["mfa"]])
+        let lowPrivilege = "directory access (a request for low-privilege scopes only)"
+        #expect(change.context["application"]?.contains(lowPrivilege) == true)
+        #expect(change.context["application"]?.contains("any other application") == true)
+        // Sign-ins to Windows Azure Active Directory itself stay excluded (as do the user actions,
+        // which an all-resources policy with exclusions does not reach).
+        #expect(change.excludedContext["application"]?.contains("Windows Azure Active Directory") == true)
+        #expect(change.excludedContext["application"]?.contains(lowPrivilege) == false)
+    }
+
     @Test func identicalPolicySetsChangeNothing() {
         let policies = [Self.blockLegacy, Fixture.policy("MFA for all")]
         #expect(Self.analyse(policies, policies).changes.isEmpty)
@@ -138,7 +158,8 @@ struct ImpactAnalysisTests {
 
     static let groups = (1...5).map { "9a000000-0000-4000-8000-00000000000\($0)" }
     static let roles = [Fixture.globalAdmin, "194ae4cb-b126-40b2-bd5b-6091b380977d"]
-    static let appTokens = ["All", "Office365", "MicrosoftAdminPortals", Fixture.exchange, sharePoint, Fixture.lineOfBusiness]
+    static let appTokens = ["All", "Office365", "MicrosoftAdminPortals", Fixture.exchange, sharePoint, Fixture.lineOfBusiness,
+                            SignInTarget.windowsAzureActiveDirectoryAppId]
     static let locationTokens = ["All", "AllTrusted", Fixture.office, Fixture.branch, Fixture.countries]
 
     static func randomTenant(_ random: inout Generator) -> [SignInSubject] {
@@ -283,7 +304,9 @@ struct ImpactAnalysisTests {
         let concrete: [String: [(inout SignInContext) -> Void]] = [
             "application": ([Fixture.exchange, Self.sharePoint, Self.azurePortal, Fixture.lineOfBusiness, "00000006-0000-0ff1-ce00-000000000000",
                              "0ddba110-0000-4000-8000-000000000001"] as [String]).map { app in { $0.target = .application(appId: app) } }
-                + [{ $0.target = .userAction("urn:user:registersecurityinfo") }],
+                + [{ $0.target = .userAction("urn:user:registersecurityinfo") }]
+                // A request for only low-privilege scopes, to an application some policy excludes or not.
+                + ([Fixture.exchange, Self.azurePortal] as [String]).map { app in { $0.target = .directoryAccess(clientAppId: app) } },
             "platform": (["android", "iOS", "windows", "macOS", "linux", "windowsPhone", "chromeOS"] as [String]).map { platform in { $0.platform = platform } },
             "clientAppType": ClientAppType.allCases.filter { $0 != .all }.map { client in { $0.clientAppType = client } },
             "location": ([("203.0.113.77", "US"), ("198.51.100.63", "KP"), ("198.51.100.64", ""), ("2001:db8::9", "FR"), ("192.0.2.1", "IR"),
